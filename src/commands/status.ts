@@ -1,0 +1,158 @@
+// `amz-token status`: when each authorization and each app's client secret
+// expires, as a table or JSON, with an exit code scripts can branch on.
+// Offline by design: it reads config.json only, never the network or keychain.
+
+import type { Command } from 'commander';
+import { ExitCode, mostUrgent, NotFoundError } from '../errors.js';
+import type { Config } from '../config/config.js';
+import * as validate from '../validate.js';
+import {
+  authorizationExitCode,
+  clientSecretExitCode,
+  clientSecretExpiry,
+  daysLeft,
+  DEFAULT_WARN_DAYS,
+  expiryState,
+  type ExpiryState,
+} from '../expiry.js';
+import { formatDate } from './dates.js';
+import { findProfile, readConfig, selectedProfileName, type CommandContext } from './context.js';
+import { helpFooter } from './help.js';
+import { table } from '../output.js';
+
+export interface StatusOptions {
+  profile?: string;
+  warnDays: number;
+  at?: Date;
+}
+
+export interface ProfileStatus {
+  profile: string;
+  app: string;
+  region: string;
+  marketplace: string;
+  role: string;
+  sellingPartnerId: string;
+  authorizedAt: string | null;
+  expiresAt: string;
+  daysLeft: number;
+  state: ExpiryState;
+}
+
+export interface AppStatus {
+  app: string;
+  clientSecretExpiresAt: string;
+  daysLeft: number;
+  state: ExpiryState;
+}
+
+export interface StatusReport {
+  at: string;
+  warnDays: number;
+  profiles: ProfileStatus[];
+  apps: AppStatus[];
+  exitCode: ExitCode;
+}
+
+/** The pure part of status: config + date in, report out. */
+export function statusReport(config: Config, at: Date, warnDays: number, only?: string): StatusReport {
+  const names = only === undefined ? Object.keys(config.profiles).sort() : [only];
+  if (only !== undefined) findProfile(config, only);
+  if (names.length === 0) {
+    throw new NotFoundError('no profiles configured', 'add one with amz-token request or amz-token import');
+  }
+  const profiles = names.map((name): ProfileStatus => {
+    const p = config.profiles[name]!;
+    const expiresAt = new Date(p.expiresAt);
+    return {
+      profile: name,
+      app: p.app,
+      region: p.region,
+      marketplace: p.marketplace,
+      role: p.role,
+      sellingPartnerId: p.sellingPartnerId,
+      authorizedAt: p.authorizedAt ?? null,
+      expiresAt: expiresAt.toISOString(),
+      daysLeft: daysLeft(expiresAt, at),
+      state: expiryState(expiresAt, at, warnDays),
+    };
+  });
+  const appNames = only === undefined ? Object.keys(config.apps).sort() : [...new Set(profiles.map((p) => p.app))];
+  const apps = appNames
+    .filter((name) => config.apps[name])
+    .map((name): AppStatus => {
+      const expires = clientSecretExpiry(new Date(config.apps[name]!.clientSecretCreatedAt));
+      return { app: name, clientSecretExpiresAt: expires.toISOString(), daysLeft: daysLeft(expires, at), state: expiryState(expires, at, warnDays) };
+    });
+  const exitCode = mostUrgent([
+    ...profiles.map((p) => authorizationExitCode(p.state)),
+    ...apps.map((a) => clientSecretExitCode(a.state)),
+  ]);
+  return { at: at.toISOString(), warnDays, profiles, apps, exitCode };
+}
+
+export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promise<ExitCode> {
+  const config = await readConfig(ctx);
+  const now = ctx.deps.now();
+  const at = opts.at ?? now;
+  const report = statusReport(config, at, opts.warnDays, opts.profile);
+  if (ctx.global.json) {
+    const { exitCode: _exitCode, ...json } = report;
+    ctx.out.json(json);
+    return report.exitCode;
+  }
+  const c = ctx.out.color;
+  const paint = (state: ExpiryState) => (state === 'ok' ? c.green(state) : state === 'expiring' ? c.yellow(state) : c.red(state));
+  const rows = [['PROFILE', 'SELLER', 'REGION', 'EXPIRES', 'STATE']];
+  for (const p of report.profiles) {
+    rows.push([p.profile, `${p.sellingPartnerId} (${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''})`, p.region, formatDate(new Date(p.expiresAt), at), paint(p.state)]);
+  }
+  for (const line of table(rows, visibleLength)) ctx.out.result(line);
+
+  const troubledApps = report.apps.filter((a) => a.state !== 'ok');
+  if (troubledApps.length) {
+    ctx.out.result('');
+    const appRows = [['APP', 'CLIENT SECRET EXPIRES', 'STATE']];
+    for (const a of troubledApps) appRows.push([a.app, formatDate(new Date(a.clientSecretExpiresAt), at), paint(a.state)]);
+    for (const line of table(appRows, visibleLength)) ctx.out.result(line);
+  }
+
+  const asOf = opts.at ? ` by ${opts.at.toISOString().slice(0, 10)}` : '';
+  for (const p of report.profiles.filter((p) => p.state !== 'ok')) {
+    ctx.out.info(`${p.profile} ${p.state === 'expired' ? 'has expired' : 'expires soon'}${asOf}; run: amz-token renew --profile ${p.profile}`);
+  }
+  for (const a of troubledApps) {
+    ctx.out.info(
+      `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${asOf}; rotate it in the Developer Console, then run: amz-token app set-secret ${a.app}`,
+    );
+  }
+  return report.exitCode;
+}
+
+// eslint-disable-next-line no-control-regex
+const visibleLength = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+
+export function registerStatus(program: Command, ctxFor: (cmd: Command) => CommandContext, setExit: (code: ExitCode) => void): void {
+  program
+    .command('status')
+    .description('show when each authorization and client secret expires (offline: no network, no keychain)')
+    .option('--warn-days <n>', 'warn this many days before expiry', String(DEFAULT_WARN_DAYS))
+    .option('--at <date>', 'evaluate as of another date, e.g. the end of a holiday freeze')
+    .addHelpText(
+      'after',
+      helpFooter(
+        ['amz-token status', 'amz-token status --profile shop-de --json', 'amz-token status --at 2027-01-06 --warn-days 14 || notify-team'],
+        '0 ok, 3 expiring within --warn-days, 4 expired, 9 client secret expired, 5 no such profile, 2 usage',
+      ),
+    )
+    .action(async (o: { warnDays: string; at?: string }, cmd: Command) => {
+      const ctx = ctxFor(cmd);
+      setExit(
+        await runStatus(ctx, {
+          profile: selectedProfileName(ctx),
+          warnDays: validate.nonNegativeInteger(o.warnDays, '--warn-days', 365),
+          at: o.at === undefined ? undefined : validate.date(o.at, '--at'),
+        }),
+      );
+    });
+}

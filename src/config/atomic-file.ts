@@ -1,0 +1,80 @@
+// Crash-safe file writes and a cross-process lock for read-modify-write cycles.
+// Shared by the config file and the optional file secret store.
+
+import { open, rename, unlink, readFile, mkdir, chmod, stat } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Writes via a temporary file in the same folder, fsync, then rename: readers see old or new, never half. */
+export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, file);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw error;
+  }
+}
+
+/** Creates the folder 0700 if missing; tightens it if it is ours and too open. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) await chmod(dir, 0o700);
+}
+
+const LOCK_WAIT_MS = 15_000;
+
+/**
+ * Runs fn while holding `${file}.lock` (O_EXCL). A lock whose owner process is
+ * gone is taken over, so a crashed command never blocks the next one forever.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (await lockIsStale(lock)) {
+        await unlink(lock).catch(() => {});
+        continue;
+      }
+      if (Date.now() - started > LOCK_WAIT_MS) {
+        throw Object.assign(new Error(`${lock} is held by another amz-token process`), { code: 'ELOCKED' });
+      }
+      await sleep(Math.min(10 * 2 ** Math.min(attempt, 5), 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => {});
+  }
+}
+
+async function lockIsStale(lock: string): Promise<boolean> {
+  const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
+  // An empty lock file is a holder between open() and write(): not stale yet.
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

@@ -1,0 +1,186 @@
+// The metadata file: apps and profiles, never a secret. Loads and validates
+// config.json and applies changes under a lock with an atomic rename, so two
+// concurrent commands cannot lose each other's writes or leave half a file.
+
+import { readFile, lstat, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, StoreUnavailableError, AmzTokenError, ExitCode } from '../errors.js';
+import { ensurePrivateDir, withFileLock, writeFileAtomic } from './atomic-file.js';
+import { isRegion, type Region } from '../amazon/marketplaces.js';
+
+export const CONFIG_VERSION = 1;
+
+export interface AppRecord {
+  appId: string;
+  clientId: string;
+  redirectUri: string;
+  draft: boolean;
+  /** ISO 8601; the LWA client secret expires 180 days later. */
+  clientSecretCreatedAt: string;
+}
+
+export type Role = 'seller' | 'vendor';
+
+export interface ProfileRecord {
+  app: string;
+  region: Region;
+  marketplace: string;
+  role: Role;
+  sellingPartnerId: string;
+  /** ISO 8601; absent when an import only knew the expiry date. */
+  authorizedAt?: string;
+  expiresAt: string;
+}
+
+export interface Config {
+  version: typeof CONFIG_VERSION;
+  apps: Record<string, AppRecord>;
+  profiles: Record<string, ProfileRecord>;
+}
+
+export function emptyConfig(): Config {
+  return { version: CONFIG_VERSION, apps: {}, profiles: {} };
+}
+
+export function configFile(dir: string): string {
+  return join(dir, 'config.json');
+}
+
+/** Reads config.json; a missing file is an empty config. Never repairs a broken one. */
+export async function loadConfig(dir: string, warn: (line: string) => void = () => {}): Promise<Config> {
+  const file = configFile(dir);
+  let text: string;
+  try {
+    const info = await lstat(file);
+    if (info.isSymbolicLink()) throw new ConfigError(file, 'is a symbolic link; amz-token only reads a regular file it owns');
+    if (info.isDirectory()) throw new ConfigError(file, 'is a directory, not a file');
+    if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) {
+      warn(`warning: ${file} was readable by others (mode ${(info.mode & 0o777).toString(8)}); set it to 600`);
+      await chmod(file, 0o600);
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof AmzTokenError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return emptyConfig();
+    throw new ConfigError(file, `cannot be read (${code ?? (error as Error).message})`);
+  }
+  return parseConfig(text, file);
+}
+
+/** Validates config text; every problem names the file and the field. */
+export function parseConfig(text: string, file: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(raw)) throw new ConfigError(file, 'must hold a JSON object');
+  if (raw.version !== CONFIG_VERSION) {
+    throw new ConfigError(
+      file,
+      typeof raw.version === 'number' && raw.version > CONFIG_VERSION
+        ? `has version ${raw.version}, newer than this amz-token understands (${CONFIG_VERSION}); upgrade amz-token`
+        : `has no valid "version" (expected ${CONFIG_VERSION})`,
+    );
+  }
+  const apps = section(raw, 'apps', file);
+  const profiles = section(raw, 'profiles', file);
+  const config: Config = { version: CONFIG_VERSION, apps: {}, profiles: {} };
+  for (const [name, value] of Object.entries(apps)) config.apps[name] = parseApp(value, `apps.${name}`, file);
+  for (const [name, value] of Object.entries(profiles)) {
+    config.profiles[name] = parseProfile(value, `profiles.${name}`, file);
+  }
+  return config;
+}
+
+function parseApp(value: unknown, where: string, file: string): AppRecord {
+  if (!isObject(value)) throw new ConfigError(file, `${where} must be an object`);
+  return {
+    appId: str(value, 'appId', where, file),
+    clientId: str(value, 'clientId', where, file),
+    redirectUri: str(value, 'redirectUri', where, file),
+    draft: bool(value, 'draft', where, file),
+    clientSecretCreatedAt: date(value, 'clientSecretCreatedAt', where, file),
+  };
+}
+
+function parseProfile(value: unknown, where: string, file: string): ProfileRecord {
+  if (!isObject(value)) throw new ConfigError(file, `${where} must be an object`);
+  const region = str(value, 'region', where, file);
+  if (!isRegion(region)) throw new ConfigError(file, `${where}.region must be na, eu or fe`);
+  const role = str(value, 'role', where, file);
+  if (role !== 'seller' && role !== 'vendor') throw new ConfigError(file, `${where}.role must be seller or vendor`);
+  const profile: ProfileRecord = {
+    app: str(value, 'app', where, file),
+    region,
+    marketplace: str(value, 'marketplace', where, file),
+    role,
+    sellingPartnerId: str(value, 'sellingPartnerId', where, file),
+    expiresAt: date(value, 'expiresAt', where, file),
+  };
+  if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
+  return profile;
+}
+
+/**
+ * Applies a change: lock, re-read, mutate, write atomically. The mutation sees
+ * the latest file, so concurrent imports each add their profile.
+ */
+export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>): Promise<T> {
+  const file = configFile(dir);
+  try {
+    await ensurePrivateDir(dir);
+  } catch (error) {
+    throw new ConfigError(dir, `cannot create the config folder (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  try {
+    return await withFileLock(file, async () => {
+      const config = await loadConfig(dir);
+      const result = await mutate(config);
+      await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof AmzTokenError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOCKED') {
+      throw new AmzTokenError((error as Error).message, ExitCode.INTERNAL, 'if no amz-token is running, delete the .lock file');
+    }
+    throw new StoreUnavailableError(
+      `cannot write ${file} (${code ?? (error as Error).message}); the previous file is unchanged`,
+      code === 'ENOSPC' ? 'free some disk space and retry' : code === 'EROFS' || code === 'EACCES' ? 'make the config folder writable, or set AMZ_TOKEN_CONFIG_DIR' : undefined,
+    );
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function section(raw: Record<string, unknown>, key: string, file: string): Record<string, unknown> {
+  const value = raw[key] ?? {};
+  if (!isObject(value)) throw new ConfigError(file, `"${key}" must be an object`);
+  return value;
+}
+
+function str(obj: Record<string, unknown>, key: string, where: string, file: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value === '') throw new ConfigError(file, `${where}.${key} must be a non-empty string`);
+  return value;
+}
+
+function bool(obj: Record<string, unknown>, key: string, where: string, file: string): boolean {
+  const value = obj[key] ?? false;
+  if (typeof value !== 'boolean') throw new ConfigError(file, `${where}.${key} must be true or false`);
+  return value;
+}
+
+function date(obj: Record<string, unknown>, key: string, where: string, file: string): string {
+  const value = str(obj, key, where, file);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new ConfigError(file, `${where}.${key} must be an ISO 8601 date-time, got ${JSON.stringify(value).slice(0, 40)}`);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+// The one dependencies object: every side effect a command may cause goes
+// through it, so tests can run commands in-process with fakes. Only
+// createRealDeps() touches process.env, the clock, the streams and the keychain.
+
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SecretStore } from './secrets/store.js';
+
+export interface Deps {
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  randomBytes: (size: number) => Buffer;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Folder of config.json; see configDirFrom(). */
+  configDir: string;
+  /** Opened on first use: status and --help never load the keychain binding. */
+  secretStore: () => Promise<SecretStore>;
+  /** Opens a URL in the user's browser (lazy: loads `open` only when called). */
+  openBrowser: (url: string) => Promise<void>;
+  /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
+  onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void;
+}
+
+/** $AMZ_TOKEN_CONFIG_DIR, else $XDG_CONFIG_HOME/amz-token, else ~/.config/amz-token. */
+export function configDirFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  if (env.AMZ_TOKEN_CONFIG_DIR) return env.AMZ_TOKEN_CONFIG_DIR;
+  const base = env.XDG_CONFIG_HOME || join(home, '.config');
+  return join(base, 'amz-token');
+}
+
+export function createRealDeps(): Deps {
+  const env = process.env;
+  return {
+    env,
+    now: () => new Date(),
+    randomBytes: (size) => randomBytes(size),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    configDir: configDirFrom(env, homedir()),
+    secretStore: async () => {
+      const { openSecretStore } = await import('./secrets/store.js');
+      return openSecretStore(env, (line) => process.stderr.write(line + '\n'));
+    },
+    openBrowser: async (url) => {
+      const { openBrowser } = await import('./flow/browser.js');
+      await openBrowser(url, env);
+    },
+    onSignal: (handler) => {
+      const listener = (signal: NodeJS.Signals) => handler(signal as 'SIGINT' | 'SIGTERM');
+      process.on('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      };
+    },
+  };
+}

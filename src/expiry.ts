@@ -1,0 +1,51 @@
+// Expiry rules: an authorization lasts 365 days, an LWA client secret 180
+// days, and both warn inside a window before the date (SPAPI.md, "Expiry").
+
+import { ExitCode } from './errors.js';
+
+export const AUTHORIZATION_LIFETIME_DAYS = 365;
+export const CLIENT_SECRET_LIFETIME_DAYS = 180;
+export const DEFAULT_WARN_DAYS = 30;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type ExpiryState = 'ok' | 'expiring' | 'expired';
+
+// Amazon counts 365 days of 24 hours. Plain milliseconds keep that exact: a
+// local-calendar addDays() would move the instant by the DST hour, so the
+// same profile would expire at a different moment on a machine in Berlin.
+/** When an authorization made at `authorizedAt` lapses. */
+export function authorizationExpiry(authorizedAt: Date): Date {
+  return new Date(authorizedAt.getTime() + AUTHORIZATION_LIFETIME_DAYS * DAY_MS);
+}
+
+/** When a client secret created at `createdAt` stops working. */
+export function clientSecretExpiry(createdAt: Date): Date {
+  return new Date(createdAt.getTime() + CLIENT_SECRET_LIFETIME_DAYS * DAY_MS);
+}
+
+/** Whole days left until expiry, rounded down; negative once expired. */
+export function daysLeft(expiresAt: Date, at: Date): number {
+  return Math.floor((expiresAt.getTime() - at.getTime()) / DAY_MS);
+}
+
+/**
+ * expired from the expiry instant on; expiring while at most `warnDays` days
+ * remain (the window's first instant included); ok before that.
+ */
+export function expiryState(expiresAt: Date, at: Date, warnDays: number): ExpiryState {
+  const remaining = expiresAt.getTime() - at.getTime();
+  if (remaining <= 0) return 'expired';
+  if (remaining <= warnDays * DAY_MS) return 'expiring';
+  return 'ok';
+}
+
+/** The exit code status uses for an authorization's state. */
+export function authorizationExitCode(state: ExpiryState): ExitCode {
+  return state === 'expired' ? ExitCode.EXPIRED : state === 'expiring' ? ExitCode.EXPIRING : ExitCode.OK;
+}
+
+/** The exit code status uses for a client secret's state: an expired secret breaks the app (9). */
+export function clientSecretExitCode(state: ExpiryState): ExitCode {
+  return state === 'expired' ? ExitCode.APP_REJECTED : state === 'expiring' ? ExitCode.EXPIRING : ExitCode.OK;
+}

@@ -1,0 +1,110 @@
+// Checks for what operators type: names, Amazon id formats, dates, numbers.
+// Each failure is a UsageError (exit 2) that names the flag and the rule.
+
+import { parseISO } from 'date-fns/parseISO';
+import { isValid } from 'date-fns/isValid';
+import { UsageError } from './errors.js';
+import { findMarketplace, isRegion, MARKETPLACES, type Marketplace, type Region } from './amazon/marketplaces.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const APP_ID = new RegExp(`^amzn1\\.(sp\\.solution|sellerapps\\.app)\\.${UUID}$`);
+const CLIENT_ID = /^amzn1\.application-oa2-client\.[0-9a-f]{16,64}$/;
+const SELLING_PARTNER_ID = /^[A-Z0-9]{6,32}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function profileName(value: string, flag = '--profile'): string {
+  if (!NAME.test(value)) throw new UsageError(`${flag} "${clip(value)}" is not a valid name: use letters, digits, '.', '_' and '-' (at most 64)`);
+  return value;
+}
+
+export function appName(value: string, what = 'app name'): string {
+  if (!NAME.test(value)) throw new UsageError(`${what} "${clip(value)}" is not valid: use letters, digits, '.', '_' and '-' (at most 64)`);
+  return value;
+}
+
+export function applicationId(value: string): string {
+  if (!APP_ID.test(value)) {
+    throw new UsageError(`--app-id "${clip(value)}" is not an SP-API application id (amzn1.sp.solution.<uuid>)`);
+  }
+  return value;
+}
+
+export function clientId(value: string): string {
+  if (!CLIENT_ID.test(value)) {
+    throw new UsageError(`--client-id "${clip(value)}" is not an LWA client id (amzn1.application-oa2-client.<hex>)`);
+  }
+  return value;
+}
+
+export function sellingPartnerId(value: string): string {
+  if (!SELLING_PARTNER_ID.test(value)) {
+    throw new UsageError(`--selling-partner-id "${clip(value)}" is not a selling partner id (upper-case letters and digits, e.g. A3EXAMPLE12345)`);
+  }
+  return value;
+}
+
+/** Redirect URIs Amazon accepts are https; loopback http is allowed for local setups and tests. */
+export function redirectUri(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--redirect-uri "${clip(value)}" is not an absolute URL`);
+  }
+  if (url.hash || value.includes('#')) throw new UsageError('--redirect-uri must not contain a #fragment (Amazon rejects it: MD5110)');
+  const loopback = isLoopbackHost(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new UsageError(`--redirect-uri must be https (or http on 127.0.0.1/localhost/[::1]), got ${url.protocol}//`);
+  }
+  return value;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]' || hostname === '::1';
+}
+
+export function region(value: string): Region {
+  const lower = value.toLowerCase();
+  if (!isRegion(lower)) throw new UsageError(`--region "${clip(value)}" is not a region: use na, eu or fe`);
+  return lower;
+}
+
+export function marketplace(value: string): Marketplace {
+  const found = findMarketplace(value);
+  if (!found) {
+    throw new UsageError(`--marketplace "${clip(value)}" is not a known marketplace; use one of ${MARKETPLACES.map((m) => m.code).join(', ')}`);
+  }
+  return found;
+}
+
+/** YYYY-MM-DD (local midnight) or an ISO 8601 date-time; anything else is refused. */
+export function date(value: string, flag: string): Date {
+  const parsed = DATE.test(value.trim()) ? parseISO(value.trim()) : new Date(Number.NaN);
+  if (!isValid(parsed)) throw new UsageError(`${flag} "${clip(value)}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time`);
+  return parsed;
+}
+
+export function nonNegativeInteger(value: string, flag: string, max = 100_000): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
+    throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got "${clip(value)}"`);
+  }
+  return Number(value);
+}
+
+export function portNumber(value: string, flag = '--port'): number {
+  const port = nonNegativeInteger(value, flag, 65535);
+  return port;
+}
+
+/** Echoes user input in errors without letting a pasted blob flood the terminal. */
+function clip(value: string): string {
+  if (looksLikeSecret(value)) return '<redacted>';
+  const flat = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}
+
+/** Refresh tokens, access tokens and client secrets have fixed prefixes. */
+export function looksLikeSecret(value: string): boolean {
+  return /Atz[ra]\||amzn1\.oa2-cs\./.test(value);
+}
