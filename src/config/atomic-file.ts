@@ -57,7 +57,8 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
       if (Date.now() - started > LOCK_WAIT_MS) {
         throw Object.assign(new Error(`${lock} is held by another amz-token process`), { code: 'ELOCKED' });
       }
-      await sleep(Math.min(10 * 2 ** Math.min(attempt, 5), 200));
+      // Short, jittered waits: holders keep the lock for milliseconds.
+      await sleep(5 + Math.random() * Math.min(5 * 2 ** Math.min(attempt, 4), 50));
     }
   }
   try {
@@ -69,8 +70,11 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
 
 async function lockIsStale(lock: string): Promise<boolean> {
   const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-  // An empty lock file is a holder between open() and write(): not stale yet.
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!Number.isInteger(pid) || pid <= 0) {
+    // Empty: a holder between open() and write(), or one that died right there.
+    const info = await stat(lock).catch(() => undefined);
+    return info !== undefined && Date.now() - info.mtimeMs > 5_000;
+  }
   try {
     process.kill(pid, 0);
     return false;

@@ -1,0 +1,194 @@
+// End to end: the built binary, a real gnome-keyring, real files.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandbox, secretToolLookup, requireTestKeyring, type Sandbox } from '../support/cli.js';
+import { FAKE } from '../support/fake-deps.js';
+
+beforeAll(() => requireTestKeyring());
+
+async function addApp(s: Sandbox, name: string, extra: string[] = []) {
+  return s.run(
+    ['app', 'add', name, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/', ...extra],
+    { input: `${FAKE.clientSecret}\n` },
+  );
+}
+
+async function importProfile(s: Sandbox, profile: string, app: string, dateFlag: string[], token = FAKE.refreshToken) {
+  return s.run(
+    ['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', ...dateFlag],
+    { input: `  ${token}\r\n` },
+  );
+}
+
+function expectNoSecrets(s: Sandbox, ...outputs: string[]) {
+  for (const text of [...outputs, s.configText()]) {
+    expect(text).not.toContain(FAKE.clientSecret);
+    expect(text).not.toContain(FAKE.refreshToken);
+  }
+}
+
+describe('app add, import, status and remove against a real keychain', () => {
+  it('stores the client secret and refresh token in the Secret Service and nowhere else', async () => {
+    const s = sandbox();
+    const app = `${s.prefix}-app`;
+    const added = await addApp(s, app, ['--secret-created', '2026-10-01']);
+    expect(added.exitCode, String(added.stderr)).toBe(0);
+    expect(await secretToolLookup(`app/${app}/client-secret`)).toBe(FAKE.clientSecret);
+
+    const imported = await importProfile(s, `${s.prefix}-de`, app, ['--authorized-at', '2026-03-01']);
+    expect(imported.exitCode, String(imported.stderr)).toBe(0);
+    expect(await secretToolLookup(`profile/${s.prefix}-de/refresh-token`)).toBe(FAKE.refreshToken);
+
+    const config = JSON.parse(readFileSync(join(s.configDir, 'config.json'), 'utf8'));
+    expect(config.profiles[`${s.prefix}-de`]).toMatchObject({ app, region: 'eu', marketplace: 'DE', role: 'seller', expiresAt: '2027-03-01T00:00:00.000Z' });
+    expect(statSync(join(s.configDir, 'config.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(s.configDir).mode & 0o777).toBe(0o700);
+    expectNoSecrets(s, String(added.stdout), String(added.stderr), String(imported.stdout), String(imported.stderr));
+
+    const removed = await s.run(['remove', '--profile', `${s.prefix}-de`]);
+    expect(removed.exitCode).toBe(0);
+    expect(await secretToolLookup(`profile/${s.prefix}-de/refresh-token`)).toBeNull();
+    const appRemoved = await s.run(['app', 'remove', app]);
+    expect(appRemoved.exitCode).toBe(0);
+    expect(await secretToolLookup(`app/${app}/client-secret`)).toBeNull();
+  });
+
+  it('status exits 0, 3 or 4 by date, as a table and as JSON, without touching the keychain', async () => {
+    const s = sandbox();
+    const app = `${s.prefix}-app`;
+    expect((await addApp(s, app, ['--secret-created', '2026-11-01'])).exitCode).toBe(0);
+    expect((await importProfile(s, 'fresh', app, ['--authorized-at', '2026-01-15'])).exitCode).toBe(0);
+    expect((await importProfile(s, 'soon', app, ['--expires-at', '2026-12-10T00:00:00Z'])).exitCode).toBe(0);
+
+    // No D-Bus at all: status must still answer, because it never opens the keychain.
+    const offline = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+    const table = await s.run(['status'], { env: offline });
+    expect(table.exitCode).toBe(3);
+    expect(String(table.stdout)).toMatch(/^PROFILE\s+SELLER\s+REGION\s+EXPIRES\s+STATE/);
+    expect(String(table.stdout)).toMatch(/soon\s+A3EXAMPLE12345 \(DE\)\s+eu\s+2026-12-10 00:00 \(in \d+ days\)\s+expiring/);
+    expect(String(table.stderr)).toContain('run: amz-token renew --profile soon');
+
+    const json = await s.run(['status', '--json'], { env: offline });
+    expect(json.exitCode).toBe(3);
+    const report = JSON.parse(String(json.stdout));
+    expect(report.profiles.map((p: { profile: string; state: string }) => [p.profile, p.state])).toEqual([
+      ['fresh', 'ok'],
+      ['soon', 'expiring'],
+    ]);
+    expect(report.profiles[1]).toMatchObject({ app, region: 'eu', marketplace: 'DE', sellingPartnerId: 'A3EXAMPLE12345', expiresAt: '2026-12-10T00:00:00.000Z' });
+    expect(typeof report.profiles[1].daysLeft).toBe('number');
+    expect(report.apps[0]).toMatchObject({ app, clientSecretExpiresAt: '2027-04-30T00:00:00.000Z', state: 'ok' });
+
+    const one = await s.run(['status', '--json'], { env: { ...offline, AMZ_TOKEN_PROFILE: 'fresh' } });
+    expect(one.exitCode).toBe(0);
+    expect(JSON.parse(String(one.stdout)).profiles).toHaveLength(1);
+
+    const later = await s.run(['status', '--profile', 'fresh', '--at', '2027-02-01'], { env: offline });
+    expect(later.exitCode).toBe(4);
+    expect(String(later.stdout)).toContain('expired');
+
+    const narrow = await s.run(['status', '--profile', 'soon', '--warn-days', '7'], { env: offline });
+    expect(narrow.exitCode).toBe(0);
+
+    const missing = await s.run(['status', '--profile', 'nope'], { env: offline });
+    expect(missing.exitCode).toBe(5);
+    expect(String(missing.stderr)).toContain('no profile named "nope"');
+  });
+
+  it('status exits 9 when an app client secret is past its 180 days', async () => {
+    const s = sandbox();
+    const app = `${s.prefix}-app`;
+    expect((await addApp(s, app, ['--secret-created', '2026-01-01'])).exitCode).toBe(0);
+    expect((await importProfile(s, 'shop', app, ['--authorized-at', '2026-09-01'])).exitCode).toBe(0);
+    const result = await s.run(['status']);
+    expect(result.exitCode).toBe(9);
+    expect(String(result.stderr)).toContain(`amz-token app set-secret ${app}`);
+  });
+
+  it('AMZ_TOKEN_STORE=file keeps secrets in a 0600 file outside the config folder, with a warning each time', async () => {
+    const s = sandbox();
+    const secretsFile = join(s.configDir, '..', 'data', 'secrets.json');
+    const env = { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+    const added = await s.run(['app', 'add', 'fileapp', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], {
+      input: FAKE.clientSecret,
+      env,
+    });
+    expect(added.exitCode, String(added.stderr)).toBe(0);
+    expect(String(added.stderr)).toMatch(/warning: AMZ_TOKEN_STORE=file/);
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(secretsFile, 'utf8'))['app/fileapp/client-secret']).toBe(FAKE.clientSecret);
+    expect(readFileSync(join(s.configDir, 'config.json'), 'utf8')).not.toContain(FAKE.clientSecret);
+    expect(await secretToolLookup('app/fileapp/client-secret')).toBeNull();
+  });
+});
+
+describe('bad input gets one clear line, the documented exit code, and changes nothing', () => {
+  it.each([
+    [['status', '--bogus'], /unknown option '--bogus'/],
+    [['status', '--warn-days', '-1'], /--warn-days must be a whole number/],
+    [['status', '--at', 'next tuesday'], /--at "next tuesday" is not a date/],
+    [['app', 'add', 'x', '--app-id', 'amzn1.sp.solution.nope', '--client-id', FAKE.clientId, '--redirect-uri', 'https://e/cb'], /is not an SP-API application id/],
+    [['app', 'add', 'x', '--app-id', FAKE.appId, '--client-id', 'client', '--redirect-uri', 'https://e/cb'], /is not an LWA client id/],
+    [['app', 'add', 'x', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'http://example.com/cb'], /must be https/],
+    [['import', '--profile', 'p', '--app', 'a', '--region', 'mars', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE1', '--authorized-at', '2026-01-01'], /--region "mars" is not a region/],
+    [['import', '--profile', 'p', '--app', 'a', '--region', 'eu', '--marketplace', 'XX', '--selling-partner-id', 'A3EXAMPLE1', '--authorized-at', '2026-01-01'], /--marketplace "XX" is not a known marketplace/],
+    [['import', '--profile', 'p', '--app', 'a', '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE1', '--authorized-at', '2026-02-30'], /--authorized-at "2026-02-30" is not a date/],
+    [['app', 'add', 'x', '--client-secret', 'amzn1.oa2-cs.v1.abc'], /--client-secret is not accepted: secrets on the command line/],
+    [['import', '--profile', 'p', `Atzr|leaked`], /refusing a secret/],
+  ])('%j exits 2', async (args, message) => {
+    const s = sandbox();
+    const result = await s.run(args as string[]);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toMatch(message);
+    expect(String(result.stderr)).not.toContain('amzn1.oa2-cs.v1.abc');
+    expect(String(result.stderr)).not.toContain('Atzr|leaked');
+    expect(String(result.stdout)).toBe('');
+  });
+
+  it('a broken config file exits 2, names the file, and is left byte for byte', async () => {
+    const s = sandbox();
+    await addApp(s, `${s.prefix}-app`);
+    const file = join(s.configDir, 'config.json');
+    const broken = readFileSync(file, 'utf8').slice(0, 40);
+    writeFileSync(file, broken);
+    for (const args of [['status'], ['app', 'list'], ['remove', '--profile', 'x']]) {
+      const result = await s.run(args);
+      expect(result.exitCode).toBe(2);
+      expect(String(result.stderr)).toContain(`${file}: is not valid JSON`);
+    }
+    const add = await addApp(s, `${s.prefix}-other`);
+    expect(add.exitCode).toBe(2);
+    expect(readFileSync(file, 'utf8')).toBe(broken);
+    expect(await secretToolLookup(`app/${s.prefix}-other/client-secret`)).toBeNull();
+  });
+
+  it('no Secret Service exits 8, says how to fix it, and writes nothing', async () => {
+    const s = sandbox();
+    const result = await addApp(s, `${s.prefix}-app`).then(() =>
+      s.run(['app', 'add', `${s.prefix}-second`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], {
+        input: FAKE.clientSecret,
+        env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+      }),
+    );
+    expect(result.exitCode).toBe(8);
+    expect(String(result.stderr)).toMatch(/keychain is unavailable/);
+    expect(String(result.stderr)).toMatch(/AMZ_TOKEN_STORE=file/);
+    const config = JSON.parse(readFileSync(join(s.configDir, 'config.json'), 'utf8'));
+    expect(Object.keys(config.apps)).toEqual([`${s.prefix}-app`]);
+  });
+
+  it('an empty stdin for a secret exits 2 and stores nothing', async () => {
+    const s = sandbox();
+    const result = await s.run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], { input: ' \n' });
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toContain('no client secret on stdin');
+    expect(await secretToolLookup(`app/${s.prefix}-app/client-secret`)).toBeNull();
+  });
+
+  it('an unknown app or profile exits 5', async () => {
+    const s = sandbox();
+    expect((await s.run(['app', 'remove', 'ghost'])).exitCode).toBe(5);
+    expect((await s.run(['remove', '--profile', 'ghost'])).exitCode).toBe(5);
+  });
+});

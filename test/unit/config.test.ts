@@ -1,0 +1,94 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync, symlinkSync, mkdirSync, statSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, loadConfig, updateConfig, configFile } from '../../src/config/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const FILE = '/cfg/config.json';
+const app = { appId: 'amzn1.sp.solution.x', clientId: 'c', redirectUri: 'https://e/cb', draft: false, clientSecretCreatedAt: '2026-01-01T00:00:00.000Z' };
+const profile = { app: 'a', region: 'eu', marketplace: 'DE', role: 'seller', sellingPartnerId: 'A3X', expiresAt: '2027-01-01T00:00:00.000Z' };
+
+function problem(text: string): string {
+  try {
+    parseConfig(text, FILE);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config validation', () => {
+  it('accepts a valid config', () => {
+    const config = parseConfig(JSON.stringify({ version: 1, apps: { a: app }, profiles: { p: profile } }), FILE);
+    expect(config.profiles.p?.region).toBe('eu');
+  });
+
+  it.each([
+    ['truncated JSON', '{"version": 1, "apps": {', /is not valid JSON/],
+    ['an array', '[]', /must hold a JSON object/],
+    ['no version', '{}', /no valid "version"/],
+    ['a newer version', '{"version": 2}', /version 2, newer than this amz-token/],
+    ['apps as a list', '{"version":1,"apps":[]}', /"apps" must be an object/],
+    ['a wrong region', JSON.stringify({ version: 1, profiles: { p: { ...profile, region: 'moon' } } }), /profiles\.p\.region must be na, eu or fe/],
+    ['a wrong role', JSON.stringify({ version: 1, profiles: { p: { ...profile, role: 'buyer' } } }), /profiles\.p\.role/],
+    ['a number for a date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 5 } } }), /profiles\.p\.expiresAt must be a non-empty string/],
+    ['a non-date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 'soon' } } }), /expiresAt must be an ISO 8601/],
+    ['draft as a string', JSON.stringify({ version: 1, apps: { a: { ...app, draft: 'yes' } } }), /apps\.a\.draft must be true or false/],
+  ])('rejects %s, naming the file and the problem', (_what, text, pattern) => {
+    const message = problem(text);
+    expect(message).toContain(FILE);
+    expect(message).toMatch(pattern);
+  });
+});
+
+describe('config file', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'amz-token-config-'));
+
+  it('writes 0600 in a 0700 folder and leaves no temporary or lock file', async () => {
+    const d = join(dir(), 'nested');
+    await updateConfig(d, (c) => void (c.apps.a = app));
+    expect(statSync(d).mode & 0o777).toBe(0o700);
+    expect(statSync(configFile(d)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(configFile(d), 'utf8')).apps.a.appId).toBe(app.appId);
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(d)).toEqual(['config.json']);
+  });
+
+  it('never overwrites a broken file', async () => {
+    const d = dir();
+    writeFileSync(configFile(d), '{"version": 1, "apps": {', { mode: 0o600 });
+    await expect(updateConfig(d, (c) => void (c.apps.a = app))).rejects.toThrow(/is not valid JSON/);
+    expect(readFileSync(configFile(d), 'utf8')).toBe('{"version": 1, "apps": {');
+  });
+
+  it('refuses a symbolic link and a directory in place of the file', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'elsewhere.json'), '{"version":1}');
+    symlinkSync(join(d, 'elsewhere.json'), configFile(d));
+    await expect(loadConfig(d)).rejects.toThrow(/symbolic link/);
+    const d2 = dir();
+    mkdirSync(configFile(d2));
+    await expect(loadConfig(d2)).rejects.toThrow(/is a directory/);
+  });
+
+  it('tightens a config file that others can read, with a warning', async () => {
+    const d = dir();
+    writeFileSync(configFile(d), '{"version":1}');
+    chmodSync(configFile(d), 0o644);
+    const warnings: string[] = [];
+    await loadConfig(d, (w) => warnings.push(w));
+    expect(warnings.join()).toMatch(/readable by others/);
+    expect(statSync(configFile(d)).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps every change when many updates run at once', async () => {
+    const d = dir();
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => updateConfig(d, async (c) => void (c.profiles[`p${i}`] = profile as never))),
+    );
+    const config = await loadConfig(d);
+    expect(Object.keys(config.profiles)).toHaveLength(25);
+  });
+});
