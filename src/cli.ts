@@ -11,6 +11,7 @@ import { registerApp } from './commands/app.js';
 import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
 import { registerRemove } from './commands/remove.js';
+import { registerRequest } from './commands/request.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -88,6 +89,7 @@ function buildProgram(deps: Deps, setExit: (code: ExitCode) => void, setOutput: 
   registerApp(program, ctxFor);
   registerImport(program, ctxFor);
   registerStatus(program, ctxFor, setExit);
+  registerRequest(program, ctxFor);
   registerRemove(program, ctxFor);
   return program;
 }

@@ -1,0 +1,154 @@
+// One run of the browser consent flow: callback server up, consent URL out
+// (browser and terminal), wait for the callback or a paste, then trade the
+// code at LWA. Returns the new tokens; storing them is the caller's job.
+
+import { createInterface } from 'node:readline';
+import type { CommandContext } from '../commands/context.js';
+import type { AppRecord, Role } from '../config/config.js';
+import { FlowError, UsageError } from '../errors.js';
+import type { Marketplace } from '../amazon/marketplaces.js';
+import { consentOrigin, consentUrl } from '../amazon/consent.js';
+import { isLoopbackHost } from '../validate.js';
+import { createState } from './state.js';
+import { startCallbackServer, type CallbackResult } from './callback-server.js';
+
+/** The loopback port relay mode listens on when --port is not given; baked into the relay page. */
+export const DEFAULT_RELAY_PORT = 47613;
+export const RELAY_CALLBACK_PATH = '/amz-token/callback';
+
+export interface AuthorizeOptions {
+  appName: string;
+  app: AppRecord;
+  clientSecret: string;
+  marketplace: Marketplace;
+  role: Role;
+  openBrowser: boolean;
+  port?: number;
+  timeoutSeconds: number;
+}
+
+export interface AuthorizeResult {
+  refreshToken: string;
+  sellingPartnerId?: string;
+  via: CallbackResult['via'];
+}
+
+/** Where the callback server listens: exactly at a loopback redirect URI, else relay mode. */
+export function listenTarget(redirectUri: string, port: number | undefined): { port: number; path: string; mode: 'loopback' | 'relay' } {
+  const url = new URL(redirectUri);
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
+    if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+      throw new UsageError(`the callback server listens on 127.0.0.1 only; register http://127.0.0.1:PORT/... instead of ${url.host}`);
+    }
+    const fixed = Number(url.port || 80);
+    if (port !== undefined && port !== fixed) {
+      throw new UsageError(`--port ${port} differs from the port of the app's loopback redirect URI (${fixed})`);
+    }
+    return { port: fixed, path: url.pathname, mode: 'loopback' };
+  }
+  return { port: port ?? DEFAULT_RELAY_PORT, path: RELAY_CALLBACK_PATH, mode: 'relay' };
+}
+
+export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Promise<AuthorizeResult> {
+  const { deps, out } = ctx;
+  const origin = consentOrigin(opts.marketplace, opts.role, deps.env.AMZ_TOKEN_CENTRAL_URL);
+  const target = listenTarget(opts.app.redirectUri, opts.port);
+  const server = await startCallbackServer({
+    host: '127.0.0.1',
+    port: target.port,
+    path: target.path,
+    expectedState: (port) => createState(port, deps.randomBytes),
+    centralOrigin: origin,
+    draft: opts.app.draft,
+    log: (line) => out.warn(line),
+  });
+
+  let stopWaiting: (error: Error) => void = () => {};
+  let waiting = true;
+  const interrupted = new Promise<never>((_, reject) => (stopWaiting = reject));
+  interrupted.catch(() => {}); // may settle after the race is over
+  // Until the code arrives, a signal cancels. After that, the exchange and the
+  // store finish first, so a Ctrl-C never leaves half an authorization behind.
+  const removeSignalHandler = deps.onSignal((signal) => {
+    if (waiting) stopWaiting(new FlowError(`cancelled by ${signal}; nothing was stored`));
+    else out.warn(`${signal} received: finishing the exchange and storing first`);
+  });
+  const timer = setTimeout(
+    () => stopWaiting(new FlowError(`no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`, 'run the command again; the seller must press Confirm within the time')),
+    opts.timeoutSeconds * 1000,
+  );
+  const progress = startProgress(ctx, opts.timeoutSeconds);
+  const paste = readPastes(ctx, (line) => server.submitPasted(line));
+
+  try {
+    const url = consentUrl({ origin, applicationId: opts.app.appId, state: server.state, redirectUri: opts.app.redirectUri, draft: opts.app.draft });
+    out.info(`Callback server listening on ${server.url}${target.mode === 'relay' ? ` (relay mode: ${opts.app.redirectUri} forwards here)` : ''}.`);
+    out.info(`Open this URL, sign in as the ${opts.role}, tick "I authorize" and press Confirm:`);
+    out.warn(`\n  ${url}\n`);
+    if (opts.openBrowser) {
+      await deps.openBrowser(url).catch((error: Error) => out.warn(`could not open a browser (${error.message}); open the URL above yourself`));
+    }
+    out.info('If the browser cannot reach this machine, paste the address it ends on (or just the code) here and press Enter.');
+    const callback = await Promise.race([server.result, interrupted]);
+    waiting = false;
+    out.info(`Received the authorization code${callback.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`);
+    const { exchangeCode, DEFAULT_LWA_URL } = await import('../amazon/lwa.js');
+    const tokens = await exchangeCode(
+      { url: deps.env.AMZ_TOKEN_LWA_URL || DEFAULT_LWA_URL, timeoutMs: 15_000, retries: 2, appName: opts.appName },
+      { clientId: opts.app.clientId, clientSecret: opts.clientSecret },
+      callback.code,
+      opts.app.redirectUri,
+    );
+    return { refreshToken: tokens.refreshToken, ...(callback.sellingPartnerId ? { sellingPartnerId: callback.sellingPartnerId } : {}), via: callback.via };
+  } finally {
+    clearTimeout(timer);
+    progress.stop();
+    paste.stop();
+    removeSignalHandler();
+    await server.close();
+  }
+}
+
+/** Time left on stderr: one updating line on a terminal, a plain line each 30 s otherwise. */
+function startProgress(ctx: CommandContext, timeoutSeconds: number): { stop(): void } {
+  const { deps, out } = ctx;
+  if (ctx.global.quiet) return { stop() {} };
+  const started = deps.now().getTime();
+  const left = () => Math.max(0, Math.round(timeoutSeconds - (deps.now().getTime() - started) / 1000));
+  const mmss = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  const tty = deps.stderrIsTTY;
+  const timer = setInterval(
+    () => {
+      if (tty) deps.stderr.write(`\r\u001b[2KWaiting for the seller to confirm... ${mmss(left())} left `);
+      else out.info(`waiting for the seller to confirm: ${mmss(left())} left`);
+    },
+    tty ? 1000 : 30_000,
+  );
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      if (tty) deps.stderr.write('\r\u001b[2K');
+    },
+  };
+}
+
+/** Paste-back: every line on stdin is offered to the server. End of input only means no paste is coming. */
+function readPastes(ctx: CommandContext, submit: (line: string) => { accepted: boolean; message: string }): { stop(): void } {
+  const { deps, out } = ctx;
+  if (deps.stdinIsTTY && !ctx.global.input) return { stop() {} };
+  const lines = createInterface({ input: deps.stdin, crlfDelay: Infinity, terminal: false });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    const { accepted, message } = submit(line);
+    if (accepted) out.info(message);
+    else out.warn(message);
+  });
+  lines.on('error', () => {});
+  return {
+    stop() {
+      lines.close();
+      (deps.stdin as NodeJS.ReadStream).pause?.();
+    },
+  };
+}

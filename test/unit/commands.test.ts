@@ -1,0 +1,112 @@
+// In-process runs of the CLI with fake collaborators: parsing, messages and
+// exit codes. The real keychain and files are covered by test/e2e.
+import { describe, it, expect } from 'vitest';
+import { fakeEnvironment, FAKE } from '../support/fake-deps.js';
+import { StoreUnavailableError } from '../../src/errors.js';
+
+const appArgs = ['app', 'add', 'my-app', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/cb', '--secret-created', '2026-10-01'];
+const importArgs = (profile: string, date: string[]) => [
+  'import', '--profile', profile, '--app', 'my-app', '--region', 'eu', '--marketplace', 'de', '--selling-partner-id', 'A3EXAMPLE12345', ...date,
+];
+
+describe('argument parsing', () => {
+  it.each([
+    [['--version'], 0],
+    [['--help'], 0],
+    [['status', '--help'], 0],
+    [['nonsense'], 2],
+    [['status', '--warn-days'], 2],
+    [['import', '--profile', 'p'], 2],
+    [['app', 'add', 'x'], 2],
+    [['request', '--profile', 'p', '--app', 'a'], 2],
+    [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE', '--timeout', '0'], 2],
+    [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE', '--port', '70000'], 2],
+    [['status', '--profile', '../etc'], 2],
+  ])('%j exits %i', async (argv, code) => {
+    const env = fakeEnvironment();
+    const result = await env.run(argv as string[]);
+    expect(result.code).toBe(code);
+  });
+
+  it('every command prints examples and exit codes in --help', async () => {
+    for (const command of [['status'], ['import'], ['remove'], ['request'], ['renew'], ['relay-page'], ['app', 'add'], ['app', 'list']]) {
+      const result = await fakeEnvironment().run([...command, '--help']);
+      expect(result.stdout, command.join(' ')).toMatch(/Examples:\n {2}\$ amz-token/);
+      expect(result.stdout, command.join(' ')).toMatch(/Exit codes: /);
+    }
+  });
+});
+
+describe('commands in-process', () => {
+  it('app add reads the secret from stdin and import from stdin, trimming CRLF and spaces', async () => {
+    const env = fakeEnvironment();
+    expect((await env.run(appArgs, `${FAKE.clientSecret}\r\n`)).code).toBe(0);
+    expect(env.store.items.get('app/my-app/client-secret')).toBe(FAKE.clientSecret);
+    const imported = await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), `  ${FAKE.refreshToken}  \n`);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(env.store.items.get('profile/shop-de/refresh-token')).toBe(FAKE.refreshToken);
+  });
+
+  it('import refuses something that is not a refresh token, and both or neither date flag', async () => {
+    const env = fakeEnvironment();
+    await env.run(appArgs, FAKE.clientSecret);
+    const access = await env.run(importArgs('p', ['--authorized-at', '2026-03-01']), 'Atza|an-access-token');
+    expect(access.code).toBe(2);
+    expect(access.stderr).toContain('not a refresh token');
+    expect(access.stderr).not.toContain('an-access-token');
+    expect((await env.run(importArgs('p', []), FAKE.refreshToken)).code).toBe(2);
+    expect((await env.run(importArgs('p', ['--authorized-at', '2026-03-01', '--expires-at', '2027-03-01']), FAKE.refreshToken)).code).toBe(2);
+    expect(env.store.items.has('profile/p/refresh-token')).toBe(false);
+  });
+
+  it('import refuses a marketplace outside the region', async () => {
+    const env = fakeEnvironment();
+    await env.run(appArgs, FAKE.clientSecret);
+    const result = await env.run([...importArgs('p', ['--authorized-at', '2026-03-01']).map((a) => (a === 'de' ? 'US' : a))], FAKE.refreshToken);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('marketplace US belongs to region na, not eu');
+  });
+
+  it('status --json prints only JSON on stdout and messages on stderr', async () => {
+    const env = fakeEnvironment({ now: new Date('2027-02-10T00:00:00Z') });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    const result = await env.run(['status', '--json']);
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.stdout);
+    expect(report.profiles[0]).toMatchObject({ profile: 'shop-de', state: 'expiring', daysLeft: 19, expiresAt: '2027-03-01T00:00:00.000Z' });
+  });
+
+  it('status --quiet keeps the table and drops the advice', async () => {
+    const env = fakeEnvironment({ now: new Date('2027-02-10T00:00:00Z') });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    const loud = await env.run(['status']);
+    const quiet = await env.run(['status', '-q']);
+    expect(loud.stderr).toContain('run: amz-token renew --profile shop-de');
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe(loud.stdout);
+  });
+
+  it('a locked or missing keychain is exit 8 and leaves the config untouched', async () => {
+    const env = fakeEnvironment({
+      store: async () => {
+        throw new StoreUnavailableError('the keychain is unavailable: cannot store a secret (unlock prompt was dismissed)');
+      },
+    });
+    const result = await env.run(appArgs, FAKE.clientSecret);
+    expect(result.code).toBe(8);
+    const status = await env.run(['app', 'list', '--json']);
+    expect(JSON.parse(status.stdout).apps).toEqual([]);
+  });
+
+  it('remove deletes the refresh token and the profile', async () => {
+    const env = fakeEnvironment();
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    expect((await env.run(['app', 'remove', 'my-app'])).code).toBe(2);
+    expect((await env.run(['remove', '--profile', 'shop-de'])).code).toBe(0);
+    expect(env.store.items.has('profile/shop-de/refresh-token')).toBe(false);
+    expect((await env.run(['status'])).code).toBe(5);
+  });
+});
