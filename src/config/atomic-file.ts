@@ -1,7 +1,7 @@
 // Crash-safe file writes and a cross-process lock for read-modify-write cycles.
 // Shared by the config file and the optional file secret store.
 
-import { open, rename, unlink, readFile, mkdir, chmod, stat } from 'node:fs/promises';
+import { open, rename, unlink, readFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -26,11 +26,13 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   }
 }
 
-/** Creates the folder 0700 if missing; tightens it if it is ours and too open. */
+/**
+ * Creates the folder (and missing parents) 0700. An existing folder is left as
+ * it is: it may be shared (AMZ_TOKEN_SECRETS_FILE=/tmp/x once made /tmp 0700),
+ * and the files inside are 0600 anyway.
+ */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await stat(dir);
-  if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) await chmod(dir, 0o700);
 }
 
 const LOCK_WAIT_MS = 15_000;

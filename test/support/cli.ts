@@ -2,7 +2,7 @@
 // in an isolated config folder, against the real Secret Service that
 // scripts/test.sh starts. Refuses to run without that keychain rather than skip.
 
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options, type Result, type ResultPromise } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,8 +21,16 @@ export interface Sandbox {
   prefix: string;
   env: Record<string, string>;
   run(args: string[], options?: { input?: string; env?: Record<string, string | undefined>; timeout?: number }): Promise<Result>;
+  /** Starts amz-token with stdin open, for tests that talk to it while it runs. */
+  start(args: string[], options?: { env?: Record<string, string | undefined>; timeout?: number }): Running;
   /** Every file the tool wrote under the config folder, concatenated. */
   configText(): string;
+}
+
+export interface Running {
+  child: ResultPromise;
+  stdout(): string;
+  stderr(): string;
 }
 
 export function sandbox(): Sandbox {
@@ -46,6 +54,19 @@ export function sandbox(): Sandbox {
         timeout: options.timeout ?? 60_000,
       };
       return execa('node', [BIN, ...args], execaOptions) as Promise<Result>;
+    },
+    start(args, options = {}) {
+      const child = execa('node', [BIN, ...args], {
+        reject: false,
+        stdin: 'pipe',
+        env: { ...env, ...options.env },
+        timeout: options.timeout ?? 90_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return { child, stdout: () => stdout, stderr: () => stderr };
     },
     configText() {
       const out: string[] = [];

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Owns a private, headless, UNLOCKED Secret Service (dbus-daemon + gnome-keyring-daemon) for the tests.
+#
+#   eval "$(scripts/secret-service.sh start)"   # exports DBUS_SESSION_BUS_ADDRESS, XDG_*, AMZ_TOKEN_TEST_SS_*
+#   scripts/secret-service.sh env  [DIR]         # prints those exports again
+#   scripts/secret-service.sh stop [DIR]         # kills what start started, removes DIR
+#
+# DIR defaults to $AMZ_TOKEN_TEST_SS_DIR. Only stdout of `start`/`env` is meant for eval;
+# everything else goes to stderr.
+set -euo pipefail
+
+readonly PREFIX=amz-token-ss
+# Unix socket paths are limited to 108 bytes, so use /tmp rather than a possibly long $TMPDIR.
+readonly BASE=/tmp
+readonly WAIT_SECONDS=10 # for the keyring daemon to own org.freedesktop.secrets
+
+log() { echo "secret-service.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# dbus-send against the private bus (DBUS_SESSION_BUS_ADDRESS is set by the caller).
+bus_call() {
+  dbus-send --session --dest=org.freedesktop.DBus --type=method_call --print-reply=literal \
+    /org/freedesktop/DBus "org.freedesktop.DBus.$1" "string:$2"
+}
+
+# True if $1 is a live (not zombie) process whose /proc/PID/comm is $2.
+# (Builtins only: this runs in polling loops and over every process in /proc.)
+alive_as() {
+  local pid=$1 comm=$2 actual stat
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  read -r actual 2>/dev/null <"/proc/$pid/comm" || return 1
+  [[ $actual == "$comm" ]] || return 1
+  read -r stat 2>/dev/null <"/proc/$pid/stat" || return 1
+  stat=${stat##*) } # the state follows the parenthesised command name
+  [[ ${stat%% *} != Z ]]
+}
+
+# True if process $1 was started for session dir $2: its command line or its environment
+# names the dir. This is what keeps `stop` from ever touching another daemon on the machine,
+# even if a PID was recycled.
+belongs_to() {
+  local pid=$1 dir=$2
+  tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$dir/" && return 0
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$dir/run"
+}
+
+# SIGTERM, wait up to 2 s, then SIGKILL.
+terminate() {
+  local pid=$1 comm=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 40; i++)); do
+    alive_as "$pid" "$comm" || return 0
+    sleep 0.05
+  done
+  log "PID $pid ($comm) ignored SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Stops everything started for $1 and removes it. Used by `stop` and by a failed `start`.
+teardown() {
+  local dir=$1 pid
+  # Refuse to rm -rf anything that is not one of our session dirs.
+  [[ $dir == "$BASE/$PREFIX."* && -f $dir/bus.conf ]] || die "refusing to clean up '$dir': not a $PREFIX dir"
+  # The keyring daemon first: it exits by itself when its bus dies, but not necessarily before
+  # we remove its directory. Besides the recorded PID, look for any gnome-keyring-daemon whose
+  # environment names our dir (one that started but never took the bus name has no PID file).
+  local keyring_pids=()
+  [[ -f $dir/keyring.pid ]] && keyring_pids+=("$(<"$dir/keyring.pid")")
+  # (A /proc scan rather than pgrep: procps is not on every minimal Debian.)
+  local proc
+  for proc in /proc/[0-9]*; do
+    alive_as "${proc#/proc/}" gnome-keyring-d && keyring_pids+=("${proc#/proc/}")
+  done
+  for pid in "${keyring_pids[@]}"; do
+    if alive_as "$pid" gnome-keyring-d && belongs_to "$pid" "$dir"; then terminate "$pid" gnome-keyring-d; fi
+  done
+  if [[ -f $dir/dbus.pid ]]; then
+    pid=$(<"$dir/dbus.pid")
+    if alive_as "$pid" dbus-daemon && belongs_to "$pid" "$dir"; then terminate "$pid" dbus-daemon; fi
+  fi
+  rm -rf -- "$dir"
+}
+
+start() {
+  local cmd
+  for cmd in dbus-daemon dbus-send gnome-keyring-daemon; do
+    command -v "$cmd" >/dev/null || die "'$cmd' not found: install the Debian packages gnome-keyring dbus-x11 libsecret-tools"
+  done
+
+  # Global, not local: the EXIT trap below may run after this function's scope is gone.
+  dir=$(mktemp -d "$BASE/$PREFIX.XXXXXX")
+  chmod 700 "$dir"
+  mkdir -m 700 "$dir/run" "$dir/data"
+  # From here on, a failure must not leave daemons behind.
+  trap 'teardown "$dir" || true' EXIT
+
+  # The stock session.conf plus a socket in our dir, minus <standard_session_servicedirs/>:
+  # with no service files, a client that races the keyring daemon gets an error instead of
+  # D-Bus auto-starting a second, LOCKED gnome-keyring-daemon that nobody would stop.
+  cat >"$dir/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:path=$dir/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+
+  local out bus_addr bus_pid
+  out=$(dbus-daemon --config-file="$dir/bus.conf" --fork --print-address=1 --print-pid=1 </dev/null 2>"$dir/dbus.log") ||
+    die "dbus-daemon failed: $(cat "$dir/dbus.log")"
+  bus_addr=$(sed -n 1p <<<"$out")
+  bus_pid=$(sed -n 2p <<<"$out")
+  [[ -n $bus_addr && $bus_pid =~ ^[0-9]+$ ]] || die "unexpected dbus-daemon output: $out"
+  echo "$bus_pid" >"$dir/dbus.pid"
+
+  export DBUS_SESSION_BUS_ADDRESS=$bus_addr
+  export XDG_RUNTIME_DIR=$dir/run
+  export XDG_DATA_HOME=$dir/data
+  # The password only protects a keyring that is deleted with $dir. --unlock reads it from
+  # stdin, creates the `login` keyring, makes it the default collection and unlocks it.
+  # Its stdout goes to a file so no daemon holds the pipe of a caller's $(...).
+  printf '%s' amz-token-test |
+    gnome-keyring-daemon --daemonize --unlock --components=secrets >"$dir/gnome-keyring.out" 2>"$dir/gnome-keyring.log" ||
+    die "gnome-keyring-daemon failed: $(cat "$dir/gnome-keyring.log")"
+
+  # --daemonize returns before the daemon owns org.freedesktop.secrets. Until it does, the
+  # service is not there: wait for it (bounded) rather than let a test find it missing.
+  # Bounded by the clock, not by a count of polls: each dbus-send is slow on a loaded machine.
+  local owned='' deadline=$((SECONDS + WAIT_SECONDS))
+  while ((SECONDS <= deadline)); do
+    if bus_call NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then owned=1; break; fi
+    sleep 0.05
+  done
+  [[ -n $owned ]] ||
+    die "gnome-keyring-daemon did not take org.freedesktop.secrets within $WAIT_SECONDS s: $(cat "$dir/gnome-keyring.log")"
+
+  local keyring_pid
+  keyring_pid=$(bus_call GetConnectionUnixProcessID org.freedesktop.secrets | awk '{print $2}')
+  [[ $keyring_pid =~ ^[0-9]+$ ]] || die "could not get the keyring daemon's PID"
+  echo "$keyring_pid" >"$dir/keyring.pid"
+
+  # A locked default collection would make every keychain call fail with a prompt error.
+  local locked
+  locked=$(dbus-send --session --dest=org.freedesktop.secrets --print-reply=literal \
+    /org/freedesktop/secrets/aliases/default org.freedesktop.DBus.Properties.Get \
+    string:org.freedesktop.Secret.Collection string:Locked 2>&1) || die "no default collection: $locked"
+  [[ $locked == *'boolean false'* ]] || die "the default collection is locked: $locked"
+
+  {
+    printf 'export DBUS_SESSION_BUS_ADDRESS=%q\n' "$bus_addr"
+    printf 'export XDG_RUNTIME_DIR=%q\n' "$dir/run"
+    printf 'export XDG_DATA_HOME=%q\n' "$dir/data"
+    printf 'export AMZ_TOKEN_TEST_SS_DIR=%q\n' "$dir"
+    printf 'export AMZ_TOKEN_TEST_SS_DBUS_PID=%q\n' "$bus_pid"
+    printf 'export AMZ_TOKEN_TEST_SS_KEYRING_PID=%q\n' "$keyring_pid"
+  } >"$dir/env"
+  trap - EXIT
+  cat "$dir/env"
+}
+
+session_dir() {
+  local dir=${1:-${AMZ_TOKEN_TEST_SS_DIR:-}}
+  [[ -n $dir ]] || die "no session dir: pass one or set AMZ_TOKEN_TEST_SS_DIR"
+  echo "$dir"
+}
+
+case ${1:-} in
+  start) start ;;
+  env)
+    dir=$(session_dir "${2:-}")
+    [[ -f $dir/env ]] || die "no running secret service in '$dir'"
+    cat "$dir/env"
+    ;;
+  stop)
+    dir=$(session_dir "${2:-}")
+    # Stopping twice (or after a failed start) is not an error.
+    [[ -d $dir ]] || exit 0
+    teardown "$dir"
+    ;;
+  *) die "usage: $0 start | env [DIR] | stop [DIR]" ;;
+esac

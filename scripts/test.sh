@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Owns `npm test`: installs what the tests need, builds, runs vitest against a private Secret Service, and fails on skipped or zero tests.
+#
+# Usage: bash scripts/test.sh [vitest args...]   e.g. bash scripts/test.sh test/unit/foo.test.ts
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "test.sh: $*" >&2; }
+
+# 1. System packages. A fresh machine has none of them, and the tests that need them must run,
+#    not skip, so install them rather than carry on without.
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium)
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium)
+missing=()
+for cmd in "${NEEDED_COMMANDS[@]}"; do
+  command -v "$cmd" >/dev/null || missing+=("$cmd")
+done
+if ((${#missing[@]})); then
+  say "missing ${missing[*]}; installing Debian packages: ${DEBIAN_PACKAGES[*]}"
+  if [[ $(id -u) -eq 0 ]]; then
+    as_root=()
+  elif command -v sudo >/dev/null; then
+    as_root=(sudo)
+  else
+    say "not root and no sudo: install these Debian packages yourself, then rerun: ${DEBIAN_PACKAGES[*]}"
+    exit 1
+  fi
+  command -v apt-get >/dev/null || {
+    say "apt-get not found: install the equivalents of these Debian packages yourself: ${DEBIAN_PACKAGES[*]}"
+    exit 1
+  }
+  # `env` because sudo drops the caller's environment.
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${DEBIAN_PACKAGES[@]}"
+  for cmd in "${NEEDED_COMMANDS[@]}"; do
+    command -v "$cmd" >/dev/null || { say "'$cmd' is still missing after installing ${DEBIAN_PACKAGES[*]}"; exit 1; }
+  done
+fi
+
+# 2. Node dependencies: install on a fresh clone or when the lockfile changed since the last install.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci
+fi
+
+# 3. Build: e2e tests run the CLI from dist/.
+npm run build
+
+# 4. A private, unlocked Secret Service, stopped however this script ends.
+work=$(mktemp -d)
+cleanup() {
+  if [[ -n ${AMZ_TOKEN_TEST_SS_DIR:-} ]]; then bash scripts/secret-service.sh stop "$AMZ_TOKEN_TEST_SS_DIR" || true; fi
+  rm -rf -- "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Assigned first: `eval "$(...)"` alone would hide a failed start.
+ss_env=$(bash scripts/secret-service.sh start)
+eval "$ss_env"
+
+# 5. The tests. The reporter prints vitest's usual output plus `N passed, N failed, N skipped`,
+#    and writes that line to a file for step 6.
+export AMZ_TOKEN_TEST_KEYRING=1
+CHROMIUM_PATH=$(command -v chromium)
+export CHROMIUM_PATH
+export NO_COLOR=1
+export AMZ_TOKEN_TEST_COUNTS_FILE=$work/counts
+status=0
+npx vitest run --reporter=./test/support/count-reporter.ts "$@" || status=$?
+
+# 6. vitest exits 0 when every test is skipped; here a skipped keychain or browser test is a
+#    failure, and so is a run with no test at all.
+counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$AMZ_TOKEN_TEST_COUNTS_FILE" 2>/dev/null | tail -n 1 || true)
+if [[ -z $counts ]]; then
+  say "FAIL: the count reporter wrote no summary line (vitest exit code $status)"
+  exit $((status ? status : 1))
+fi
+read -r passed _ failed _ skipped _ <<<"$counts"
+if ((status != 0)); then
+  say "FAIL: vitest exited with code $status ($counts)"
+  exit "$status"
+fi
+if ((skipped > 0)); then
+  say "FAIL: $skipped test(s) skipped ($counts). Every test must run under npm test, keychain and browser tests included (a name filter like -t also skips tests)."
+  exit 1
+fi
+if ((passed + failed == 0)); then
+  say "FAIL: no test ran ($counts)"
+  exit 1
+fi
+say "OK: $counts"

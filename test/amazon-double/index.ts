@@ -1,0 +1,152 @@
+// A local stand-in for Amazon (Seller Central consent, LWA token endpoint, one
+// Sellers API call) that enforces the rules in /work/shared/SPAPI.md, plus fault injection.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formToRecord, listenLoopback, mediaType, readBody, sendJson, sendRaw } from './http.js';
+import { Lwa, type LwaReply } from './lwa.js';
+import { CALLBACK_PATH, CONFIRM_PATH, CONSENT_PATH, SellerCentral } from './seller-central.js';
+import type { AmazonDouble, DoubleOptions } from './types.js';
+
+export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, TokenRequestLogEntry } from './types.js';
+export { startStaticServer, type StaticServer } from './static-server.js';
+
+export const TOKEN_PATH = '/auth/o2/token';
+export const PARTICIPATIONS_PATH = '/sellers/v1/marketplaceParticipations';
+
+const PARTICIPATIONS = {
+  payload: [
+    {
+      marketplace: { id: 'A1PA6795UKMFR9', countryCode: 'DE', name: 'Amazon.de' },
+      participation: { isParticipating: true, hasSuspendedListings: false },
+    },
+  ],
+};
+const UNAUTHORIZED = { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] };
+
+/** Default body of an injected failure, in LWA's error shape. */
+function faultReply(status: number): LwaReply {
+  const error = status === 500 ? 'server_error' : 'temporarily_unavailable';
+  return { status, body: { error, error_description: `Injected fault: HTTP ${status}` } };
+}
+
+export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonDouble> {
+  const now = options.now ?? Date.now;
+  const apps = options.apps.map((app) => ({ ...app, redirectUris: [...app.redirectUris] }));
+  const lwa = new Lwa(apps, now);
+  const timers = new Set<NodeJS.Timeout>();
+  let inFlight = 0;
+
+  const server = await listenLoopback((req, res) => {
+    route(req, res).catch(() => {
+      // Never echo the error: it may quote a request body holding a client secret.
+      sendRaw(res, 500, 'Internal error in amazon double', 'text/plain;charset=UTF-8');
+    });
+  });
+
+  const double: AmazonDouble = {
+    origin: server.origin,
+    lwaUrl: `${server.origin}${TOKEN_PATH}`,
+    spApiOrigin: server.origin,
+    faults: {},
+    sellingPartnerId: options.sellingPartnerId ?? 'A3TESTSELLER01',
+    loginDetour: options.loginDetour ?? false,
+    requests: [],
+    maxInFlight: 0,
+    issueCode({ applicationId, redirectUri, sellingPartnerId }) {
+      const app = apps.find((candidate) => candidate.applicationId === applicationId);
+      if (!app) throw new Error(`amazon double: no app with application id ${applicationId}`);
+      return lwa.issueCode(app, redirectUri, sellingPartnerId ?? double.sellingPartnerId);
+    },
+    issueRefreshToken(clientId, sellingPartnerId) {
+      return lwa.issueRefreshToken(clientId, sellingPartnerId ?? double.sellingPartnerId);
+    },
+    revoke(refreshToken) {
+      lwa.revoke(refreshToken);
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await server.close();
+    },
+  };
+
+  // Getters, so a test that changes double.sellingPartnerId or loginDetour
+  // affects the next consent.
+  const sellerCentral = new SellerCentral(apps, lwa, {
+    origin: server.origin,
+    get sellingPartnerId() {
+      return double.sellingPartnerId;
+    },
+    get loginDetour() {
+      return double.loginDetour;
+    },
+  });
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', server.origin);
+    switch (`${req.method ?? ''} ${url.pathname}`) {
+      case `GET ${CONSENT_PATH}`:
+        return sellerCentral.consent(url, res);
+      case `POST ${CONFIRM_PATH}`:
+        return sellerCentral.confirm(req, res);
+      case `GET ${CALLBACK_PATH}`:
+        return sellerCentral.callback(url, res);
+      case `POST ${TOKEN_PATH}`:
+        return token(req, res, url);
+      case `GET ${PARTICIPATIONS_PATH}`: {
+        const accessToken = req.headers['x-amz-access-token'];
+        const ok = typeof accessToken === 'string' && lwa.acceptsAccessToken(accessToken, true);
+        return ok ? sendJson(res, 200, PARTICIPATIONS) : sendJson(res, 403, UNAUTHORIZED);
+      }
+      default:
+        return sendRaw(res, 404, 'Not Found', 'text/plain;charset=UTF-8');
+    }
+  }
+
+  async function token(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    inFlight += 1;
+    double.maxInFlight = Math.max(double.maxInFlight, inFlight);
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+    const body = await readBody(req);
+    const isForm = mediaType(req) === 'application/x-www-form-urlencoded';
+    const form = isForm ? formToRecord(body) : undefined;
+    double.requests.push({ method: req.method ?? '', path: url.pathname, ...(form ? { form } : {}), at: now() });
+
+    const faults = double.faults;
+    if (faults.hang) return; // close() destroys the socket
+    if (faults.delayMs !== undefined && faults.delayMs > 0) await sleep(faults.delayMs);
+    const failing = faults.tokenStatus !== undefined && (faults.failTimes === undefined || faults.failTimes > 0);
+    if (failing) {
+      if (faults.failTimes !== undefined) faults.failTimes -= 1;
+      const status = faults.tokenStatus!;
+      if (faults.body !== undefined) return sendRaw(res, status, faults.body, 'application/json;charset=UTF-8');
+      const reply = faultReply(status);
+      return sendJson(res, reply.status, reply.body);
+    }
+    if (faults.body !== undefined && faults.tokenStatus === undefined) {
+      return sendRaw(res, 200, faults.body, 'application/json;charset=UTF-8');
+    }
+
+    if (!form) {
+      return sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded',
+      });
+    }
+    const reply = lwa.token(form);
+    sendJson(res, reply.status, reply.body);
+  }
+
+  return double;
+}
