@@ -12,6 +12,7 @@ import { registerImport } from './commands/import.js';
 import { registerStatus } from './commands/status.js';
 import { registerRemove } from './commands/remove.js';
 import { registerRequest } from './commands/request.js';
+import { registerToken } from './commands/token.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -91,6 +92,7 @@ function buildProgram(deps: Deps, setExit: (code: ExitCode) => void, setOutput: 
   registerStatus(program, ctxFor, setExit);
   registerRequest(program, ctxFor);
   registerRemove(program, ctxFor);
+  registerToken(program, ctxFor);
   return program;
 }
 

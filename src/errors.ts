@@ -64,7 +64,12 @@ export class FlowError extends AmzTokenError {
 }
 
 export class AmazonUnavailableError extends AmzTokenError {
-  constructor(message: string, hint?: string) {
+  constructor(
+    message: string,
+    hint?: string,
+    /** The last failure in a few words ("timed out", "HTTP 503"), for a table cell. */
+    readonly reason?: string,
+  ) {
     super(message, ExitCode.AMAZON_UNAVAILABLE, hint);
   }
 }

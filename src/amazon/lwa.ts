@@ -10,9 +10,10 @@ import {
   FlowError,
   AmzTokenError,
 } from '../errors.js';
+import { describeNetworkError, parseJsonObject, readLimited, scrub, TransientFailure, unavailable, withRetries } from './http.js';
 
 export const DEFAULT_LWA_URL = 'https://api.amazon.com/auth/o2/token';
-const MAX_BODY_BYTES = 256 * 1024;
+const LWA = 'Login with Amazon';
 
 export interface LwaOptions {
   url: string;
@@ -66,24 +67,13 @@ export function refreshAccessToken(opts: LwaOptions, client: ClientCredentials, 
 
 type Grant = 'code' | 'refresh';
 
-class Transient extends Error {}
-
 async function tokenRequest(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let last: Transient | undefined;
-  for (let attempt = 0; attempt <= opts.retries; attempt++) {
-    if (attempt > 0) await sleep(Math.min(500 * 2 ** (attempt - 1), 4000) * (0.5 + Math.random() / 2));
-    try {
-      return await attemptOnce(opts, grant, form);
-    } catch (error) {
-      if (!(error instanceof Transient)) throw error;
-      last = error;
-    }
+  try {
+    return await withRetries(opts.retries, () => attemptOnce(opts, grant, form), opts.sleep);
+  } catch (error) {
+    if (error instanceof TransientFailure) throw unavailable(LWA, error, opts.retries + 1);
+    throw error;
   }
-  throw new AmazonUnavailableError(
-    `Login with Amazon is unreachable or failing: ${last?.message ?? 'no answer'} (after ${opts.retries + 1} attempts)`,
-    'check the network, or retry later',
-  );
 }
 
 async function attemptOnce(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
@@ -99,18 +89,18 @@ async function attemptOnce(opts: LwaOptions, grant: Grant, form: Record<string, 
       signal: AbortSignal.timeout(opts.timeoutMs * 2),
     });
     status = response.statusCode;
-    text = await readLimited(response.body);
+    text = await readLimited(response.body, LWA);
   } catch (error) {
     if (error instanceof AmzTokenError) throw error;
-    throw new Transient(describeNetworkError(error));
+    throw new TransientFailure(describeNetworkError(error));
   }
-  if (status === 429 || status >= 500) throw new Transient(`HTTP ${status}${lwaErrorSuffix(text)}`);
-  const body = parseJson(text);
+  if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}${lwaErrorSuffix(text)}`);
+  const body = parseJsonObject(text);
   if (status === 200) return tokenReply(body);
   const error = typeof body?.error === 'string' ? body.error : undefined;
   if (!error) throw new AmazonUnavailableError(`Login with Amazon answered HTTP ${status} without an error code`);
   const description = typeof body?.error_description === 'string' ? `: ${scrub(body.error_description)}` : '';
-  if (error === 'server_error' || error === 'temporarily_unavailable') throw new Transient(`${error}${description}`);
+  if (error === 'server_error' || error === 'temporarily_unavailable') throw new TransientFailure(`${error}${description}`);
   if (error === 'invalid_client' || error === 'unauthorized_client') {
     throw new AppCredentialsError(
       `Login with Amazon rejected the credentials of app "${opts.appName}" (${error}${description}): the client secret may have expired or been rotated`,
@@ -145,45 +135,7 @@ function tokenReply(body: Record<string, unknown> | undefined): TokenReply {
   return reply;
 }
 
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array> & { destroy?: () => void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy?.();
-      throw new AmazonUnavailableError(`Login with Amazon sent a reply larger than ${MAX_BODY_BYTES / 1024} KiB; refusing to read it`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function lwaErrorSuffix(text: string): string {
-  const error = parseJson(text)?.error;
+  const error = parseJsonObject(text)?.error;
   return typeof error === 'string' ? ` (${scrub(error)})` : '';
-}
-
-function describeNetworkError(error: unknown): string {
-  const e = error as { code?: string; name?: string; message?: string };
-  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
-  return e?.code ?? e?.message?.split('\n')[0] ?? 'network error';
-}
-
-/** Amazon's descriptions are shown to operators: one short line, no token-shaped values. */
-function scrub(text: string): string {
-  return text
-    .replace(/Atz[ar]\|[^\s"]*/g, '***')
-    .replace(/amzn1\.oa2-cs\.[^\s"]*/g, '***')
-    .replace(/\s+/g, ' ')
-    .slice(0, 200);
 }

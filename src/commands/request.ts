@@ -2,7 +2,9 @@
 // new authorization. Renew keeps the old token until the new one is stored.
 
 import type { Command } from 'commander';
-import { FlowError, UsageError } from '../errors.js';
+import { join } from 'node:path';
+import { FlowError, StoreUnavailableError, UsageError } from '../errors.js';
+import { ensurePrivateDir, tryFileLock } from '../config/atomic-file.js';
 import { updateConfig, type ProfileRecord, type Role } from '../config/config.js';
 import { accounts } from '../secrets/store.js';
 import { clientSecretOf } from '../secrets/credentials.js';
@@ -28,6 +30,10 @@ export interface RequestOptions extends FlowFlags {
 }
 
 export async function runRequest(ctx: CommandContext, opts: RequestOptions): Promise<void> {
+  await withProfileFlowLock(ctx, opts.profile, () => request(ctx, opts));
+}
+
+async function request(ctx: CommandContext, opts: RequestOptions): Promise<void> {
   const config = await readConfig(ctx);
   const app = findApp(config, opts.app);
   if (config.profiles[opts.profile] && !opts.force) {
@@ -62,6 +68,10 @@ export interface RenewOptions extends FlowFlags {
 }
 
 export async function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<void> {
+  await withProfileFlowLock(ctx, opts.profile, () => renew(ctx, opts));
+}
+
+async function renew(ctx: CommandContext, opts: RenewOptions): Promise<void> {
   const config = await readConfig(ctx);
   const profile = findProfile(config, opts.profile);
   const app = findApp(config, profile.app);
@@ -100,19 +110,51 @@ export async function runRenew(ctx: CommandContext, opts: RenewOptions): Promise
  * token back, so the profile is exactly as it was before the command.
  */
 async function storeAuthorization(ctx: CommandContext, profile: string, refreshToken: string, change: Parameters<typeof updateConfig>[1]): Promise<void> {
-  const store = await ctx.deps.secretStore();
-  const account = accounts.refreshToken(profile);
-  const previous = await store.get(account);
-  await store.set(account, refreshToken);
+  // A signal now would split keychain and config: hold it until both are written.
+  let deferred: string | undefined;
+  const restoreSignals = ctx.deps.onSignal((signal) => {
+    deferred = signal;
+    ctx.out.warn(`${signal} received: finishing storing the new authorization first`);
+  });
   try {
-    await updateConfig(ctx.deps.configDir, change);
-  } catch (error) {
-    if (previous === null) await store.delete(account).catch(() => {});
-    else await store.set(account, previous).catch(() => {});
-    throw error;
+    const store = await ctx.deps.secretStore();
+    const account = accounts.refreshToken(profile);
+    const previous = await store.get(account);
+    await store.set(account, refreshToken);
+    try {
+      await updateConfig(ctx.deps.configDir, change);
+    } catch (error) {
+      if (previous === null) await store.delete(account).catch(() => {});
+      else await store.set(account, previous).catch(() => {});
+      throw error;
+    }
+    // A cached access token belongs to the old authorization.
+    await store.delete(accounts.accessToken(profile)).catch(() => {});
+  } finally {
+    restoreSignals();
+    if (deferred) ctx.out.warn(`stored completely despite ${deferred}`);
   }
-  // A cached access token belongs to the old authorization.
-  await store.delete(accounts.accessToken(profile)).catch(() => {});
+}
+
+/** One browser flow per profile at a time: a second request/renew is refused at once, not queued. */
+async function withProfileFlowLock(ctx: CommandContext, profile: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await ensurePrivateDir(ctx.deps.configDir);
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot create the config folder ${ctx.deps.configDir} (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  const lock = await tryFileLock(join(ctx.deps.configDir, `flow-${profile}`));
+  if ('heldBy' in lock) {
+    throw new FlowError(
+      `another amz-token request or renew for profile "${profile}" is running${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}`,
+      'let it finish, or stop it, then run this again',
+    );
+  }
+  try {
+    await fn();
+  } finally {
+    await lock.release();
+  }
 }
 
 function summarize(ctx: CommandContext, profile: string, record: ProfileRecord, where: string, oldExpiresAt?: string): void {

@@ -70,6 +70,27 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
   }
 }
 
+/**
+ * Takes `${file}.lock` without waiting: for long operations (a browser flow)
+ * where a second command should be told at once rather than queue for minutes.
+ */
+export async function tryFileLock(file: string): Promise<{ release(): Promise<void> } | { heldBy: number }> {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lock, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return { release: () => unlink(lock).catch(() => {}) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (await lockIsStale(lock)) await unlink(lock).catch(() => {});
+      else return { heldBy: Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10) || 0 };
+    }
+  }
+  return { heldBy: 0 };
+}
+
 async function lockIsStale(lock: string): Promise<boolean> {
   const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
   if (!Number.isInteger(pid) || pid <= 0) {

@@ -8,6 +8,8 @@ import type { AppRecord, Role } from '../config/config.js';
 import { FlowError, UsageError } from '../errors.js';
 import type { Marketplace } from '../amazon/marketplaces.js';
 import { consentOrigin, consentUrl } from '../amazon/consent.js';
+import { lwaOptions } from '../amazon/endpoints.js';
+import { exchangeCode } from '../amazon/lwa.js';
 import { isLoopbackHost } from '../validate.js';
 import { createState } from './state.js';
 import { startCallbackServer, type CallbackResult } from './callback-server.js';
@@ -52,6 +54,8 @@ export function listenTarget(redirectUri: string, port: number | undefined): { p
 export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Promise<AuthorizeResult> {
   const { deps, out } = ctx;
   const origin = consentOrigin(opts.marketplace, opts.role, deps.env.AMZ_TOKEN_CENTRAL_URL);
+  // Read before the browser opens: a bad AMZ_TOKEN_LWA_URL is a usage error now, not after consent.
+  const lwa = { ...lwaOptions(deps.env), appName: opts.appName };
   const target = listenTarget(opts.app.redirectUri, opts.port);
   const server = await startCallbackServer({
     host: '127.0.0.1',
@@ -64,14 +68,12 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   });
 
   let stopWaiting: (error: Error) => void = () => {};
-  let waiting = true;
   const interrupted = new Promise<never>((_, reject) => (stopWaiting = reject));
   interrupted.catch(() => {}); // may settle after the race is over
-  // Until the code arrives, a signal cancels. After that, the exchange and the
-  // store finish first, so a Ctrl-C never leaves half an authorization behind.
+  // Nothing is stored before authorize() returns, so a signal can end the wait
+  // and the exchange alike; the caller guards the short store step itself.
   const removeSignalHandler = deps.onSignal((signal) => {
-    if (waiting) stopWaiting(new FlowError(`cancelled by ${signal}; nothing was stored`));
-    else out.warn(`${signal} received: finishing the exchange and storing first`);
+    stopWaiting(new FlowError(`cancelled by ${signal}; nothing was stored`));
   });
   const timer = setTimeout(
     () => stopWaiting(new FlowError(`no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`, 'run the command again; the seller must press Confirm within the time')),
@@ -90,15 +92,17 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     }
     out.info('If the browser cannot reach this machine, paste the address it ends on (or just the code) here and press Enter.');
     const callback = await Promise.race([server.result, interrupted]);
-    waiting = false;
+    clearTimeout(timer); // the timeout is for the seller; LWA has its own
     out.info(`Received the authorization code${callback.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`);
-    const { exchangeCode, DEFAULT_LWA_URL } = await import('../amazon/lwa.js');
-    const tokens = await exchangeCode(
-      { url: deps.env.AMZ_TOKEN_LWA_URL || DEFAULT_LWA_URL, timeoutMs: 15_000, retries: 2, appName: opts.appName },
-      { clientId: opts.app.clientId, clientSecret: opts.clientSecret },
-      callback.code,
-      opts.app.redirectUri,
-    );
+    const tokens = await Promise.race([
+      exchangeCode(
+        lwa,
+        { clientId: opts.app.clientId, clientSecret: opts.clientSecret },
+        callback.code,
+        opts.app.redirectUri,
+      ),
+      interrupted,
+    ]);
     return { refreshToken: tokens.refreshToken, ...(callback.sellingPartnerId ? { sellingPartnerId: callback.sellingPartnerId } : {}), via: callback.via };
   } finally {
     clearTimeout(timer);

@@ -178,6 +178,17 @@ describe('bad input gets one clear line, the documented exit code, and changes n
     expect(Object.keys(config.apps)).toEqual([`${s.prefix}-app`]);
   });
 
+  it('an unknown AMZ_TOKEN_STORE exits 2 and stores nothing', async () => {
+    const s = sandbox();
+    const result = await s.run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], {
+      input: FAKE.clientSecret,
+      env: { AMZ_TOKEN_STORE: 'vault' },
+    });
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toContain('AMZ_TOKEN_STORE must be "keychain" or "file", got "vault"');
+    expect(await secretToolLookup(`app/${s.prefix}-app/client-secret`)).toBeNull();
+  });
+
   it('an empty stdin for a secret exits 2 and stores nothing', async () => {
     const s = sandbox();
     const result = await s.run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], { input: ' \n' });

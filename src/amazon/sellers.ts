@@ -1,0 +1,82 @@
+// The one SP-API call amz-token makes: GET /sellers/v1/marketplaceParticipations,
+// the cheapest proof that an access token works for a seller (`status --check --deep`).
+
+import { request } from 'undici';
+import { AmazonUnavailableError, AmzTokenError, AuthorizationExpiredError } from '../errors.js';
+import { MARKETPLACES } from './marketplaces.js';
+import { describeNetworkError, parseJsonObject, readLimited, scrub, TransientFailure, unavailable, withRetries, type Sleep } from './http.js';
+
+export const PARTICIPATIONS_PATH = '/sellers/v1/marketplaceParticipations';
+const SELLERS_API = 'the Sellers API';
+
+export interface SellersApiOptions {
+  /** e.g. https://sellingpartnerapi-eu.amazon.com */
+  origin: string;
+  timeoutMs: number;
+  retries: number;
+  /** For the hint when Amazon refuses the token. */
+  profile: string;
+  sleep?: Sleep;
+}
+
+/** The marketplaces the authorization covers, as amz-token's country codes (UK, not GB). */
+export async function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+  try {
+    return await withRetries(opts.retries, () => attemptOnce(opts, accessToken), opts.sleep);
+  } catch (error) {
+    if (error instanceof TransientFailure) throw unavailable(SELLERS_API, error, opts.retries + 1);
+    throw error;
+  }
+}
+
+async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+  let status: number;
+  let text: string;
+  try {
+    const response = await request(`${opts.origin}${PARTICIPATIONS_PATH}`, {
+      method: 'GET',
+      headers: { 'x-amz-access-token': accessToken, accept: 'application/json', 'user-agent': 'amz-token (Language=TypeScript)' },
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      signal: AbortSignal.timeout(opts.timeoutMs * 2),
+    });
+    status = response.statusCode;
+    text = await readLimited(response.body, SELLERS_API);
+  } catch (error) {
+    if (error instanceof AmzTokenError) throw error;
+    throw new TransientFailure(describeNetworkError(error));
+  }
+  if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}`);
+  const body = parseJsonObject(text);
+  if (status === 401 || status === 403) {
+    throw new AuthorizationExpiredError(
+      `the Sellers API refused the access token (HTTP ${status}${amazonMessage(body)})`,
+      `renew the authorization (also needed after the app gained a role): amz-token renew --profile ${opts.profile}`,
+    );
+  }
+  if (status !== 200) throw new AmazonUnavailableError(`the Sellers API answered HTTP ${status}${amazonMessage(body)}`, undefined, `HTTP ${status}`);
+  const payload = body?.payload;
+  if (!Array.isArray(payload)) throw new AmazonUnavailableError('the Sellers API answered 200 without a payload list', undefined, 'bad reply');
+  const codes: string[] = [];
+  for (const entry of payload as unknown[]) {
+    const code = countryCode(entry);
+    if (code !== undefined && !codes.includes(code)) codes.push(code);
+  }
+  return codes;
+}
+
+function countryCode(entry: unknown): string | undefined {
+  const e = entry as { marketplace?: { id?: unknown; countryCode?: unknown }; participation?: { isParticipating?: unknown } } | null;
+  if (e?.participation?.isParticipating === false) return undefined;
+  const known = MARKETPLACES.find((m) => m.marketplaceId === e?.marketplace?.id);
+  if (known) return known.code;
+  const raw = e?.marketplace?.countryCode;
+  return typeof raw === 'string' && /^[A-Z]{2}$/.test(raw) ? raw : undefined;
+}
+
+/** SP-API errors look like {"errors":[{"code","message"}]}. */
+function amazonMessage(body: Record<string, unknown> | undefined): string {
+  const first = Array.isArray(body?.errors) ? (body.errors[0] as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const parts = [first?.code, first?.message].filter((p): p is string => typeof p === 'string' && p !== '');
+  return parts.length ? `: ${scrub(parts.join(': '))}` : '';
+}

@@ -1,0 +1,120 @@
+// `status --check [--deep]`: proves each profile works now, with a refresh grant
+// at LWA (and, --deep, one Sellers API call), a few profiles at a time. Every
+// failure becomes that profile's result: one broken profile stops no other check.
+
+import {
+  AmazonUnavailableError,
+  AmzTokenError,
+  AppCredentialsError,
+  AuthorizationExpiredError,
+  ExitCode,
+  NotFoundError,
+  StoreUnavailableError,
+  UsageError,
+} from '../errors.js';
+import type { Deps } from '../deps.js';
+import type { Config } from '../config/config.js';
+import { looksLikeSecret } from '../validate.js';
+import { clientSecretOf } from '../secrets/credentials.js';
+import { refreshGrant } from '../secrets/access-token.js';
+import { HTTP_RETRIES, httpTimeoutMs, lwaOptions, spApiOriginFor } from '../amazon/endpoints.js';
+import { marketplaceParticipations } from '../amazon/sellers.js';
+import { mapConcurrently } from './concurrency.js';
+
+export type CheckResult = 'ok' | 'rejected' | 'unknown' | 'app-rejected' | 'store-unavailable' | 'not-found' | 'failed';
+
+export interface LiveCheck {
+  result: CheckResult;
+  /** One line for the operator; never holds a secret. */
+  message: string;
+  /** The next step, when the operator has one. */
+  hint?: string;
+  exitCode: ExitCode;
+  /** When Amazon accepted the token; only on success. */
+  checkedAt?: string;
+  /** --deep only: the marketplaces the Sellers API lists; null when it was skipped or failed. */
+  marketplaces?: string[] | null;
+  /** Why the Sellers API call was skipped (vendor profiles). */
+  deepSkipped?: string;
+  /** For `unknown`: the last failure in a few words, e.g. "timed out". */
+  reason?: string;
+}
+
+export interface LiveCheckOptions {
+  deep: boolean;
+  /** 1..32 checks under way at once. */
+  concurrency: number;
+}
+
+export const VENDOR_SKIP = 'vendor tokens cannot call the Sellers API';
+
+/** Checks `profiles` (names in `config`); resolves with one result per profile, in order. */
+export async function runLiveChecks(deps: Deps, config: Config, profiles: readonly string[], opts: LiveCheckOptions): Promise<LiveCheck[]> {
+  refuseOverridesForMany(deps, config, profiles);
+  // Read once, up front: a bad value is a usage error, not fifty failed checks.
+  const lwa = lwaOptions(deps.env);
+  const timeoutMs = httpTimeoutMs(deps.env);
+  if (opts.deep) spApiOriginFor(deps.env, 'eu');
+  // One keychain opening and one secret read per app, however many profiles share it.
+  const shared: Deps = { ...deps, secretStore: once(deps.secretStore) };
+  const secrets = new Map<string, Promise<string>>();
+  const clientSecret = (app: string) => {
+    let secret = secrets.get(app);
+    if (!secret) secrets.set(app, (secret = clientSecretOf(shared, app)));
+    return secret;
+  };
+
+  return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+    try {
+      const { accessToken } = await refreshGrant(shared, config, profile, { lwa, clientSecret });
+      const checkedAt = deps.now().toISOString();
+      if (!opts.deep) return { result: 'ok', message: 'Amazon issued an access token', exitCode: ExitCode.OK, checkedAt };
+      const record = config.profiles[profile]!;
+      if (record.role === 'vendor') {
+        return { result: 'ok', message: `Amazon issued an access token; --deep skipped: ${VENDOR_SKIP}`, exitCode: ExitCode.OK, checkedAt, marketplaces: null, deepSkipped: VENDOR_SKIP };
+      }
+      const origin = spApiOriginFor(deps.env, record.region);
+      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile }, accessToken);
+      const listed = marketplaces.length ? marketplaces.join(', ') : 'no marketplace';
+      return { result: 'ok', message: `Amazon issued an access token; the Sellers API lists ${listed}`, exitCode: ExitCode.OK, checkedAt, marketplaces };
+    } catch (error) {
+      return { ...failed(error), ...(opts.deep ? { marketplaces: null } : {}) };
+    }
+  });
+}
+
+/** The check result for anything a check threw. */
+export function failed(error: unknown): LiveCheck {
+  if (!(error instanceof AmzTokenError)) {
+    const text = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    return { result: 'failed', message: `internal error: ${looksLikeSecret(text) ? '(message withheld)' : text}`, exitCode: ExitCode.INTERNAL };
+  }
+  const base = { message: error.message, exitCode: error.exitCode, ...(error.hint ? { hint: error.hint } : {}) };
+  if (error instanceof AuthorizationExpiredError) return { result: 'rejected', ...base };
+  if (error instanceof AppCredentialsError) return { result: 'app-rejected', ...base };
+  if (error instanceof AmazonUnavailableError) return { result: 'unknown', ...base, reason: shortReason(error.reason) };
+  if (error instanceof StoreUnavailableError) return { result: 'store-unavailable', ...base };
+  if (error instanceof NotFoundError) return { result: 'not-found', ...base };
+  return { result: 'failed', ...base };
+}
+
+/** "HTTP 503 (temporarily_unavailable)" -> "HTTP 503"; "server_error: ..." -> "server_error". */
+function shortReason(reason: string | undefined): string {
+  return (reason ?? 'failing').split(/ \(|: /)[0]!;
+}
+
+/** The CI overrides replace one profile's token and one app's secret; applied to many they would prove nothing. */
+function refuseOverridesForMany(deps: Deps, config: Config, profiles: readonly string[]): void {
+  if (deps.env.AMZ_TOKEN_REFRESH_TOKEN?.trim() && profiles.length > 1) {
+    throw new UsageError('AMZ_TOKEN_REFRESH_TOKEN overrides the refresh token of one profile, but this check covers several', 'pass --profile <name>, or unset it');
+  }
+  const apps = new Set(profiles.map((p) => config.profiles[p]?.app));
+  if (deps.env.AMZ_TOKEN_CLIENT_SECRET?.trim() && apps.size > 1) {
+    throw new UsageError('AMZ_TOKEN_CLIENT_SECRET overrides the client secret of one app, but these profiles belong to several', 'pass --profile <name>, or unset it');
+  }
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+}

@@ -1,0 +1,42 @@
+// STYLE.md habit 7 as a test: `status` (without --check) and `--help` must load
+// neither the HTTP client nor the keychain binding. Follows the static imports from src/cli.ts.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+/** Every module src/cli.ts loads at start-up: static value imports only (`import type` is erased). */
+function startupGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!file.startsWith('/')) return; // a package
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^import\s+(?!type\b)[^'"]*?from\s+'([^']+)';/gms)) {
+      const spec = match[1]!;
+      visit(spec.startsWith('.') ? resolve(dirname(file), spec.replace(/\.js$/, '.ts')) : spec);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('start-up imports', () => {
+  const graph = startupGraph(resolve(SRC, 'cli.ts'));
+
+  it('follows real imports (the walk itself works)', () => {
+    expect(graph).toContain(resolve(SRC, 'commands/status.ts'));
+    expect(graph).toContain(resolve(SRC, 'commands/token.ts'));
+    expect(graph).toContain('commander');
+  });
+
+  it.each(['undici', '@napi-rs/keyring', 'open'])('does not load %s', (pkg) => {
+    expect(graph).not.toContain(pkg);
+  });
+
+  it.each(['amazon/lwa.ts', 'amazon/sellers.ts', 'checks/live-check.ts', 'secrets/access-token.ts'])('does not load src/%s', (file) => {
+    expect(graph).not.toContain(resolve(SRC, file));
+  });
+});
