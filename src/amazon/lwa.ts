@@ -65,7 +65,7 @@ export function refreshAccessToken(opts: LwaOptions, client: ClientCredentials, 
   });
 }
 
-type Grant = 'code' | 'refresh';
+export type Grant = 'code' | 'refresh';
 
 async function tokenRequest(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
   try {
@@ -94,6 +94,14 @@ async function attemptOnce(opts: LwaOptions, grant: Grant, form: Record<string, 
     if (error instanceof AmzTokenError) throw error;
     throw new TransientFailure(describeNetworkError(error));
   }
+  return interpretTokenReply(status, text, grant, opts.appName);
+}
+
+/**
+ * LWA's answer as a token reply, or a typed error: TransientFailure (worth a
+ * retry) or an AmzTokenError with its exit code. Pure, so it can be fuzzed.
+ */
+export function interpretTokenReply(status: number, text: string, grant: Grant, appName: string): TokenReply {
   if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}${lwaErrorSuffix(text)}`);
   const body = parseJsonObject(text);
   if (status === 200) return tokenReply(body);
@@ -103,8 +111,8 @@ async function attemptOnce(opts: LwaOptions, grant: Grant, form: Record<string, 
   if (error === 'server_error' || error === 'temporarily_unavailable') throw new TransientFailure(`${error}${description}`);
   if (error === 'invalid_client' || error === 'unauthorized_client') {
     throw new AppCredentialsError(
-      `Login with Amazon rejected the credentials of app "${opts.appName}" (${error}${description}): the client secret may have expired or been rotated`,
-      `rotate it in the Developer Console, then run: amz-token app set-secret ${opts.appName}`,
+      `Login with Amazon rejected the credentials of app "${appName}" (${error}${description}): the client secret may have expired or been rotated`,
+      `rotate it in the Developer Console, then run: amz-token app set-secret ${appName}`,
     );
   }
   if (grant === 'code') {

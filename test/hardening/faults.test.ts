@@ -1,0 +1,196 @@
+// Hardening matrix: faults. Signals at each step of request and renew, the
+// keychain disappearing mid-command, a full or read-only disk, and commands
+// racing each other. Afterwards the profile and keychain are as they were
+// (or, for races, the config is valid JSON with every profile present).
+import { describe, it, expect, beforeAll, afterEach } from 'vitest';
+import { execa } from 'execa';
+import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
+import { FAKE } from '../support/fake-deps.js';
+import { flowRig, consentUrlFrom, confirmConsent, waitForOutput, type FlowRig } from '../support/flow.js';
+
+beforeAll(() => requireTestKeyring());
+
+const rigs: FlowRig[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (rigs.length) await rigs.pop()!.close();
+  while (cleanups.length) await cleanups.pop()!().catch(() => {});
+});
+
+async function rig(options: Parameters<typeof flowRig>[0] = {}) {
+  const r = await flowRig({ redirectUri: 'https://relay.example.com/amz-token/', ...options });
+  rigs.push(r);
+  return r;
+}
+
+async function importProfile(r: FlowRig, profile: string, env: Record<string, string> = {}) {
+  const token = r.double.issueRefreshToken(FAKE.clientId);
+  const result = await r.s.run(
+    ['import', '--profile', profile, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-02-01T00:00:00Z'],
+    { input: token, env },
+  );
+  expect(result.exitCode, String(result.stderr)).toBe(0);
+  return token;
+}
+
+const configOf = (r: FlowRig) => readFileSync(join(r.s.configDir, 'config.json'), 'utf8');
+
+describe('signals during request and renew', () => {
+  const STEPS = ['waiting for the seller', 'exchanging the code at LWA'] as const;
+  const CASES = (['request', 'renew'] as const).flatMap((command) =>
+    STEPS.flatMap((step) => (['SIGINT', 'SIGTERM'] as const).map((signal) => [command, step, signal] as const)),
+  );
+
+  it.each(CASES)('%s, %s, %s: exits 6, keychain and profile as before', async (command, step, signal) => {
+    const r = await rig();
+    const profile = `${r.s.prefix}-sig`;
+    const oldToken = command === 'renew' ? await importProfile(r, profile) : null;
+    const before = configOf(r);
+    if (step === 'exchanging the code at LWA') r.double.faults.hang = true;
+    const args = command === 'request' ? ['request', '--profile', profile, '--app', r.app, '--marketplace', 'DE'] : ['renew', '--profile', profile];
+    const run = r.s.start([...args, '--no-browser', '--port', '0', '--timeout', '60']);
+    const consent = consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?')));
+    if (step === 'exchanging the code at LWA') {
+      run.child.stdin!.write(`${await confirmConsent(consent)}\n`);
+      await waitForOutput(() => String(r.double.requests.length), (n) => n === '1');
+    }
+    run.child.kill(signal);
+    const result = await run.child;
+    expect(result.exitCode).toBe(6);
+    expect(run.stderr()).toContain(`cancelled by ${signal}; nothing was stored`);
+    expect(configOf(r)).toBe(before);
+    expect(await secretToolLookup(`profile/${profile}/refresh-token`)).toBe(oldToken);
+    expect(existsSync(join(r.s.configDir, `flow-${profile}.lock`))).toBe(false);
+  });
+});
+
+describe('the keychain going away mid-command', () => {
+  it('renew after the keyring daemon died: exit 8, config untouched', async () => {
+    // A keyring of this test's own, so stopping it disturbs no other test.
+    const started = await execa('bash', [resolve(import.meta.dirname, '../../scripts/secret-service.sh'), 'start']);
+    const env: Record<string, string> = {};
+    for (const line of String(started.stdout).split('\n')) {
+      const m = /^export (\w+)=(.*)$/.exec(line);
+      if (m) env[m[1]!] = m[2]!.replace(/\\(.)/g, '$1'); // undo printf %q (e.g. "\\,")
+    }
+    const stop = () => execa('bash', [resolve(import.meta.dirname, '../../scripts/secret-service.sh'), 'stop', env.AMZ_TOKEN_TEST_SS_DIR!], { reject: false });
+    cleanups.push(stop);
+    const r = await rig();
+    Object.assign(r.s.env, { DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR, XDG_DATA_HOME: env.XDG_DATA_HOME });
+    // The rig stored the client secret in the shared keyring; this keyring needs it too.
+    expect((await r.s.run(['app', 'set-secret', r.app, '--secret-created', '2026-10-01'], { input: FAKE.clientSecret })).exitCode).toBe(0);
+    const profile = `${r.s.prefix}-gone`;
+    await importProfile(r, profile);
+    const before = configOf(r);
+
+    const run = r.s.start(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '60']);
+    const landing = await confirmConsent(consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?'))));
+    await stop();
+    run.child.stdin!.write(`${landing}\n`);
+    const result = await run.child;
+    expect(result.exitCode).toBe(8);
+    expect(run.stderr()).toMatch(/keychain is unavailable/);
+    expect(configOf(r)).toBe(before);
+    const status = await r.s.run(['status', '--profile', profile]);
+    expect(status.exitCode).toBe(0); // status needs no keychain
+  });
+});
+
+describe('disk problems', () => {
+  // Root ignores permission bits, so a real read-only or full file system is
+  // mounted for these rows; that needs root, as `npm test` runs in CI.
+  async function mounted(options: string): Promise<string> {
+    if (process.getuid?.() !== 0) throw new Error('the disk-fault rows mount a tmpfs and need root (CI runs as root)');
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-disk-'));
+    await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+    cleanups.push(() => execa('umount', ['-l', dir]));
+    return dir;
+  }
+
+  it('a full disk: import exits 8 naming ENOSPC, and the old config survives byte for byte', async () => {
+    const dir = await mounted('size=64k');
+    const s = sandbox();
+    const configDir = join(dir, 'config');
+    const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
+    expect((await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret)).exitCode).toBe(0);
+    const before = readFileSync(join(configDir, 'config.json'), 'utf8');
+    const filler = join(dir, 'filler');
+    await execa('sh', ['-c', `dd if=/dev/zero of=${filler} bs=4k 2>/dev/null || true`]);
+    const result = await run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken);
+    expect(result.exitCode).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*config\.json \(ENOSPC\); the previous file is unchanged/);
+    expect(String(result.stderr)).toMatch(/free some disk space/);
+    expect(readFileSync(join(configDir, 'config.json'), 'utf8')).toBe(before);
+    expect(await secretToolLookup(`profile/${s.prefix}-p/refresh-token`)).toBeNull(); // rolled back
+  });
+
+  it('a read-only config folder: import exits 8 naming EROFS, and the old config survives', async () => {
+    const dir = await mounted('size=1m');
+    const s = sandbox();
+    const configDir = join(dir, 'config');
+    const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
+    expect((await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret)).exitCode).toBe(0);
+    const before = readFileSync(join(configDir, 'config.json'), 'utf8');
+    await execa('mount', ['-o', 'remount,ro', dir]);
+    const result = await run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken);
+    expect(result.exitCode).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*\(EROFS\)/);
+    expect(readFileSync(join(configDir, 'config.json'), 'utf8')).toBe(before);
+    expect(await secretToolLookup(`profile/${s.prefix}-p/refresh-token`)).toBeNull();
+    expect((await run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+  });
+});
+
+describe('commands racing each other', () => {
+  it('a second renew of the same profile is refused at once while the first waits', async () => {
+    const r = await rig();
+    const profile = `${r.s.prefix}-twice`;
+    const oldToken = await importProfile(r, profile);
+    const first = r.s.start(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '60']);
+    const consent = consentUrlFrom(await waitForOutput(first.stderr, (t) => t.includes('/apps/authorize/consent?')));
+    const second = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '60']);
+    expect(second.exitCode).toBe(6);
+    expect(String(second.stderr)).toMatch(/another amz-token request or renew for profile ".*" is running \(pid \d+\)/);
+    first.child.stdin!.write(`${await confirmConsent(consent)}\n`);
+    expect((await first.child).exitCode, first.stderr()).toBe(0);
+    expect(await secretToolLookup(`profile/${profile}/refresh-token`)).not.toBe(oldToken);
+  });
+
+  it('status keeps answering valid JSON while renew writes', async () => {
+    const r = await rig();
+    const profile = `${r.s.prefix}-busy`;
+    await importProfile(r, profile);
+    const renew = r.s.start(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '60']);
+    const consent = consentUrlFrom(await waitForOutput(renew.stderr, (t) => t.includes('/apps/authorize/consent?')));
+    const readers = Array.from({ length: 6 }, () => r.s.run(['status', '--json']));
+    renew.child.stdin!.write(`${await confirmConsent(consent)}\n`);
+    readers.push(...Array.from({ length: 6 }, () => r.s.run(['status', '--json'])));
+    const results = await Promise.all(readers);
+    expect((await renew.child).exitCode, renew.stderr()).toBe(0);
+    for (const result of results) {
+      expect([0, 3, 4]).toContain(result.exitCode);
+      expect(JSON.parse(String(result.stdout)).profiles[0].profile).toBe(profile);
+    }
+  });
+
+  it('20 imports at once: every profile and every token lands', async () => {
+    const r = await rig();
+    const names = Array.from({ length: 20 }, (_, i) => `${r.s.prefix}-many${i}`);
+    const tokens = names.map(() => r.double.issueRefreshToken(FAKE.clientId));
+    const results = await Promise.all(
+      names.map((name, i) =>
+        r.s.run(['import', '--profile', name, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-03-01'], {
+          input: tokens[i],
+        }),
+      ),
+    );
+    for (const result of results) expect(result.exitCode, String(result.stderr)).toBe(0);
+    const config = JSON.parse(configOf(r));
+    expect(Object.keys(config.profiles).sort()).toEqual([...names].sort());
+    for (const [i, name] of names.entries()) expect(await secretToolLookup(`profile/${name}/refresh-token`)).toBe(tokens[i]);
+  });
+});
+
