@@ -6,6 +6,8 @@ import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { startCallbackServer, type CallbackServer } from '../../src/flow/callback-server.js';
 import { createState } from '../../src/flow/state.js';
+import { flowRig, waitForOutput } from '../support/flow.js';
+import { requireTestKeyring } from '../support/cli.js';
 
 const running: CallbackServer[] = [];
 const sockets: Socket[] = [];
@@ -138,6 +140,37 @@ describe('hostile requests to the callback server', () => {
         s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       });
       expect(outcome, address).toBe('ECONNREFUSED');
+    }
+  });
+});
+
+describe('the spawned binary under attack', () => {
+  it('a slowloris client and a stream of stray requests do not keep request alive past --timeout: exit 6', async () => {
+    requireTestKeyring();
+    const r = await flowRig();
+    try {
+      const port = Number(new URL(r.redirectUri).port);
+      const run = r.s.start(['request', '--profile', `${r.s.prefix}-siege`, '--app', r.app, '--marketplace', 'DE', '--no-browser', '--timeout', '4']);
+      await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?'));
+      const slow = connect(port, '127.0.0.1');
+      sockets.push(slow);
+      slow.on('error', () => {});
+      slow.write(`GET /cb HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
+      const drip = setInterval(() => slow.write('a'), 200);
+      let stray = 0;
+      const pester = setInterval(() => {
+        stray++;
+        fetch(`http://127.0.0.1:${port}/cb?state=${stray}.x&spapi_oauth_code=X${stray}`).catch(() => {});
+      }, 20);
+      const result = await run.child;
+      clearInterval(drip);
+      clearInterval(pester);
+      expect(result.exitCode).toBe(6);
+      expect(run.stderr()).toMatch(/no authorization arrived within 4 s/);
+      expect(stray).toBeGreaterThan(10);
+      expect(r.s.configText()).not.toContain(`${r.s.prefix}-siege`);
+    } finally {
+      await r.close();
     }
   });
 });
