@@ -110,37 +110,46 @@ describe('disk problems', () => {
     return dir;
   }
 
-  it('a full disk: import exits 8 naming ENOSPC, and the old config survives byte for byte', async () => {
-    const dir = await mounted('size=64k');
+  /** An app in a config folder on its own tmpfs, and the import that the fault should stop. */
+  async function configOnTmpfs(options: string) {
+    const dir = await mounted(options);
     const s = sandbox();
     const configDir = join(dir, 'config');
     const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
-    expect((await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret)).exitCode).toBe(0);
-    const before = readFileSync(join(configDir, 'config.json'), 'utf8');
-    const filler = join(dir, 'filler');
-    await execa('sh', ['-c', `dd if=/dev/zero of=${filler} bs=4k 2>/dev/null || true`]);
-    const result = await run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken);
+    const added = await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret);
+    expect(added.exitCode).toBe(0);
+    return {
+      dir,
+      run,
+      profile: `${s.prefix}-p`,
+      config: () => readFileSync(join(configDir, 'config.json'), 'utf8'),
+      importProfile: () =>
+        run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken),
+    };
+  }
+
+  it('a full disk: import exits 8 naming ENOSPC, and the old config survives byte for byte', async () => {
+    const disk = await configOnTmpfs('size=64k');
+    const before = disk.config();
+    await execa('sh', ['-c', `dd if=/dev/zero of=${join(disk.dir, 'filler')} bs=4k 2>/dev/null || true`]);
+    const result = await disk.importProfile();
     expect(result.exitCode).toBe(8);
     expect(String(result.stderr)).toMatch(/cannot write .*config\.json \(ENOSPC\); the previous file is unchanged/);
     expect(String(result.stderr)).toMatch(/free some disk space/);
-    expect(readFileSync(join(configDir, 'config.json'), 'utf8')).toBe(before);
-    expect(await secretToolLookup(`profile/${s.prefix}-p/refresh-token`)).toBeNull(); // rolled back
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull(); // rolled back
   });
 
   it('a read-only config folder: import exits 8 naming EROFS, and the old config survives', async () => {
-    const dir = await mounted('size=1m');
-    const s = sandbox();
-    const configDir = join(dir, 'config');
-    const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
-    expect((await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret)).exitCode).toBe(0);
-    const before = readFileSync(join(configDir, 'config.json'), 'utf8');
-    await execa('mount', ['-o', 'remount,ro', dir]);
-    const result = await run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken);
+    const disk = await configOnTmpfs('size=1m');
+    const before = disk.config();
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const result = await disk.importProfile();
     expect(result.exitCode).toBe(8);
     expect(String(result.stderr)).toMatch(/cannot write .*\(EROFS\)/);
-    expect(readFileSync(join(configDir, 'config.json'), 'utf8')).toBe(before);
-    expect(await secretToolLookup(`profile/${s.prefix}-p/refresh-token`)).toBeNull();
-    expect((await run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
+    expect((await disk.run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
   });
 });
 
