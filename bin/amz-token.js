@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // The executable: builds the real dependencies, runs the CLI, exits with its code.
-import { main } from '../dist/cli.js';
-import { createRealDeps } from '../dist/deps.js';
+// CommonJS (see bin/package.json), like the bundle it loads: Node then never starts its
+// ES module loader, which would cost more start-up time than all of amz-token's own code.
+'use strict';
+const { main, createRealDeps } = require('../dist/amz-token.cjs');
 
-const code = await main(process.argv.slice(2), createRealDeps());
-// Flush stdout before exiting: a pipe reader must see the whole result.
-process.stdout.write('', () => process.exit(code));
+main(process.argv.slice(2), createRealDeps()).then((code) => {
+  // Flush stdout before exiting: a pipe reader must see the whole result.
+  process.stdout.write('', () => process.exit(code));
+});

@@ -13,6 +13,7 @@ import { registerStatus } from './commands/status.js';
 import { registerRemove } from './commands/remove.js';
 import { registerRequest } from './commands/request.js';
 import { registerToken } from './commands/token.js';
+import { registerCompletion } from './commands/completion.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -27,8 +28,10 @@ Exit codes:
   8  credential store unavailable: no Secret Service, locked keychain
   9  app credentials rejected, or client secret expired: fix the app
 
-Environment: AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR, AMZ_TOKEN_STORE=file,
-AMZ_TOKEN_CLIENT_SECRET, AMZ_TOKEN_REFRESH_TOKEN, NO_COLOR (see the README).
+Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
+AMZ_TOKEN_STORE=file, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_CLIENT_SECRET,
+AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
+AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
 `;
 
 const SECRET_FLAGS = ['--client-secret', '--refresh-token', '--access-token', '--secret', '--token'];
@@ -93,6 +96,7 @@ function buildProgram(deps: Deps, setExit: (code: ExitCode) => void, setOutput: 
   registerRequest(program, ctxFor);
   registerRemove(program, ctxFor);
   registerToken(program, ctxFor);
+  registerCompletion(program, ctxFor);
   return program;
 }
 
@@ -127,5 +131,7 @@ function report(out: Output, error: unknown, deps: Deps): void {
   else out.warn('  please report this; set AMZ_TOKEN_DEBUG=1 for details');
 }
 
+// package.json's version, put in by the bundler (scripts/build.mjs) and by vitest.config.ts:
+// no file read at start-up, and no second place to bump.
 declare const __AMZ_TOKEN_VERSION__: string | undefined;
-const VERSION = typeof __AMZ_TOKEN_VERSION__ === 'string' ? __AMZ_TOKEN_VERSION__ : '0.1.0';
+const VERSION = typeof __AMZ_TOKEN_VERSION__ === 'string' ? __AMZ_TOKEN_VERSION__ : '0.0.0-unknown';

@@ -2,7 +2,6 @@
 // through it, so tests can run commands in-process with fakes. Only
 // createRealDeps() touches process.env, the clock, the streams and the keychain.
 
-import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretStore } from './secrets/store.js';
@@ -39,11 +38,17 @@ export function createRealDeps(): Deps {
   return {
     env,
     now: () => new Date(),
-    randomBytes: (size) => randomBytes(size),
-    stdin: process.stdin,
+    // Web Crypto's CSPRNG, not node:crypto: that module costs ~8 ms at start-up, and only `request` needs random bytes.
+    randomBytes: (size) => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(size))),
+    // Getters: creating process.stdin costs ~7 ms, and only commands that read stdin need it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: process.stdin.isTTY === true,
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     configDir: configDirFrom(env, homedir()),

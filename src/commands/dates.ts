@@ -4,13 +4,15 @@
 import { format } from 'date-fns/format';
 import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** "2027-01-10 09:12 (in 43 days)", in the process's time zone. */
 export function formatDate(date: Date, now: Date): string {
   return `${format(date, 'yyyy-MM-dd HH:mm')} (${relative(date, now)})`;
 }
 
+/** "in 5 hours" / "3 days ago": whole hours under a day, else whole calendar days, rounded down. */
 export function relative(date: Date, now: Date): string {
-  if (Math.abs(date.getTime() - now.getTime()) < 24 * 60 * 60 * 1000) {
-    return formatDistanceStrict(date, now, { addSuffix: true, unit: 'hour', roundingMethod: 'floor' });
-  }
-  return formatDistanceStrict(date, now, { addSuffix: true, unit: 'day', roundingMethod: 'floor' });
+  const unit = Math.abs(date.getTime() - now.getTime()) < DAY_MS ? 'hour' : 'day';
+  return formatDistanceStrict(date, now, { addSuffix: true, unit, roundingMethod: 'floor' });
 }

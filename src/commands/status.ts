@@ -33,6 +33,8 @@ export interface StatusOptions {
   at?: Date;
   /** --check: prove each profile live at Amazon. */
   check?: LiveCheckOptions;
+  /** --ics: also write the dates as an iCalendar file ("-": to stdout, instead of the table). */
+  ics?: string;
 }
 
 /** By date; with --check, `rejected` (Amazon refused the token) or `unknown` (Amazon could not be asked). */
@@ -120,6 +122,11 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
     checks = await runLiveChecks(ctx.deps, config, byDate.profiles.map((p) => p.profile), opts.check);
   }
   const report = checks ? withLiveChecks(byDate, checks, opts.check!.deep) : byDate;
+  if (opts.ics !== undefined) {
+    const { writeCalendar } = await import('../calendar/reminders.js');
+    await writeCalendar(ctx, report, opts.ics);
+    if (opts.ics === '-') return report.exitCode;
+  }
   if (ctx.global.json) {
     const { exitCode: _exitCode, ...json } = report;
     ctx.out.json(json);
@@ -180,6 +187,7 @@ export function registerStatus(program: Command, ctxFor: (cmd: Command) => Comma
     .option('--check', 'also prove each profile works now: a refresh grant at Login with Amazon (the token is never shown)')
     .option('--deep', 'with --check, seller profiles also call the Sellers API and list their marketplaces (implies --check)')
     .option('--concurrency <n>', `check at most this many profiles at once (1-${MAX_CONCURRENCY})`, String(DEFAULT_CONCURRENCY))
+    .option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)')
     .addHelpText(
       'after',
       helpFooter(
@@ -189,13 +197,15 @@ export function registerStatus(program: Command, ctxFor: (cmd: Command) => Comma
           'amz-token status --at 2027-01-06 --warn-days 14 || notify-team',
           'amz-token status --check --quiet || page-oncall',
           'amz-token status --check --deep --concurrency 8 --json',
+          'amz-token status --quiet --ics /srv/www/amz-token.ics   # a calendar the team subscribes to',
         ],
         '0 ok, 3 expiring within --warn-days, 4 expired or (--check) token rejected, 9 client secret expired or (--check) rejected, ' +
           '5 no such profile or nothing stored, 7 (--check) Amazon unreachable, 8 (--check) keychain unavailable, 2 usage',
       ),
     )
-    .action(async (o: { warnDays: string; at?: string; check?: boolean; deep?: boolean; concurrency: string }, cmd: Command) => {
+    .action(async (o: { warnDays: string; at?: string; check?: boolean; deep?: boolean; concurrency: string; ics?: string }, cmd: Command) => {
       const ctx = ctxFor(cmd);
+      if (o.ics === '-' && ctx.global.json) throw new UsageError('--ics - and --json both want stdout; write the calendar to a file instead');
       const concurrency = validate.nonNegativeInteger(o.concurrency, '--concurrency', MAX_CONCURRENCY);
       if (concurrency < 1) throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got "${o.concurrency}"`);
       const deep = o.deep === true;
@@ -205,6 +215,7 @@ export function registerStatus(program: Command, ctxFor: (cmd: Command) => Comma
           warnDays: validate.nonNegativeInteger(o.warnDays, '--warn-days', 365),
           at: o.at === undefined ? undefined : validate.date(o.at, '--at'),
           check: o.check === true || deep ? { deep, concurrency } : undefined,
+          ...(o.ics !== undefined ? { ics: o.ics } : {}),
         }),
       );
     });

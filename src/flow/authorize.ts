@@ -13,6 +13,7 @@ import { exchangeCode } from '../amazon/lwa.js';
 import { isLoopbackHost } from '../validate.js';
 import { createState } from './state.js';
 import { startCallbackServer, type CallbackResult } from './callback-server.js';
+import { startProgress, type Progress } from './progress.js';
 
 /** The loopback port relay mode listens on when --port is not given; baked into the relay page. */
 export const DEFAULT_RELAY_PORT = 47613;
@@ -57,6 +58,9 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   // Read before the browser opens: a bad AMZ_TOKEN_LWA_URL is a usage error now, not after consent.
   const lwa = { ...lwaOptions(deps.env), appName: opts.appName };
   const target = listenTarget(opts.app.redirectUri, opts.port);
+  let progress: Progress | undefined;
+  // Messages that arrive while the spinner runs go above its line, not into it.
+  const say = (write: () => void, afterTypedLine?: boolean) => (progress ? progress.print(write, afterTypedLine) : write());
   const server = await startCallbackServer({
     host: '127.0.0.1',
     port: target.port,
@@ -64,7 +68,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     expectedState: (port) => createState(port, deps.randomBytes),
     centralOrigin: origin,
     draft: opts.app.draft,
-    log: (line) => out.warn(line),
+    log: (line) => say(() => out.warn(line)),
   });
 
   let stopWaiting: (error: Error) => void = () => {};
@@ -79,8 +83,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     () => stopWaiting(new FlowError(`no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`, 'run the command again; the seller must press Confirm within the time')),
     opts.timeoutSeconds * 1000,
   );
-  const progress = startProgress(ctx, opts.timeoutSeconds);
-  const paste = readPastes(ctx, (line) => server.submitPasted(line));
+  const paste = readPastes(ctx, (line) => server.submitPasted(line), say);
 
   try {
     const url = consentUrl({ origin, applicationId: opts.app.appId, state: server.state, redirectUri: opts.app.redirectUri, draft: opts.app.draft });
@@ -91,7 +94,9 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
       await deps.openBrowser(url).catch((error: Error) => out.warn(`could not open a browser (${error.message}); open the URL above yourself`));
     }
     out.info('If the browser cannot reach this machine, paste the address it ends on (or just the code) here and press Enter.');
+    progress = startProgress(ctx, opts.timeoutSeconds);
     const callback = await Promise.race([server.result, interrupted]);
+    progress.stop();
     clearTimeout(timer); // the timeout is for the seller; LWA has its own
     out.info(`Received the authorization code${callback.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`);
     const tokens = await Promise.race([
@@ -106,47 +111,26 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     return { refreshToken: tokens.refreshToken, ...(callback.sellingPartnerId ? { sellingPartnerId: callback.sellingPartnerId } : {}), via: callback.via };
   } finally {
     clearTimeout(timer);
-    progress.stop();
+    progress?.stop();
     paste.stop();
     removeSignalHandler();
     await server.close();
   }
 }
 
-/** Time left on stderr: one updating line on a terminal, a plain line each 30 s otherwise. */
-function startProgress(ctx: CommandContext, timeoutSeconds: number): { stop(): void } {
-  const { deps, out } = ctx;
-  if (ctx.global.quiet) return { stop() {} };
-  const started = deps.now().getTime();
-  const left = () => Math.max(0, Math.round(timeoutSeconds - (deps.now().getTime() - started) / 1000));
-  const mmss = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-  const tty = deps.stderrIsTTY;
-  const timer = setInterval(
-    () => {
-      if (tty) deps.stderr.write(`\r\u001b[2KWaiting for the seller to confirm... ${mmss(left())} left `);
-      else out.info(`waiting for the seller to confirm: ${mmss(left())} left`);
-    },
-    tty ? 1000 : 30_000,
-  );
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      if (tty) deps.stderr.write('\r\u001b[2K');
-    },
-  };
-}
-
 /** Paste-back: every line on stdin is offered to the server. End of input only means no paste is coming. */
-function readPastes(ctx: CommandContext, submit: (line: string) => { accepted: boolean; message: string }): { stop(): void } {
+function readPastes(
+  ctx: CommandContext,
+  submit: (line: string) => { accepted: boolean; message: string },
+  say: (write: () => void, afterTypedLine: boolean) => void,
+): { stop(): void } {
   const { deps, out } = ctx;
   if (deps.stdinIsTTY && !ctx.global.input) return { stop() {} };
   const lines = createInterface({ input: deps.stdin, crlfDelay: Infinity, terminal: false });
   lines.on('line', (line) => {
     if (line.trim() === '') return;
     const { accepted, message } = submit(line);
-    if (accepted) out.info(message);
-    else out.warn(message);
+    say(() => (accepted ? out.info(message) : out.warn(message)), deps.stdinIsTTY);
   });
   lines.on('error', () => {});
   return {

@@ -1,0 +1,103 @@
+// Owns `npm run build`: bundles src/ into dist/amz-token.cjs, the one file that
+// bin/amz-token.js loads. tsc type-checks beforehand (package.json); esbuild only strips types.
+//
+// Why one CommonJS file: start-up is most of what `status` and `--help` cost. Node 20 reads
+// one file instead of ~150 (commander, chalk and date-fns are inlined) and never starts its
+// ES module loader (~8 ms for an ESM entry, more per file). Modules that src/ loads with
+// `await import()` stay lazy: esbuild runs their top level, and their require()s, on first use.
+//
+// Kept external: packages with files of their own at run time (`open` spawns its bundled
+// xdg-open, @napi-rs/keyring is a native binding) and undici, loaded lazily anyway.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const outdir = join(root, 'dist');
+const bundle = join(outdir, 'amz-token.cjs');
+const EXTERNAL = ['open', 'undici', '@napi-rs/keyring'];
+
+const result = await build({
+  absWorkingDir: root,
+  stdin: {
+    contents: "export { main } from './cli.js';\nexport { createRealDeps } from './deps.js';\n",
+    resolveDir: join(root, 'src'),
+    sourcefile: 'amz-token.ts',
+    loader: 'ts',
+  },
+  outfile: bundle,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  define: { __AMZ_TOKEN_VERSION__: JSON.stringify(pkg.version) },
+  // Whitespace and syntax only: names stay, so AMZ_TOKEN_DEBUG stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none', // the licences go to dist/THIRD-PARTY-LICENSES.txt instead
+  plugins: [startupShims()],
+  metafile: true,
+  write: false, // written below, each file atomically: tests of a running `npm test` may be spawning it
+  logLevel: 'warning',
+});
+
+/**
+ * Two imports that cost start-up time and that amz-token never uses:
+ * - commander requires node:child_process (~7 ms: net, dgram, ...) only for executable
+ *   subcommands, which amz-token has none of: it gets a proxy that loads it on first use.
+ * - chalk detects colour support when loaded (node:tty, node:os, env checks) for its default
+ *   instance; src/output.ts always makes its own `new Chalk({ level })`, so no detection.
+ */
+function startupShims() {
+  return {
+    name: 'amz-token-startup-shims',
+    setup(b) {
+      b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+        /node_modules\/commander\//.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: `let m; const load = () => (m ??= require('node:${args.path}'));\nmodule.exports = new Proxy({}, { get: (_, key) => load()[key] });\n`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+        /node_modules\/chalk\//.test(args.importer) ? { path: 'supports-color', namespace: 'no-color-detection' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'no-color-detection' }, () => ({
+        contents: 'export default { stdout: false, stderr: false };\n',
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// The bundled packages' licences (MIT and alike ask for their notice to travel with the code).
+const bundled = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (match) bundled.add(match[1]);
+}
+const notices = [...bundled].sort().map((name) => {
+  const dir = join(root, 'node_modules', name);
+  const file = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  const version = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  const text = file && existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').trim() : '(no licence file shipped)';
+  return `${name}@${version}\n${'-'.repeat(name.length + version.length + 1)}\n${text}\n`;
+});
+
+const outputs = new Map([
+  [bundle, result.outputFiles.find((f) => f.path === bundle)?.contents],
+  [join(outdir, 'THIRD-PARTY-LICENSES.txt'), `dist/amz-token.cjs bundles these packages:\n\n${notices.join('\n')}`],
+]);
+if (!outputs.get(bundle)) throw new Error(`esbuild produced no ${bundle}`);
+mkdirSync(outdir, { recursive: true });
+for (const [file, contents] of outputs) {
+  writeFileSync(`${file}.${process.pid}.tmp`, contents);
+  renameSync(`${file}.${process.pid}.tmp`, file);
+}
+// Anything else in dist/ is left over from an older build and would end up in `npm pack`.
+for (const name of readdirSync(outdir)) {
+  // (Not another build's temporary file: two `npm test` may build at once.)
+  if (!outputs.has(join(outdir, name)) && !/\.\d+\.tmp$/.test(name)) rmSync(join(outdir, name), { recursive: true, force: true });
+}

@@ -1,0 +1,78 @@
+// `status --ics`: the expiry dates of a status report as calendar events, so
+// renewal reminders land on the team calendar. Per authorization and per
+// client secret: one event the day the warning window opens (--warn-days,
+// default 30: when Amazon starts reminding), with an alarm, and one on the day it expires.
+
+import { writeFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { CommandContext } from '../commands/context.js';
+import type { StatusReport } from '../commands/status.js';
+import { icsCalendar, localDay, type AllDayEvent } from './ics.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The alarm fires at 09:00 local time on the event's day. */
+const ALARM_HOUR = 9;
+
+export function reminderEvents(report: Pick<StatusReport, 'profiles' | 'apps' | 'warnDays'>): AllDayEvent[] {
+  const events: AllDayEvent[] = [];
+  const add = (kind: string, id: string, expiresAt: Date, what: string, fix: string) => {
+    const expires = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    // Renewals move the expiry later, so its day number makes a SEQUENCE that grows with each one.
+    const sequence = Math.floor(expiresAt.getTime() / DAY_MS);
+    events.push({
+      uid: `${kind}-reminder.${id}@amz-token`,
+      day: localDay(new Date(expiresAt.getTime() - report.warnDays * DAY_MS)),
+      summary: `Renew soon: ${what} expires ${expires.slice(0, 10)}`,
+      description: `${what} expires ${expires}.\n${fix}`,
+      sequence,
+      alarmAtHour: ALARM_HOUR,
+    });
+    events.push({
+      uid: `${kind}-expiry.${id}@amz-token`,
+      day: localDay(expiresAt),
+      summary: `Expires today: ${what}`,
+      description: `${what} expires ${expires}. Until it is renewed, calls with it fail.\n${fix}`,
+      sequence,
+      alarmAtHour: ALARM_HOUR,
+    });
+  };
+  for (const p of report.profiles) {
+    add(
+      'authorization',
+      `${p.profile}.${p.sellingPartnerId}.${p.marketplace}`,
+      new Date(p.expiresAt),
+      `SP-API authorization ${p.profile} (${p.sellingPartnerId}, ${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''}, app ${p.app})`,
+      `The seller (or vendor) must confirm again; run: amz-token renew --profile ${p.profile}`,
+    );
+  }
+  for (const a of report.apps) {
+    add(
+      'client-secret',
+      a.app,
+      new Date(a.clientSecretExpiresAt),
+      `LWA client secret of app ${a.app}`,
+      `Rotate it in the Developer Console, then run: amz-token app set-secret ${a.app}`,
+    );
+  }
+  return events;
+}
+
+/** Writes the calendar to `target` (atomically: a web server may be serving it), or to stdout for "-". */
+export async function writeCalendar(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
+  const events = reminderEvents(report);
+  const text = icsCalendar(events, { name: 'Amazon SP-API expiry dates', prodId: '-//amz-token//SP-API expiry dates//EN', now: ctx.deps.now() });
+  if (target === '-') {
+    ctx.deps.stdout.write(text);
+    return;
+  }
+  const temporary = join(dirname(target), `.${basename(target)}.${ctx.deps.randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { mode: 0o644 });
+    await rename(temporary, target);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw new UsageError(`--ics: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'pass a writable file path, or - for stdout');
+  }
+  ctx.out.info(`Wrote ${events.length} calendar events to ${target}.`);
+}

@@ -1,0 +1,44 @@
+// The built bundle keeps `--help` and offline `status` light: they load no
+// module file besides dist/amz-token.cjs, and none of the heavy built-ins or
+// packages that only other commands need. (What this buys is measured by
+// `npm run bench`; no test here depends on timing.)
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sandbox } from '../support/cli.js';
+import { writeConfig } from '../support/config-file.js';
+
+const BUNDLE = resolve(import.meta.dirname, '../../dist/amz-token.cjs');
+
+/** Runs the bundle's main() in a fresh node and reports what that process loaded. */
+async function loadedBy(args: string[], configDir: string): Promise<{ files: string[]; builtins: string[]; code: number }> {
+  const report = join(mkdtempSync(join(tmpdir(), 'amz-token-loaded-')), 'report.json');
+  const program = `
+const { main, createRealDeps } = require(${JSON.stringify(BUNDLE)});
+main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
+  require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({
+    code,
+    files: Object.keys(require.cache),
+    builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+  }));
+});`;
+  // All three streams /dev/null: a pipe or a terminal would itself load node:net or node:tty.
+  await execa('node', ['-e', program], { env: { AMZ_TOKEN_CONFIG_DIR: configDir, NO_COLOR: '1' }, stdio: 'ignore' });
+  return JSON.parse(readFileSync(report, 'utf8'));
+}
+
+describe('the bundle at start-up', () => {
+  it.each([[['--help']], [['status']], [['status', '--json']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
+    const s = sandbox();
+    writeConfig(s.configDir, {
+      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
+      profiles: { 'shop-de': { expiresAt: '2030-01-10T00:00:00.000Z' } },
+    });
+    const { files, builtins, code } = await loadedBy(args, s.configDir);
+    expect(code).toBe(0);
+    expect(files.filter((f) => f !== BUNDLE && !f.endsWith('[eval]'))).toEqual([]);
+    for (const heavy of ['child_process', 'crypto', 'http', 'https', 'net', 'tls', 'readline', 'tty']) expect(builtins).not.toContain(heavy);
+  });
+});

@@ -1,0 +1,69 @@
+// End to end: what `npm pack` ships, installed the way a user installs it, in a
+// clean folder outside this repository. Dependencies come from the npm cache
+// (--prefer-offline), or from the npm registry if the cache lacks them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeConfig } from '../support/config-file.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+let work: string;
+let files: string[];
+let project: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'amz-token-pack-'));
+  // npm test has just built dist/; --ignore-scripts packs that build instead of building again.
+  const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: ROOT });
+  const [info] = JSON.parse(String(packed.stdout)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  files = info!.files.map((f) => f.path).sort();
+  project = join(work, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'uses-amz-token', version: '1.0.0', private: true }));
+  const installed = await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, info!.filename)], { cwd: project, reject: false });
+  expect(installed.exitCode, String(installed.stderr)).toBe(0);
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function npx(args: string[], env: Record<string, string> = {}) {
+  return execa('npx', ['--no-install', 'amz-token', ...args], { cwd: project, env: { NO_COLOR: '1', AMZ_TOKEN_CONFIG_DIR: join(work, 'config'), ...env }, reject: false });
+}
+
+describe('the npm package', () => {
+  it('holds the executable, the bundle, its licences, the README and package.json: no sources, tests or maps', () => {
+    expect(files).toEqual(['LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token.cjs', 'package.json']);
+  });
+
+  it('installs into a clean folder, and `npx amz-token --help` and --version work there', async () => {
+    const help = await npx(['--help']);
+    expect(help.exitCode, String(help.stderr)).toBe(0);
+    expect(String(help.stdout)).toMatch(/^Usage: amz-token /);
+    expect(String(help.stdout)).toContain('Exit codes:');
+    const v = await npx(['--version']);
+    expect(String(v.stdout)).toBe(version);
+  });
+
+  it('finds its external dependencies there: undici for LWA, @napi-rs/keyring for the keychain', async () => {
+    const configDir = join(work, 'config');
+    writeConfig(configDir, {
+      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
+      profiles: { 'shop-de': { expiresAt: '2027-06-01T00:00:00.000Z' } },
+    });
+    // undici: a refused connection is exit 7 (Amazon unreachable), not a missing module (1).
+    const token = await npx(['token', '--profile', 'shop-de'], {
+      AMZ_TOKEN_REFRESH_TOKEN: 'Atzr|IwEBIFakeRefreshTokenForTests0123456789',
+      AMZ_TOKEN_CLIENT_SECRET: 'amzn1.oa2-cs.v1.fakeclientsecret0123456789abcdef',
+      AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/auth/o2/token',
+      AMZ_TOKEN_HTTP_TIMEOUT_MS: '500',
+    });
+    expect(token.exitCode, String(token.stderr)).toBe(7);
+    // The native keychain binding loads, and reports that no Secret Service answers: exit 8.
+    const check = await npx(['status', '--check'], { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+    expect(check.exitCode, String(check.stderr)).toBe(8);
+    expect(String(check.stderr)).toMatch(/DBus error/);
+  });
+});

@@ -1,0 +1,34 @@
+// How status and friends say a date: local wall time and a relative phrase.
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatDate, relative } from '../../src/commands/dates.js';
+
+const savedTz = process.env.TZ;
+afterEach(() => {
+  process.env.TZ = savedTz;
+});
+
+describe('formatDate', () => {
+  it.each([
+    ['UTC', '2027-01-10 09:12'],
+    ['Europe/Berlin', '2027-01-10 10:12'],
+    ['America/New_York', '2027-01-10 04:12'],
+    ['Asia/Kolkata', '2027-01-10 14:42'],
+  ])('shows local wall time in %s', (tz, wall) => {
+    process.env.TZ = tz;
+    expect(formatDate(new Date('2027-01-10T09:12:00Z'), new Date('2026-11-28T09:12:00Z'))).toBe(`${wall} (in 43 days)`);
+  });
+
+  it('counts calendar days across a daylight saving change', () => {
+    process.env.TZ = 'Europe/Berlin';
+    // 30 days of wall-clock time, but one hour less of real time (clocks went forward on 29 March).
+    expect(relative(new Date('2026-04-15T00:00:00+02:00'), new Date('2026-03-16T00:00:00+01:00'))).toBe('in 30 days');
+  });
+
+  it('says hours under a day, singular and plural, future and past', () => {
+    const now = new Date('2026-11-27T12:00:00Z');
+    expect(relative(new Date('2026-11-27T13:30:00Z'), now)).toBe('in 1 hour');
+    expect(relative(new Date('2026-11-27T02:00:00Z'), now)).toBe('10 hours ago');
+    expect(relative(new Date('2026-11-28T12:00:00Z'), now)).toBe('in 1 day');
+    expect(relative(now, now)).toBe('0 hours ago');
+  });
+});
