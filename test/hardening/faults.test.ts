@@ -67,28 +67,42 @@ describe('signals during request and renew', () => {
   });
 });
 
-describe('the keychain going away mid-command', () => {
-  it('renew after the keyring daemon died: exit 8, config untouched', async () => {
-    // A keyring of this test's own, so stopping it disturbs no other test.
-    const started = await execa('bash', [resolve(import.meta.dirname, '../../scripts/secret-service.sh'), 'start']);
+describe('the keychain locked or going away mid-command', () => {
+  const SCRIPT = resolve(import.meta.dirname, '../../scripts/secret-service.sh');
+
+  /** A keyring of this test's own, so locking or stopping it disturbs no other test. */
+  async function privateKeyring() {
+    const started = await execa('bash', [SCRIPT, 'start']);
     const env: Record<string, string> = {};
     for (const line of String(started.stdout).split('\n')) {
       const m = /^export (\w+)=(.*)$/.exec(line);
       if (m) env[m[1]!] = m[2]!.replace(/\\(.)/g, '$1'); // undo printf %q (e.g. "\\,")
     }
-    const stop = () => execa('bash', [resolve(import.meta.dirname, '../../scripts/secret-service.sh'), 'stop', env.AMZ_TOKEN_TEST_SS_DIR!], { reject: false });
+    const stop = () => execa('bash', [SCRIPT, 'stop', env.AMZ_TOKEN_TEST_SS_DIR!], { reject: false });
     cleanups.push(stop);
+    const bus = { DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS!, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR!, XDG_DATA_HOME: env.XDG_DATA_HOME! };
+    const lock = () =>
+      execa('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env: bus });
+    return { bus, stop, lock };
+  }
+
+  /** A rig whose app secret and one imported profile live in the private keyring. */
+  async function rigOnPrivateKeyring() {
+    const keyring = await privateKeyring();
     const r = await rig();
-    Object.assign(r.s.env, { DBUS_SESSION_BUS_ADDRESS: env.DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR, XDG_DATA_HOME: env.XDG_DATA_HOME });
+    Object.assign(r.s.env, keyring.bus);
     // The rig stored the client secret in the shared keyring; this keyring needs it too.
     expect((await r.s.run(['app', 'set-secret', r.app, '--secret-created', '2026-10-01'], { input: FAKE.clientSecret })).exitCode).toBe(0);
-    const profile = `${r.s.prefix}-gone`;
+    const profile = `${r.s.prefix}-kc`;
     await importProfile(r, profile);
-    const before = configOf(r);
+    return { r, profile, keyring, before: configOf(r) };
+  }
 
+  it('renew after the keyring daemon died: exit 8, config untouched', async () => {
+    const { r, profile, keyring, before } = await rigOnPrivateKeyring();
     const run = r.s.start(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '60']);
     const landing = await confirmConsent(consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?'))));
-    await stop();
+    await keyring.stop();
     run.child.stdin!.write(`${landing}\n`);
     const result = await run.child;
     expect(result.exitCode).toBe(8);
@@ -96,6 +110,24 @@ describe('the keychain going away mid-command', () => {
     expect(configOf(r)).toBe(before);
     const status = await r.s.run(['status', '--profile', profile]);
     expect(status.exitCode).toBe(0); // status needs no keychain
+  });
+
+  it('a locked keychain: renew, token and import exit 8 before changing anything', async () => {
+    const { r, profile, keyring, before } = await rigOnPrivateKeyring();
+    await keyring.lock();
+    const renew = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30']);
+    expect(renew.exitCode).toBe(8);
+    expect(String(renew.stderr)).toMatch(/keychain is unavailable: .*unlock prompt was dismissed/);
+    expect(String(renew.stderr)).not.toContain('/apps/authorize/consent?'); // failed before the browser step
+    const token = await r.s.run(['token', '--profile', profile]);
+    expect(token.exitCode).toBe(8);
+    expect(String(token.stdout)).toBe('');
+    const imported = await r.s.run(
+      ['import', '--profile', `${profile}-2`, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-02-01'],
+      { input: r.double.issueRefreshToken(FAKE.clientId) },
+    );
+    expect(imported.exitCode).toBe(8);
+    expect(configOf(r)).toBe(before);
   });
 });
 
