@@ -35,6 +35,7 @@ export function configDirFrom(env: Readonly<Record<string, string | undefined>>,
 
 export function createRealDeps(): Deps {
   const env = process.env;
+  let store: Promise<SecretStore> | undefined;
   return {
     env,
     now: () => new Date(),
@@ -52,10 +53,9 @@ export function createRealDeps(): Deps {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     configDir: configDirFrom(env, homedir()),
-    secretStore: async () => {
-      const { openSecretStore } = await import('./secrets/store.js');
-      return openSecretStore(env, (line) => process.stderr.write(line + '\n'));
-    },
+    // Opened once per run, so the AMZ_TOKEN_STORE=file warning is printed once.
+    secretStore: () =>
+      (store ??= import('./secrets/store.js').then(({ openSecretStore }) => openSecretStore(env, (line) => process.stderr.write(line + '\n')))),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
       await openBrowser(url, env);
