@@ -18,7 +18,7 @@ export interface Deps {
   stderrIsTTY: boolean;
   /** Folder of config.json; see configDirFrom(). */
   configDir: string;
-  /** Opened on first use: status and --help never load the keychain binding. */
+  /** Opened on first use, and once per run: status and --help never load the keychain binding. */
   secretStore: () => Promise<SecretStore>;
   /** Opens a URL in the user's browser (lazy: loads `open` only when called). */
   openBrowser: (url: string) => Promise<void>;

@@ -1,7 +1,8 @@
 // What amz-token's two Amazon clients (LWA, SP-API) share: bounded retries with
 // backoff, bounded reads of reply bodies, and one-line, secret-free descriptions.
 
-import { AmazonUnavailableError } from '../errors.js';
+import { request } from 'undici';
+import { AmazonUnavailableError, AmzTokenError } from '../errors.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -17,7 +18,7 @@ const realSleep: Sleep = (ms) => new Promise<void>((resolve) => setTimeout(resol
  * with exponential backoff and jitter between attempts (so parallel checks
  * that failed together do not retry in lockstep). The last failure is rethrown.
  */
-export async function withRetries<T>(retries: number, attempt: () => Promise<T>, sleep: Sleep = realSleep): Promise<T> {
+async function withRetries<T>(retries: number, attempt: () => Promise<T>, sleep: Sleep = realSleep): Promise<T> {
   let last: TransientFailure | undefined;
   for (let n = 0; n <= retries; n++) {
     if (n > 0) await sleep(Math.min(500 * 2 ** (n - 1), 4000) * (0.5 + Math.random() / 2));
@@ -31,8 +32,47 @@ export async function withRetries<T>(retries: number, attempt: () => Promise<T>,
   throw last ?? new TransientFailure('no answer');
 }
 
+/** withRetries, then the operator's one-line error once the retries are spent. */
+export async function retrying<T>(service: string, retries: number, attempt: () => Promise<T>, sleep?: Sleep): Promise<T> {
+  try {
+    return await withRetries(retries, attempt, sleep);
+  } catch (error) {
+    if (error instanceof TransientFailure) throw unavailable(service, error, retries + 1);
+    throw error;
+  }
+}
+
+export interface AmazonRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** Per phase: connect, headers and body each. */
+  timeoutMs: number;
+}
+
+/**
+ * One HTTP exchange with Amazon: per-phase timeouts, a bounded body, and any
+ * network trouble turned into a TransientFailure. The status is the caller's to judge.
+ */
+export async function sendToAmazon(service: string, url: string, req: AmazonRequest): Promise<{ status: number; text: string }> {
+  try {
+    const response = await request(url, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+      signal: AbortSignal.timeout(req.timeoutMs * 2),
+    });
+    return { status: response.statusCode, text: await readLimited(response.body, service) };
+  } catch (error) {
+    if (error instanceof AmzTokenError) throw error;
+    throw new TransientFailure(describeNetworkError(error));
+  }
+}
+
 /** The error an operator sees once the retries are spent. */
-export function unavailable(service: string, failure: TransientFailure, attempts: number): AmazonUnavailableError {
+function unavailable(service: string, failure: TransientFailure, attempts: number): AmazonUnavailableError {
   return new AmazonUnavailableError(
     `${service} is unreachable or failing: ${failure.message} (after ${attempts} attempts)`,
     'check the network, or retry later',

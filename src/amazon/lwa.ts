@@ -2,15 +2,8 @@
 // timeouts, bounded retries for transient failures, and LWA's error JSON
 // mapped to one-line messages and exit codes. Secrets never reach a message.
 
-import { request } from 'undici';
-import {
-  AmazonUnavailableError,
-  AppCredentialsError,
-  AuthorizationExpiredError,
-  FlowError,
-  AmzTokenError,
-} from '../errors.js';
-import { describeNetworkError, parseJsonObject, readLimited, scrub, TransientFailure, unavailable, withRetries } from './http.js';
+import { AmazonUnavailableError, AppCredentialsError, AuthorizationExpiredError, FlowError } from '../errors.js';
+import { parseJsonObject, retrying, scrub, sendToAmazon, TransientFailure } from './http.js';
 
 export const DEFAULT_LWA_URL = 'https://api.amazon.com/auth/o2/token';
 const LWA = 'Login with Amazon';
@@ -68,33 +61,20 @@ export function refreshAccessToken(opts: LwaOptions, client: ClientCredentials, 
 export type Grant = 'code' | 'refresh';
 
 async function tokenRequest(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
-  try {
-    return await withRetries(opts.retries, () => attemptOnce(opts, grant, form), opts.sleep);
-  } catch (error) {
-    if (error instanceof TransientFailure) throw unavailable(LWA, error, opts.retries + 1);
-    throw error;
-  }
-}
-
-async function attemptOnce(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
-  let status: number;
-  let text: string;
-  try {
-    const response = await request(opts.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
-      body: new URLSearchParams(form).toString(),
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: AbortSignal.timeout(opts.timeoutMs * 2),
-    });
-    status = response.statusCode;
-    text = await readLimited(response.body, LWA);
-  } catch (error) {
-    if (error instanceof AmzTokenError) throw error;
-    throw new TransientFailure(describeNetworkError(error));
-  }
-  return interpretTokenReply(status, text, grant, opts.appName);
+  return retrying(
+    LWA,
+    opts.retries,
+    async () => {
+      const { status, text } = await sendToAmazon(LWA, opts.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
+        body: new URLSearchParams(form).toString(),
+        timeoutMs: opts.timeoutMs,
+      });
+      return interpretTokenReply(status, text, grant, opts.appName);
+    },
+    opts.sleep,
+  );
 }
 
 /**

@@ -1,10 +1,9 @@
 // The one SP-API call amz-token makes: GET /sellers/v1/marketplaceParticipations,
 // the cheapest proof that an access token works for a seller (`status --check --deep`).
 
-import { request } from 'undici';
-import { AmazonUnavailableError, AmzTokenError, AuthorizationExpiredError } from '../errors.js';
+import { AmazonUnavailableError, AuthorizationExpiredError } from '../errors.js';
 import { MARKETPLACES } from './marketplaces.js';
-import { describeNetworkError, parseJsonObject, readLimited, scrub, TransientFailure, unavailable, withRetries, type Sleep } from './http.js';
+import { parseJsonObject, retrying, scrub, sendToAmazon, TransientFailure, type Sleep } from './http.js';
 
 export const PARTICIPATIONS_PATH = '/sellers/v1/marketplaceParticipations';
 const SELLERS_API = 'the Sellers API';
@@ -20,32 +19,16 @@ export interface SellersApiOptions {
 }
 
 /** The marketplaces the authorization covers, as amz-token's country codes (UK, not GB). */
-export async function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
-  try {
-    return await withRetries(opts.retries, () => attemptOnce(opts, accessToken), opts.sleep);
-  } catch (error) {
-    if (error instanceof TransientFailure) throw unavailable(SELLERS_API, error, opts.retries + 1);
-    throw error;
-  }
+export function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+  return retrying(SELLERS_API, opts.retries, () => attemptOnce(opts, accessToken), opts.sleep);
 }
 
 async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
-  let status: number;
-  let text: string;
-  try {
-    const response = await request(`${opts.origin}${PARTICIPATIONS_PATH}`, {
-      method: 'GET',
-      headers: { 'x-amz-access-token': accessToken, accept: 'application/json', 'user-agent': 'amz-token (Language=TypeScript)' },
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: AbortSignal.timeout(opts.timeoutMs * 2),
-    });
-    status = response.statusCode;
-    text = await readLimited(response.body, SELLERS_API);
-  } catch (error) {
-    if (error instanceof AmzTokenError) throw error;
-    throw new TransientFailure(describeNetworkError(error));
-  }
+  const { status, text } = await sendToAmazon(SELLERS_API, `${opts.origin}${PARTICIPATIONS_PATH}`, {
+    method: 'GET',
+    headers: { 'x-amz-access-token': accessToken, accept: 'application/json', 'user-agent': 'amz-token (Language=TypeScript)' },
+    timeoutMs: opts.timeoutMs,
+  });
   if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}`);
   const body = parseJsonObject(text);
   if (status === 401 || status === 403) {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { FlowError, StoreUnavailableError, UsageError } from '../errors.js';
 import { ensurePrivateDir, tryFileLock } from '../config/atomic-file.js';
 import { updateConfig, type ProfileRecord, type Role } from '../config/config.js';
-import { accounts } from '../secrets/store.js';
+import { accounts, type SecretStore } from '../secrets/store.js';
+import type { AuthorizeOptions, AuthorizeResult } from '../flow/authorize.js';
 import { clientSecretOf } from '../secrets/credentials.js';
 import * as validate from '../validate.js';
 import { authorizationExpiry } from '../expiry.js';
@@ -40,10 +41,7 @@ async function request(ctx: CommandContext, opts: RequestOptions): Promise<void>
     throw new UsageError(`profile "${opts.profile}" exists already`, `renew it with: amz-token renew --profile ${opts.profile}`);
   }
   const role: Role = opts.vendor ? 'vendor' : 'seller';
-  const clientSecret = await clientSecretOf(ctx.deps, opts.app);
-  const store = await ctx.deps.secretStore();
-  const { authorize } = await import('../flow/authorize.js');
-  const result = await authorize(ctx, { appName: opts.app, app, clientSecret, marketplace: opts.marketplace, role, ...flowFlags(opts) });
+  const { result, store } = await consent(ctx, { appName: opts.app, app, marketplace: opts.marketplace, role, ...flowFlags(opts) });
 
   const authorizedAt = ctx.deps.now();
   const record: ProfileRecord = {
@@ -77,12 +75,9 @@ async function renew(ctx: CommandContext, opts: RenewOptions): Promise<void> {
   const app = findApp(config, profile.app);
   const marketplace = findMarketplace(profile.marketplace);
   if (!marketplace) throw new UsageError(`profile "${opts.profile}" has an unknown marketplace "${profile.marketplace}"`);
-  const clientSecret = await clientSecretOf(ctx.deps, profile.app);
-  const store = await ctx.deps.secretStore();
   // Read the keychain before the browser opens: a locked keychain fails now (8), not after consent.
-  await store.get(accounts.refreshToken(opts.profile));
-  const { authorize } = await import('../flow/authorize.js');
-  const result = await authorize(ctx, { appName: profile.app, app, clientSecret, marketplace, role: profile.role, ...flowFlags(opts) });
+  await (await ctx.deps.secretStore()).get(accounts.refreshToken(opts.profile));
+  const { result, store } = await consent(ctx, { appName: profile.app, app, marketplace, role: profile.role, ...flowFlags(opts) });
 
   if (result.sellingPartnerId && result.sellingPartnerId !== profile.sellingPartnerId && profile.sellingPartnerId !== 'UNKNOWN' && !opts.force) {
     throw new FlowError(
@@ -103,6 +98,14 @@ async function renew(ctx: CommandContext, opts: RenewOptions): Promise<void> {
     c.profiles[opts.profile] = renewed;
   });
   summarize(ctx, opts.profile, renewed, store.description, profile.expiresAt);
+}
+
+/** The client secret, then the browser flow (loaded only now: request and renew alone need it). */
+async function consent(ctx: CommandContext, opts: Omit<AuthorizeOptions, 'clientSecret'>): Promise<{ result: AuthorizeResult; store: SecretStore }> {
+  const clientSecret = await clientSecretOf(ctx.deps, opts.appName);
+  const store = await ctx.deps.secretStore();
+  const { authorize } = await import('../flow/authorize.js');
+  return { result: await authorize(ctx, { ...opts, clientSecret }), store };
 }
 
 /**

@@ -44,24 +44,12 @@ const LOCK_WAIT_MS = 15_000;
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`;
   const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(lock, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (await lockIsStale(lock)) {
-        await unlink(lock).catch(() => {});
-        continue;
-      }
-      if (Date.now() - started > LOCK_WAIT_MS) {
-        throw Object.assign(new Error(`${lock} is held by another amz-token process`), { code: 'ELOCKED' });
-      }
-      // Short, jittered waits: holders keep the lock for milliseconds.
-      await sleep(5 + Math.random() * Math.min(5 * 2 ** Math.min(attempt, 4), 50));
+  for (let attempt = 0; !(await acquire(lock)); attempt++) {
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw Object.assign(new Error(`${lock} is held by another amz-token process`), { code: 'ELOCKED' });
     }
+    // Short, jittered waits: holders keep the lock for milliseconds.
+    await sleep(5 + Math.random() * Math.min(5 * 2 ** Math.min(attempt, 4), 50));
   }
   try {
     return await fn();
@@ -76,19 +64,25 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
  */
 export async function tryFileLock(file: string): Promise<{ release(): Promise<void> } | { heldBy: number }> {
   const lock = `${file}.lock`;
+  if (await acquire(lock)) return { release: () => unlink(lock).catch(() => {}) };
+  return { heldBy: Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10) || 0 };
+}
+
+/** One try at the lock file, taking over a stale one; false while a live process holds it. */
+async function acquire(lock: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lock, 'wx', 0o600);
       await handle.writeFile(String(process.pid));
       await handle.close();
-      return { release: () => unlink(lock).catch(() => {}) };
+      return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (await lockIsStale(lock)) await unlink(lock).catch(() => {});
-      else return { heldBy: Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10) || 0 };
+      if (!(await lockIsStale(lock))) return false;
+      await unlink(lock).catch(() => {});
     }
   }
-  return { heldBy: 0 };
+  return false;
 }
 
 async function lockIsStale(lock: string): Promise<boolean> {
