@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
-import { accounts } from '../secrets/store.js';
+import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import * as validate from '../validate.js';
 import { clientSecretExpiry, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { updateConfig } from '../config/config.js';
-import { accounts } from '../secrets/store.js';
+import { accounts } from '../secrets/accounts.js';
 import { findProfile, readConfig, requireProfileName, type CommandContext } from './context.js';
 import { helpFooter } from './help.js';
 

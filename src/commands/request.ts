@@ -4,9 +4,9 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { FlowError, StoreUnavailableError, UsageError } from '../errors.js';
-import { ensurePrivateDir, tryFileLock } from '../config/atomic-file.js';
 import { updateConfig, type ProfileRecord, type Role } from '../config/config.js';
-import { accounts, type SecretStore } from '../secrets/store.js';
+import { accounts } from '../secrets/accounts.js';
+import type { SecretStore } from '../secrets/store.js';
 import type { AuthorizeOptions, AuthorizeResult } from '../flow/authorize.js';
 import { clientSecretOf } from '../secrets/credentials.js';
 import * as validate from '../validate.js';
@@ -141,6 +141,7 @@ async function storeAuthorization(ctx: CommandContext, profile: string, refreshT
 
 /** One browser flow per profile at a time: a second request/renew is refused at once, not queued. */
 async function withProfileFlowLock(ctx: CommandContext, profile: string, fn: () => Promise<void>): Promise<void> {
+  const { ensurePrivateDir, tryFileLock } = await import('../config/atomic-file.js');
   try {
     await ensurePrivateDir(ctx.deps.configDir);
   } catch (error) {

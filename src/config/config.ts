@@ -2,10 +2,12 @@
 // config.json and applies changes under a lock with an atomic rename, so two
 // concurrent commands cannot lose each other's writes or leave half a file.
 
-import { readFile, lstat, chmod } from 'node:fs/promises';
+// node:fs, not node:fs/promises: Node loads node:fs at boot anyway, and the
+// promises module alone costs `status` a few ms of its start-up budget. Writing
+// (atomic-file.js, which uses it) is loaded only by the commands that write.
+import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, StoreUnavailableError, AmzTokenError, ExitCode } from '../errors.js';
-import { ensurePrivateDir, withFileLock, writeFileAtomic } from './atomic-file.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 
 export const CONFIG_VERSION = 1;
@@ -51,14 +53,14 @@ export async function loadConfig(dir: string, warn: (line: string) => void = () 
   const file = configFile(dir);
   let text: string;
   try {
-    const info = await lstat(file);
+    const info = lstatSync(file);
     if (info.isSymbolicLink()) throw new ConfigError(file, 'is a symbolic link; amz-token only reads a regular file it owns');
     if (info.isDirectory()) throw new ConfigError(file, 'is a directory, not a file');
     if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) {
       warn(`warning: ${file} was readable by others (mode ${(info.mode & 0o777).toString(8)}); set it to 600`);
-      await chmod(file, 0o600);
+      chmodSync(file, 0o600);
     }
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof AmzTokenError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -130,6 +132,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
  */
 export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>): Promise<T> {
   const file = configFile(dir);
+  const { ensurePrivateDir, withFileLock, writeFileAtomic } = await import('./atomic-file.js');
   try {
     await ensurePrivateDir(dir);
   } catch (error) {

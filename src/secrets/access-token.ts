@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { findApp, findProfile } from '../commands/context.js';
 import { refreshAccessToken, type LwaOptions } from '../amazon/lwa.js';
 import { clientSecretOf, refreshTokenOf } from './credentials.js';
-import { accounts } from './store.js';
+import { accounts } from './accounts.js';
 
 export interface AccessToken {
   accessToken: string;

@@ -3,7 +3,7 @@
 
 import { NotFoundError } from '../errors.js';
 import type { Deps } from '../deps.js';
-import { accounts } from './store.js';
+import { accounts } from './accounts.js';
 
 export async function clientSecretOf(deps: Deps, app: string): Promise<string> {
   const override = deps.env.AMZ_TOKEN_CLIENT_SECRET?.trim();

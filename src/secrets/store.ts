@@ -7,15 +7,8 @@ import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
 import { ensurePrivateDir, withFileLock, writeFileAtomic } from '../config/atomic-file.js';
+import { SERVICE } from './accounts.js';
 
-export const SERVICE = 'amz-token';
-
-/** Keychain account names: `secret-tool lookup service amz-token username <account>` reads one. */
-export const accounts = {
-  clientSecret: (app: string) => `app/${app}/client-secret`,
-  refreshToken: (profile: string) => `profile/${profile}/refresh-token`,
-  accessToken: (profile: string) => `profile/${profile}/access-token`,
-};
 
 export interface SecretStore {
   /** For messages: "the Secret Service keychain" or the file's path. */

@@ -39,6 +39,6 @@ describe('the bundle at start-up', () => {
     const { files, builtins, code } = await loadedBy(args, s.configDir);
     expect(code).toBe(0);
     expect(files.filter((f) => f !== BUNDLE && !f.endsWith('[eval]'))).toEqual([]);
-    for (const heavy of ['child_process', 'crypto', 'http', 'https', 'net', 'tls', 'readline', 'tty']) expect(builtins).not.toContain(heavy);
+    for (const heavy of ['child_process', 'crypto', 'http', 'https', 'net', 'tls', 'readline', 'tty', 'fs/promises', 'timers/promises']) expect(builtins).not.toContain(heavy);
   });
 });
