@@ -1,103 +1,27 @@
-// The program: global flags, subcommands, and the one place where errors and
-// results become exit codes. bin/amz-token.js calls main() and exits with its code.
+// The program's one way out: parse argv, run the chosen command, and turn what
+// it returns (or throws) into the exit code. bin/amz-token.js calls main() and
+// exits with that code; nothing else decides one.
 
-import { Command, CommanderError, Option } from 'commander';
 import { AmzTokenError, ExitCode, UsageError, exitCodeOf } from './errors.js';
 import type { Deps } from './deps.js';
-import { Output, type GlobalOptions } from './output.js';
-import type { CommandContext } from './commands/context.js';
+import { commandContext } from './context.js';
+import { Output } from './output.js';
 import { looksLikeSecret } from './validate.js';
-import { registerApp } from './commands/app.js';
-import { registerImport } from './commands/import.js';
-import { registerStatus } from './commands/status.js';
-import { registerRemove } from './commands/remove.js';
-import { registerRequest } from './commands/request.js';
-import { registerToken } from './commands/token.js';
-import { registerCompletion } from './commands/completion.js';
-
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  OK
-  1  unexpected internal error
-  2  usage error: unknown flag, bad argument, invalid config value
-  3  an authorization or client secret expires within the warning window
-  4  expired, or Amazon rejects the refresh token: the seller must renew
-  5  not found: no such profile or app, or nothing stored for it
-  6  authorization flow not completed: timeout, cancel, state mismatch, code rejected
-  7  Amazon unreachable or failing (network, timeout, 5xx, 429)
-  8  credential store unavailable: no Secret Service, locked keychain
-  9  app credentials rejected, or client secret expired: fix the app
-
-Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
-AMZ_TOKEN_STORE=file, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_CLIENT_SECRET,
-AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
-AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
-`;
+import { parseCommandLine } from './commands/program.js';
 
 const SECRET_FLAGS = ['--client-secret', '--refresh-token', '--access-token', '--secret', '--token'];
 
 /** Runs amz-token with argv (without node and script) and returns the exit code. */
 export async function main(argv: string[], deps: Deps): Promise<ExitCode> {
-  let exitCode: ExitCode = ExitCode.OK;
-  let out = new Output(deps, { json: argv.includes('--json'), quiet: false, color: false });
-  const program = buildProgram(deps, (code) => (exitCode = code), (o) => (out = o));
   try {
     refuseSecretsInArgv(argv);
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    const parsed = parseCommandLine(argv, deps);
+    if ('exit' in parsed) return parsed.exit;
+    return await parsed.invocation.run(commandContext(deps, parsed.global));
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-        return ExitCode.OK;
-      }
-      // commander printed its own one-line message already.
-      return ExitCode.USAGE;
-    }
-    report(out, error, deps);
+    report(error, deps);
     return exitCodeOf(error);
   }
-}
-
-function buildProgram(deps: Deps, setExit: (code: ExitCode) => void, setOutput: (out: Output) => void): Command {
-  const program = new Command('amz-token');
-  program
-    .description('Request, renew and watch Amazon SP-API authorizations; secrets stay in the OS keychain.')
-    .version(VERSION, '-V, --version')
-    .option('--json', 'machine-readable output on stdout')
-    .option('-q, --quiet', 'print only results and warnings')
-    .option('--no-color', 'no colour (also NO_COLOR, and whenever stdout is not a terminal)')
-    .option('--no-input', 'never prompt; fail instead')
-    .addOption(new Option('--profile <name>', 'the profile to act on (env: AMZ_TOKEN_PROFILE)'))
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => deps.stdout.write(s),
-      writeErr: (s) => deps.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, 'amz-token: ')),
-    })
-    .addHelpText('after', EXIT_CODES_HELP);
-  // Subcommands made with .command() inherit exitOverride and configureOutput.
-  const ctxFor = (cmd: Command): CommandContext => {
-    const g = cmd.optsWithGlobals<{ json?: boolean; quiet?: boolean; color?: boolean; input?: boolean; profile?: string }>();
-    const global: GlobalOptions = {
-      json: g.json === true,
-      quiet: g.quiet === true,
-      color: g.color !== false,
-      input: g.input !== false,
-      ...(g.profile !== undefined ? { profile: g.profile } : {}),
-    };
-    const out = new Output(deps, global);
-    setOutput(out);
-    return { deps, out, global };
-  };
-  registerApp(program, ctxFor);
-  registerImport(program, ctxFor);
-  registerStatus(program, ctxFor, setExit);
-  registerRequest(program, ctxFor);
-  registerRemove(program, ctxFor);
-  registerToken(program, ctxFor);
-  registerCompletion(program, ctxFor);
-  return program;
 }
 
 /** A secret on the command line ends up in ps output and shell history: refuse it. */
@@ -119,7 +43,9 @@ function refuseSecretsInArgv(argv: string[]): void {
   }
 }
 
-function report(out: Output, error: unknown, deps: Deps): void {
+/** The error on stderr: one line, the hint below it; a stack trace only on request. */
+function report(error: unknown, deps: Deps): void {
+  const out = new Output(deps, { json: false, quiet: false, color: false });
   if (error instanceof AmzTokenError) {
     out.warn(`amz-token: ${error.message}`);
     if (error.hint) out.warn(`  ${error.hint}`);
@@ -130,8 +56,3 @@ function report(out: Output, error: unknown, deps: Deps): void {
   if (deps.env.AMZ_TOKEN_DEBUG && error instanceof Error && error.stack) out.warn(error.stack);
   else out.warn('  please report this; set AMZ_TOKEN_DEBUG=1 for details');
 }
-
-// package.json's version, put in by the bundler (scripts/build.mjs) and by vitest.config.ts:
-// no file read at start-up, and no second place to bump.
-declare const __AMZ_TOKEN_VERSION__: string | undefined;
-const VERSION = typeof __AMZ_TOKEN_VERSION__ === 'string' ? __AMZ_TOKEN_VERSION__ : '0.0.0-unknown';

@@ -1,5 +1,7 @@
 // Typed errors and the exit-code table. Every failure the operator can meet is
 // one of these classes; src/cli.ts turns them into exit codes, nowhere else.
+// EXIT_CODES is the one text of what each code means: the top-level --help,
+// every command's --help and the README's table are rendered from it.
 
 export const ExitCode = {
   OK: 0,
@@ -14,6 +16,51 @@ export const ExitCode = {
   APP_REJECTED: 9,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What each code means: `label` for a command's one-line list, `meaning` for the tables. */
+export const EXIT_CODES: Readonly<Record<ExitCode, { label: string; meaning: string }>> = {
+  0: { label: 'ok', meaning: 'OK' },
+  1: { label: 'internal error', meaning: 'unexpected internal error' },
+  2: { label: 'usage', meaning: 'usage error: unknown flag, bad argument, invalid config value' },
+  3: { label: 'expiring', meaning: 'warning: an authorization (or an app\'s client secret) expires within the warning window' },
+  4: {
+    label: 'expired or token rejected',
+    meaning: 'expired: past its expiry date, or Amazon rejects the refresh token (`invalid_grant`); the seller must renew',
+  },
+  5: { label: 'not found', meaning: 'not found: no such profile or app, or nothing stored for it' },
+  6: {
+    label: 'flow not completed',
+    meaning: 'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM), state mismatch, code rejected, different seller',
+  },
+  7: { label: 'Amazon unreachable', meaning: 'Amazon unreachable or failing: network error, timeout, 5xx or 429 after retries' },
+  8: {
+    label: 'store unavailable',
+    meaning: 'credential store unavailable: no Secret Service, locked keychain, config folder not writable or locked by another process',
+  },
+  9: {
+    label: 'app rejected',
+    meaning: 'app credentials rejected (`invalid_client`, `unauthorized_client`) or client secret past its expiry; the operator must fix the app',
+  },
+};
+
+/** The README's exit-code table (Markdown); a test keeps the README equal to it. */
+export function exitCodeMarkdown(): string {
+  const rows = Object.entries(EXIT_CODES).map(([code, { meaning }]) => `| ${code} | ${meaning} |`);
+  return ['| code | meaning |', '|---|---|', ...rows].join('\n');
+}
+
+/** The top-level --help's exit-code lines (backticks are Markdown's, not the terminal's). */
+export function exitCodeHelpLines(): string[] {
+  return Object.entries(EXIT_CODES).map(([code, { meaning }]) => `  ${code}  ${meaning.replace(/`/g, '')}`);
+}
+
+/** One command's codes on one line: "0 ok, 2 usage, 5 not found". */
+export function exitCodeSummary(codes: readonly ExitCode[]): string {
+  return [...new Set(codes)]
+    .sort((a, b) => a - b)
+    .map((code) => `${code} ${EXIT_CODES[code].label}`)
+    .join(', ');
+}
 
 /** Base class: a one-line message for stderr, an exit code, an optional next step. */
 export class AmzTokenError extends Error {

@@ -20,31 +20,9 @@ import { refreshGrant } from '../secrets/access-token.js';
 import { HTTP_RETRIES, httpTimeoutMs, lwaOptions, spApiOriginFor } from '../amazon/endpoints.js';
 import { marketplaceParticipations } from '../amazon/sellers.js';
 import { mapConcurrently } from './concurrency.js';
+import type { LiveCheck, LiveCheckOptions } from './result.js';
 
-export type CheckResult = 'ok' | 'rejected' | 'unknown' | 'app-rejected' | 'store-unavailable' | 'not-found' | 'failed';
-
-export interface LiveCheck {
-  result: CheckResult;
-  /** One line for the operator; never holds a secret. */
-  message: string;
-  /** The next step, when the operator has one. */
-  hint?: string;
-  exitCode: ExitCode;
-  /** When Amazon accepted the token; only on success. */
-  checkedAt?: string;
-  /** --deep only: the marketplaces the Sellers API lists; null when it was skipped or failed. */
-  marketplaces?: string[] | null;
-  /** Why the Sellers API call was skipped (vendor profiles). */
-  deepSkipped?: string;
-  /** For `unknown`: the last failure in a few words, e.g. "timed out". */
-  reason?: string;
-}
-
-export interface LiveCheckOptions {
-  deep: boolean;
-  /** 1..32 checks under way at once. */
-  concurrency: number;
-}
+export type { CheckResult, LiveCheck, LiveCheckOptions } from './result.js';
 
 export const VENDOR_SKIP = 'vendor tokens cannot call the Sellers API';
 

@@ -1,17 +1,30 @@
 // `amz-token app add|list|remove|set-secret`: the SP-API applications that
 // profiles authorize. Metadata goes to config.json, the client secret to the keychain.
 
-import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { Option } from '@commander-js/extra-typings';
+import { ExitCode, UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
+import { findApp } from '../config/lookup.js';
 import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
+import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
 import * as validate from '../validate.js';
 import { clientSecretExpiry, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
-import { formatDate } from './dates.js';
-import { findApp, readConfig, type CommandContext } from './context.js';
-import { helpFooter } from './help.js';
+import { formatDate } from '../dates.js';
 import { table } from '../output.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { helpFooter } from './help.js';
+import { appNameOf, dateOf } from './options.js';
+import type { CommandLine } from './command-line.js';
+import type { Program } from './program.js';
+
+const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
+export const APP_EXIT_CODES = {
+  add: [OK, USAGE, STORE_UNAVAILABLE],
+  list: [OK, USAGE],
+  remove: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+  setSecret: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+} as const;
 
 export interface AppAddOptions {
   name: string;
@@ -22,10 +35,18 @@ export interface AppAddOptions {
   secretCreated?: Date;
 }
 
+export interface AppNameOptions {
+  name: string;
+}
+
+export interface AppSetSecretOptions extends AppNameOptions {
+  secretCreated?: Date;
+}
+
 const checkClientSecret = (value: string) =>
   value.startsWith('Atz') ? 'that looks like an LWA token, not a client secret (amzn1.oa2-cs.v1.…)' : undefined;
 
-export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promise<void> {
+export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   if (config.apps[opts.name]) {
     throw new UsageError(`app "${opts.name}" exists already`, `to store a rotated secret run: amz-token app set-secret ${opts.name}`);
@@ -39,31 +60,30 @@ export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promi
     draft: opts.draft,
     clientSecretCreatedAt: createdAt.toISOString(),
   };
-  const store = await ctx.deps.secretStore();
-  await store.set(accounts.clientSecret(opts.name), secret);
-  try {
-    await updateConfig(ctx.deps.configDir, (c) => {
-      if (c.apps[opts.name]) throw new UsageError(`app "${opts.name}" was added by another command meanwhile`);
-      c.apps[opts.name] = record;
-    });
-  } catch (error) {
-    // Keep keychain and config in step: no orphan secret for an app that was never written.
-    await store.delete(accounts.clientSecret(opts.name)).catch(() => {});
-    throw error;
-  }
+  await storeSecretThenConfig(ctx, {
+    account: accounts.clientSecret(opts.name),
+    secret,
+    what: 'the new app',
+    change: (latest) => {
+      if (latest.apps[opts.name]) throw new UsageError(`app "${opts.name}" was added by another command meanwhile`);
+      latest.apps[opts.name] = record;
+    },
+  });
   if (ctx.global.json) {
     ctx.out.json({ app: opts.name, ...record, clientSecretExpiresAt: clientSecretExpiry(createdAt).toISOString() });
-    return;
+    return OK;
   }
+  const store = await ctx.deps.secretStore();
   ctx.out.info(`Added app ${opts.name}; its client secret is in ${store.description}.`);
   if (!opts.secretCreated) {
     ctx.out.info(`Assumed the client secret was created today; if it is older, re-run with --secret-created <date>.`);
   }
   ctx.out.info(`The client secret expires ${formatDate(clientSecretExpiry(createdAt), ctx.deps.now())}.`);
   ctx.out.info(`Next: amz-token request --profile <name> --app ${opts.name} --marketplace <cc>, or amz-token import.`);
+  return OK;
 }
 
-export async function runAppList(ctx: CommandContext): Promise<void> {
+export async function runAppList(ctx: CommandContext): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const now = ctx.deps.now();
   const apps = Object.entries(config.apps).map(([name, app]) => {
@@ -72,101 +92,111 @@ export async function runAppList(ctx: CommandContext): Promise<void> {
   });
   if (ctx.global.json) {
     ctx.out.json({ apps });
-    return;
+    return OK;
   }
   if (apps.length === 0) {
     ctx.out.info('No apps yet. Register one with: amz-token app add <name> --app-id ... --client-id ... --redirect-uri ...');
-    return;
+    return OK;
   }
   const rows = [['APP', 'APPLICATION ID', 'REDIRECT URI', 'DRAFT', 'SECRET EXPIRES']];
   for (const a of apps) {
     rows.push([a.app, a.appId, a.redirectUri, a.draft ? 'yes' : 'no', formatDate(new Date(a.clientSecretExpiresAt), now)]);
   }
-  for (const line of table(rows)) ctx.out.result(line);
+  for (const row of table(rows)) ctx.out.result(row);
+  return OK;
 }
 
-export async function runAppRemove(ctx: CommandContext, name: string): Promise<void> {
+export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
-  findApp(config, name);
-  const users = Object.entries(config.profiles).filter(([, p]) => p.app === name).map(([n]) => n);
+  findApp(config, opts.name);
+  const users = Object.entries(config.profiles)
+    .filter(([, profile]) => profile.app === opts.name)
+    .map(([name]) => name);
   if (users.length) {
-    throw new UsageError(`app "${name}" is used by profile(s) ${users.join(', ')}`, 'remove them first with amz-token remove --profile <name>');
+    throw new UsageError(`app "${opts.name}" is used by profile(s) ${users.join(', ')}`, 'remove them first with amz-token remove --profile <name>');
   }
   // Keychain first: if it is unavailable we stop before changing anything.
   const store = await ctx.deps.secretStore();
-  await store.delete(accounts.clientSecret(name));
-  await updateConfig(ctx.deps.configDir, (c) => {
-    delete c.apps[name];
+  await store.delete(accounts.clientSecret(opts.name));
+  await updateConfig(ctx.deps.configDir, (latest) => {
+    delete latest.apps[opts.name];
   });
-  ctx.out.info(`Removed app ${name} and its client secret.`);
+  ctx.out.info(`Removed app ${opts.name} and its client secret.`);
+  return OK;
 }
 
-export async function runAppSetSecret(ctx: CommandContext, name: string, created?: Date): Promise<void> {
-  findApp(await readConfig(ctx), name);
+export async function runAppSetSecret(ctx: CommandContext, opts: AppSetSecretOptions): Promise<ExitCode> {
+  findApp(await readConfig(ctx), opts.name);
   const secret = await readSecret(ctx.deps, { what: 'new client secret', allowPrompt: ctx.global.input, check: checkClientSecret });
-  const createdAt = created ?? ctx.deps.now();
-  const store = await ctx.deps.secretStore();
-  await store.set(accounts.clientSecret(name), secret);
-  await updateConfig(ctx.deps.configDir, (c) => {
-    findApp(c, name).clientSecretCreatedAt = createdAt.toISOString();
+  const createdAt = opts.secretCreated ?? ctx.deps.now();
+  await storeSecretThenConfig(ctx, {
+    account: accounts.clientSecret(opts.name),
+    secret,
+    what: 'the new client secret',
+    change: (latest) => {
+      findApp(latest, opts.name).clientSecretCreatedAt = createdAt.toISOString();
+    },
   });
-  ctx.out.info(`Stored the new client secret of ${name}; it expires ${formatDate(clientSecretExpiry(createdAt), ctx.deps.now())}.`);
+  ctx.out.info(`Stored the new client secret of ${opts.name}; it expires ${formatDate(clientSecretExpiry(createdAt), ctx.deps.now())}.`);
+  return OK;
 }
 
-export function registerApp(program: Command, ctxFor: (cmd: Command) => CommandContext): void {
+export function registerApp(program: Program, line: CommandLine): void {
   const app = program
     .command('app')
     .description('register and manage SP-API apps (application id, LWA client, client secret)')
-    .addHelpText('after', helpFooter(['amz-token app list', 'amz-token app set-secret my-app < new-secret.txt'], '0, 2, 5, 8'));
+    .addHelpText(
+      'after',
+      helpFooter(['amz-token app list', 'amz-token app set-secret my-app < new-secret.txt'], [...APP_EXIT_CODES.remove, ...APP_EXIT_CODES.add]),
+    );
+  const secretCreated = (description: string) => new Option('--secret-created <date>', description).argParser(dateOf('--secret-created'));
 
   app
-    .command('add <name>')
+    .command('add')
     .description('register an app; the client secret is read from stdin or a hidden prompt, never from a flag')
-    .requiredOption('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)')
-    .requiredOption('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)')
-    .requiredOption('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app')
-    .option('--draft', 'the app is still in Draft: consent URLs get version=beta', false)
-    .option('--secret-created <date>', 'when the client secret was created (default: today); it expires 180 days later')
+    .argument('<name>', 'a name for the app in amz-token', appNameOf('app name'))
+    .addOption(new Option('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)').argParser(validate.applicationId).makeOptionMandatory())
+    .addOption(new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser(validate.clientId).makeOptionMandatory())
+    .addOption(new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser(validate.redirectUri).makeOptionMandatory())
+    .option('--draft', 'the app is still in Draft: consent URLs get version=beta')
+    .addOption(secretCreated('when the client secret was created (default: today); it expires 180 days later'))
     .addHelpText(
       'after',
       helpFooter(
         ['amz-token app add my-app --app-id amzn1.sp.solution.… --client-id amzn1.application-oa2-client.… \\\n      --redirect-uri https://example.com/amz-token/ --secret-created 2026-10-01 < client-secret.txt'],
-        '0, 2, 8',
+        APP_EXIT_CODES.add,
       ),
     )
-    .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
-      await runAppAdd(ctxFor(cmd), {
-        name: validate.appName(name),
-        appId: validate.applicationId(String(o.appId)),
-        clientId: validate.clientId(String(o.clientId)),
-        redirectUri: validate.redirectUri(String(o.redirectUri)),
-        draft: o.draft === true,
-        secretCreated: typeof o.secretCreated === 'string' ? validate.date(o.secretCreated, '--secret-created') : undefined,
-      });
+    .action((name, flags) => {
+      const options: AppAddOptions = {
+        name,
+        appId: flags.appId,
+        clientId: flags.clientId,
+        redirectUri: flags.redirectUri,
+        draft: flags.draft === true,
+        ...(flags.secretCreated ? { secretCreated: flags.secretCreated } : {}),
+      };
+      line.choose('app add', options, runAppAdd);
     });
 
   app
     .command('list')
     .description('list registered apps (no secrets)')
-    .addHelpText('after', helpFooter(['amz-token app list', 'amz-token app list --json'], '0, 2'))
-    .action(async (_o: unknown, cmd: Command) => runAppList(ctxFor(cmd)));
+    .addHelpText('after', helpFooter(['amz-token app list', 'amz-token app list --json'], APP_EXIT_CODES.list))
+    .action(() => line.choose('app list', {}, runAppList));
 
   app
-    .command('remove <name>')
+    .command('remove')
     .description('remove an app and its client secret (refused while profiles use it)')
-    .addHelpText('after', helpFooter(['amz-token app remove old-app'], '0, 2, 5, 8'))
-    .action(async (name: string, _o: unknown, cmd: Command) => runAppRemove(ctxFor(cmd), validate.appName(name)));
+    .argument('<name>', 'the app to remove', appNameOf('app name'))
+    .addHelpText('after', helpFooter(['amz-token app remove old-app'], APP_EXIT_CODES.remove))
+    .action((name) => line.choose('app remove', { name }, runAppRemove));
 
   app
-    .command('set-secret <name>')
+    .command('set-secret')
     .description('store a rotated client secret (stdin or hidden prompt) and restart its 180 days')
-    .option('--secret-created <date>', 'when the new secret was created (default: now)')
-    .addHelpText('after', helpFooter(['amz-token app set-secret my-app < new-secret.txt'], '0, 2, 5, 8'))
-    .action(async (name: string, o: { secretCreated?: string }, cmd: Command) =>
-      runAppSetSecret(
-        ctxFor(cmd),
-        validate.appName(name),
-        o.secretCreated === undefined ? undefined : validate.date(o.secretCreated, '--secret-created'),
-      ),
-    );
+    .argument('<name>', 'the app whose secret was rotated', appNameOf('app name'))
+    .addOption(secretCreated('when the new secret was created (default: now)'))
+    .addHelpText('after', helpFooter(['amz-token app set-secret my-app < new-secret.txt'], APP_EXIT_CODES.setSecret))
+    .action((name, flags) => line.choose('app set-secret', { name, ...(flags.secretCreated ? { secretCreated: flags.secretCreated } : {}) }, runAppSetSecret));
 }

@@ -1,17 +1,24 @@
 // `amz-token import`: take in a refresh token made elsewhere (self-authorization,
 // a plugin, an older tool) together with what we know of its dates.
 
-import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { updateConfig, type ProfileRecord } from '../config/config.js';
+import { Option } from '@commander-js/extra-typings';
+import { ExitCode, UsageError } from '../errors.js';
+import type { ProfileRecord } from '../config/config.js';
+import { findApp } from '../config/lookup.js';
 import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
+import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
 import * as validate from '../validate.js';
 import { authorizationExpiry } from '../expiry.js';
-import { formatDate } from './dates.js';
-import { findApp, readConfig, requireProfileName, type CommandContext } from './context.js';
-import { helpFooter } from './help.js';
+import { formatDate } from '../dates.js';
 import type { Marketplace, Region } from '../amazon/marketplaces.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { helpFooter } from './help.js';
+import { requiredProfile, type CommandLine } from './command-line.js';
+import { appNameOf, dateOf } from './options.js';
+import type { Program } from './program.js';
+
+export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE] as const;
 
 export interface ImportOptions {
   profile: string;
@@ -20,19 +27,13 @@ export interface ImportOptions {
   marketplace: Marketplace;
   sellingPartnerId: string;
   vendor: boolean;
+  /** Exactly one of the two dates is set. */
   authorizedAt?: Date;
   expiresAt?: Date;
   force: boolean;
 }
 
-export async function runImport(ctx: CommandContext, opts: ImportOptions): Promise<void> {
-  if (opts.marketplace.region !== opts.region) {
-    throw new UsageError(`marketplace ${opts.marketplace.code} belongs to region ${opts.marketplace.region}, not ${opts.region}`);
-  }
-  if (opts.vendor && !opts.marketplace.vendorCentral) throw new UsageError(`marketplace ${opts.marketplace.code} has no Vendor Central`);
-  if ((opts.authorizedAt === undefined) === (opts.expiresAt === undefined)) {
-    throw new UsageError('give exactly one of --authorized-at and --expires-at', 'the expiry is one year after the authorization');
-  }
+export async function runImport(ctx: CommandContext, opts: ImportOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   findApp(config, opts.app);
   if (config.profiles[opts.profile] && !opts.force) {
@@ -53,64 +54,68 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
     ...(opts.authorizedAt ? { authorizedAt: opts.authorizedAt.toISOString() } : {}),
     expiresAt: expiresAt.toISOString(),
   };
-
-  const store = await ctx.deps.secretStore();
-  const previous = await store.get(accounts.refreshToken(opts.profile));
-  await store.set(accounts.refreshToken(opts.profile), token);
-  try {
-    await updateConfig(ctx.deps.configDir, (c) => {
-      findApp(c, opts.app);
-      if (c.profiles[opts.profile] && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
-      c.profiles[opts.profile] = record;
-    });
-  } catch (error) {
-    // The config write failed: put the keychain back as it was.
-    if (previous === null) await store.delete(accounts.refreshToken(opts.profile)).catch(() => {});
-    else await store.set(accounts.refreshToken(opts.profile), previous).catch(() => {});
-    throw error;
-  }
-  await store.delete(accounts.accessToken(opts.profile)).catch(() => {});
+  await storeSecretThenConfig(ctx, {
+    account: accounts.refreshToken(opts.profile),
+    secret: token,
+    what: 'the imported token',
+    change: (latest) => {
+      findApp(latest, opts.app);
+      if (latest.profiles[opts.profile] && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
+      latest.profiles[opts.profile] = record;
+    },
+    // A cached access token belongs to the token this one replaces.
+    stale: [accounts.accessToken(opts.profile)],
+  });
 
   if (ctx.global.json) {
     ctx.out.json({ profile: opts.profile, ...record });
-    return;
+    return ExitCode.OK;
   }
-  const now = ctx.deps.now();
+  const store = await ctx.deps.secretStore();
   ctx.out.info(`Imported profile ${opts.profile}; its refresh token is in ${store.description}.`);
-  ctx.out.info(`The authorization expires ${formatDate(expiresAt, now)}. Check it any time with: amz-token status --profile ${opts.profile}`);
+  ctx.out.info(`The authorization expires ${formatDate(expiresAt, ctx.deps.now())}. Check it any time with: amz-token status --profile ${opts.profile}`);
+  return ExitCode.OK;
 }
 
-export function registerImport(program: Command, ctxFor: (cmd: Command) => CommandContext): void {
+export function registerImport(program: Program, line: CommandLine): void {
   program
     .command('import')
     .description('import an existing refresh token (read from stdin) as a profile')
-    .requiredOption('--app <name>', 'the registered app the token belongs to')
-    .requiredOption('--region <region>', 'na, eu or fe')
-    .requiredOption('--marketplace <cc>', 'marketplace country code, e.g. DE')
-    .requiredOption('--selling-partner-id <id>', "the seller's or vendor's selling partner id")
-    .option('--vendor', 'a Vendor Central authorization (default: seller)', false)
-    .option('--authorized-at <date>', 'when the seller authorized (expiry is 365 days later)')
-    .option('--expires-at <date>', 'the expiry date, if that is what you know')
-    .option('--force', 'replace an existing profile of the same name', false)
+    .addOption(new Option('--app <name>', 'the registered app the token belongs to').argParser(appNameOf('--app')).makeOptionMandatory())
+    .addOption(new Option('--region <region>', 'na, eu or fe').argParser(validate.region).makeOptionMandatory())
+    .addOption(new Option('--marketplace <cc>', 'marketplace country code, e.g. DE').argParser(validate.marketplace).makeOptionMandatory())
+    .addOption(
+      new Option('--selling-partner-id <id>', "the seller's or vendor's selling partner id").argParser(validate.sellingPartnerId).makeOptionMandatory(),
+    )
+    .option('--vendor', 'a Vendor Central authorization (default: seller)')
+    .addOption(new Option('--authorized-at <date>', 'when the seller authorized (expiry is 365 days later)').argParser(dateOf('--authorized-at')))
+    .addOption(new Option('--expires-at <date>', 'the expiry date, if that is what you know').argParser(dateOf('--expires-at')))
+    .option('--force', 'replace an existing profile of the same name')
     .addHelpText(
       'after',
       helpFooter(
         ['amz-token import --profile shop-de --app my-app --region eu --marketplace DE \\\n      --selling-partner-id A3EXAMPLE12345 --authorized-at 2026-03-01 < refresh-token.txt'],
-        '0, 2, 5, 8',
+        IMPORT_EXIT_CODES,
       ),
     )
-    .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
-      const ctx = ctxFor(cmd);
-      await runImport(ctx, {
-        profile: requireProfileName(ctx),
-        app: validate.appName(String(o.app), '--app'),
-        region: validate.region(String(o.region)),
-        marketplace: validate.marketplace(String(o.marketplace)),
-        sellingPartnerId: validate.sellingPartnerId(String(o.sellingPartnerId)),
-        vendor: o.vendor === true,
-        authorizedAt: typeof o.authorizedAt === 'string' ? validate.date(o.authorizedAt, '--authorized-at') : undefined,
-        expiresAt: typeof o.expiresAt === 'string' ? validate.date(o.expiresAt, '--expires-at') : undefined,
-        force: o.force === true,
-      });
+    .action((flags) => {
+      const { marketplace, region, vendor = false } = flags;
+      if (marketplace.region !== region) throw new UsageError(`marketplace ${marketplace.code} belongs to region ${marketplace.region}, not ${region}`);
+      if (vendor && !marketplace.vendorCentral) throw new UsageError(`marketplace ${marketplace.code} has no Vendor Central`);
+      if ((flags.authorizedAt === undefined) === (flags.expiresAt === undefined)) {
+        throw new UsageError('give exactly one of --authorized-at and --expires-at', 'the expiry is one year after the authorization');
+      }
+      const options: ImportOptions = {
+        profile: requiredProfile(line),
+        app: flags.app,
+        region,
+        marketplace,
+        sellingPartnerId: flags.sellingPartnerId,
+        vendor,
+        ...(flags.authorizedAt ? { authorizedAt: flags.authorizedAt } : {}),
+        ...(flags.expiresAt ? { expiresAt: flags.expiresAt } : {}),
+        force: flags.force === true,
+      };
+      line.choose('import', options, runImport);
     });
 }

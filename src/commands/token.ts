@@ -1,33 +1,51 @@
 // `amz-token token`: a valid access token on stdout and nothing else, for
 // curl -H "x-amz-access-token: $(amz-token token --profile shop-de)".
 
-import type { Command } from 'commander';
+import { ExitCode } from '../errors.js';
 import { daysLeft, DEFAULT_WARN_DAYS, expiryState } from '../expiry.js';
-import { findProfile, readConfig, requireProfileName, type CommandContext } from './context.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { findProfile } from '../config/lookup.js';
 import { helpFooter } from './help.js';
+import { requiredProfile, type CommandLine } from './command-line.js';
+import type { Program } from './program.js';
 
-export async function runToken(ctx: CommandContext, profile: string): Promise<void> {
+export const TOKEN_EXIT_CODES = [
+  ExitCode.OK,
+  ExitCode.USAGE,
+  ExitCode.EXPIRED,
+  ExitCode.NOT_FOUND,
+  ExitCode.AMAZON_UNAVAILABLE,
+  ExitCode.STORE_UNAVAILABLE,
+  ExitCode.APP_REJECTED,
+] as const;
+
+export interface TokenOptions {
+  profile: string;
+}
+
+export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
-  const record = findProfile(config, profile);
+  const record = findProfile(config, opts.profile);
   // Lazy: undici and the keychain binding load only for this command.
   const [{ cachedAccessToken }, { lwaOptions }] = await Promise.all([import('../secrets/access-token.js'), import('../amazon/endpoints.js')]);
   // An expired date is no reason to refuse: the seller may have renewed elsewhere. LWA decides.
-  const token = await cachedAccessToken(ctx.deps, config, profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });
+  const token = await cachedAccessToken(ctx.deps, config, opts.profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });
 
-  if (ctx.global.json) ctx.out.json({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), profile });
+  if (ctx.global.json) ctx.out.json({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), profile: opts.profile });
   else ctx.out.result(token.accessToken);
 
   const now = ctx.deps.now();
   const expiresAt = new Date(record.expiresAt);
   const state = expiryState(expiresAt, now, DEFAULT_WARN_DAYS);
   if (state === 'expiring') {
-    ctx.out.info(`${profile} expires in ${daysLeft(expiresAt, now)} days; run: amz-token renew --profile ${profile}`);
+    ctx.out.info(`${opts.profile} expires in ${daysLeft(expiresAt, now)} days; run: amz-token renew --profile ${opts.profile}`);
   } else if (state === 'expired') {
-    ctx.out.info(`${profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`);
+    ctx.out.info(`${opts.profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`);
   }
+  return ExitCode.OK;
 }
 
-export function registerToken(program: Command, ctxFor: (cmd: Command) => CommandContext): void {
+export function registerToken(program: Program, line: CommandLine): void {
   program
     .command('token')
     .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached in the keychain')
@@ -45,12 +63,8 @@ On failure stdout stays empty.
             'curl -H "x-amz-access-token: $(amz-token token --profile shop-de)" https://sellingpartnerapi-eu.amazon.com/sellers/v1/marketplaceParticipations',
             'AMZ_TOKEN_PROFILE=shop-de amz-token token --json',
           ],
-          '0 printed, 4 Amazon rejects the refresh token (renew), 9 app credentials rejected, 5 no such profile or nothing stored, ' +
-            '7 Amazon unreachable, 8 keychain unavailable, 2 usage',
+          TOKEN_EXIT_CODES,
         ),
     )
-    .action(async (_o: unknown, cmd: Command) => {
-      const ctx = ctxFor(cmd);
-      await runToken(ctx, requireProfileName(ctx));
-    });
+    .action(() => line.choose('token', { profile: requiredProfile(line) }, runToken));
 }

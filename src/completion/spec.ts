@@ -1,7 +1,7 @@
-// What shell completion offers, read off the commander program itself, so that
-// a new command or flag is completed without anyone touching the scripts.
+// What shell completion offers: the command tree (read off the program by
+// src/commands/completion.ts, so a new command or flag is completed without
+// anyone touching the scripts) and the fixed values some flags take.
 
-import type { Command } from 'commander';
 import { MARKETPLACES, REGIONS } from '../amazon/marketplaces.js';
 
 /** What a flag's value or a positional argument completes to. */
@@ -30,53 +30,6 @@ export interface CommandSpec {
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
-
-// By flag name: the same flag means the same thing in every command.
-const FLAG_VALUES: Record<string, ValueKind> = {
-  '--profile': 'profile',
-  '--app': 'app',
-  '--marketplace': 'marketplace',
-  '--region': 'region',
-  '--ics': 'file',
-};
-
-// Positional arguments that name something that must exist already.
-const ARGUMENT_VALUES: Record<string, ValueKind> = {
-  'app remove': 'app',
-  'app set-secret': 'app',
-  completion: 'shell',
-};
-
-/** The command tree as completion sees it: visible commands and options only. */
-export function describeProgram(program: Command): CommandSpec {
-  const help = program.createHelp();
-  const walk = (cmd: Command, path: string[]): CommandSpec => {
-    const flags = help.visibleOptions(cmd).map((option): FlagSpec => {
-      const names = [option.short, option.long].filter((n): n is string => typeof n === 'string');
-      const takesValue = option.required || option.optional;
-      return {
-        names,
-        ...(option.long ? { long: option.long } : {}),
-        ...(option.short ? { short: option.short } : {}),
-        ...(takesValue ? { value: FLAG_VALUES[option.long ?? ''] ?? 'value' } : {}),
-        description: option.description,
-      };
-    });
-    const argument = ARGUMENT_VALUES[path.join(' ')];
-    return {
-      path,
-      name: path.length ? path[path.length - 1]! : cmd.name(),
-      description: cmd.description(),
-      flags,
-      subcommands: help
-        .visibleCommands(cmd)
-        .filter((sub) => sub.name() !== 'help')
-        .map((sub) => walk(sub, [...path, sub.name()])),
-      ...(argument ? { argument } : {}),
-    };
-  };
-  return walk(program, []);
-}
 
 /** Fixed candidates; profile and app names come from config.json at completion time. */
 export function staticValues(kind: ValueKind): string[] {

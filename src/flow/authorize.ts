@@ -3,21 +3,17 @@
 // code at LWA. Returns the new tokens; storing them is the caller's job.
 
 import { createInterface } from 'node:readline';
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../context.js';
 import type { AppRecord, Role } from '../config/config.js';
 import { FlowError, UsageError } from '../errors.js';
 import type { Marketplace } from '../amazon/marketplaces.js';
 import { consentOrigin, consentUrl } from '../amazon/consent.js';
 import { lwaOptions } from '../amazon/endpoints.js';
 import { exchangeCode } from '../amazon/lwa.js';
-import { isLoopbackHost } from '../validate.js';
 import { createState } from './state.js';
+import { listenTarget } from './loopback.js';
 import { startCallbackServer, type CallbackResult } from './callback-server.js';
 import { startProgress, type Progress } from './progress.js';
-
-/** The loopback port relay mode listens on when --port is not given; baked into the relay page. */
-export const DEFAULT_RELAY_PORT = 47613;
-export const RELAY_CALLBACK_PATH = '/amz-token/callback';
 
 export interface AuthorizeOptions {
   appName: string;
@@ -34,22 +30,6 @@ export interface AuthorizeResult {
   refreshToken: string;
   sellingPartnerId?: string;
   via: CallbackResult['via'];
-}
-
-/** Where the callback server listens: exactly at a loopback redirect URI, else relay mode. */
-export function listenTarget(redirectUri: string, port: number | undefined): { port: number; path: string; mode: 'loopback' | 'relay' } {
-  const url = new URL(redirectUri);
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) {
-    if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
-      throw new UsageError(`the callback server listens on 127.0.0.1 only; register http://127.0.0.1:PORT/... instead of ${url.host}`);
-    }
-    const fixed = Number(url.port || 80);
-    if (port !== undefined && port !== fixed) {
-      throw new UsageError(`--port ${port} differs from the port of the app's loopback redirect URI (${fixed})`);
-    }
-    return { port: fixed, path: url.pathname, mode: 'loopback' };
-  }
-  return { port: port ?? DEFAULT_RELAY_PORT, path: RELAY_CALLBACK_PATH, mode: 'relay' };
 }
 
 export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Promise<AuthorizeResult> {

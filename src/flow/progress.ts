@@ -2,7 +2,7 @@
 // spinner on one self-updating line on a terminal, a plain line every 30 s
 // otherwise, so CI logs get no control codes.
 
-import type { CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../context.js';
 
 export interface Progress {
   /**

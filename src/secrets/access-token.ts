@@ -4,7 +4,7 @@
 import { AuthorizationExpiredError } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Config } from '../config/config.js';
-import { findApp, findProfile } from '../commands/context.js';
+import { findApp, findProfile } from '../config/lookup.js';
 import { refreshAccessToken, type LwaOptions } from '../amazon/lwa.js';
 import { clientSecretOf, refreshTokenOf } from './credentials.js';
 import { accounts } from './accounts.js';

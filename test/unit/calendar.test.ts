@@ -1,11 +1,11 @@
 // The iCalendar writer (src/calendar/ics.ts) and the reminder events of
-// `status --ics` (src/calendar/reminders.ts), read back with ical.js, a
+// `status --ics` (src/report/calendar.ts), read back with ical.js, a
 // maintained RFC 5545 parser, instead of trusting our own reading of the RFC.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ICAL from 'ical.js';
 import fc from 'fast-check';
 import { escapeText, foldLine, icsCalendar, type AllDayEvent } from '../../src/calendar/ics.js';
-import { reminderEvents } from '../../src/calendar/reminders.js';
+import { reminderEvents } from '../../src/report/calendar.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const OPTIONS = { name: 'Amazon SP-API expiry dates', prodId: '-//amz-token//test//EN', now: NOW };

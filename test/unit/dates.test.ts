@@ -1,6 +1,6 @@
 // How status and friends say a date: local wall time and a relative phrase.
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDate, relative } from '../../src/commands/dates.js';
+import { formatDate, relative } from '../../src/dates.js';
 
 const savedTz = process.env.TZ;
 afterEach(() => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { Output } from '../../src/output.js';
 import { startProgress, SPINNER_FRAMES } from '../../src/flow/progress.js';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/context.js';
 import type { Deps } from '../../src/deps.js';
 
 const ESC = '\u001b';

@@ -3,12 +3,8 @@
 // client secret: one event the day the warning window opens (--warn-days,
 // default 30: when Amazon starts reminding), with an alarm, and one on the day it expires.
 
-import { writeFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
-import type { CommandContext } from '../commands/context.js';
-import type { StatusReport } from '../commands/status.js';
-import { icsCalendar, localDay, type AllDayEvent } from './ics.js';
+import type { StatusReport } from './status-report.js';
+import { icsCalendar, localDay, type AllDayEvent } from '../calendar/ics.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The alarm fires at 09:00 local time on the event's day. */
@@ -58,21 +54,7 @@ export function reminderEvents(report: Pick<StatusReport, 'profiles' | 'apps' | 
   return events;
 }
 
-/** Writes the calendar to `target` (atomically: a web server may be serving it), or to stdout for "-". */
-export async function writeCalendar(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
-  const events = reminderEvents(report);
-  const text = icsCalendar(events, { name: 'Amazon SP-API expiry dates', prodId: '-//amz-token//SP-API expiry dates//EN', now: ctx.deps.now() });
-  if (target === '-') {
-    ctx.deps.stdout.write(text);
-    return;
-  }
-  const temporary = join(dirname(target), `.${basename(target)}.${ctx.deps.randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, text, { mode: 0o644 });
-    await rename(temporary, target);
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw new UsageError(`--ics: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'pass a writable file path, or - for stdout');
-  }
-  ctx.out.info(`Wrote ${events.length} calendar events to ${target}.`);
+/** The whole iCalendar file for a report; `now` stamps the events. */
+export function calendarText(events: readonly AllDayEvent[], now: Date): string {
+  return icsCalendar(events, { name: 'Amazon SP-API expiry dates', prodId: '-//amz-token//SP-API expiry dates//EN', now });
 }

@@ -1,0 +1,36 @@
+// What each command's declaration gets from the program: the global flags and
+// the environment (to resolve --profile), and `choose`, which records the one
+// thing parsing yields: the command to run, with its options already parsed.
+
+import type { ExitCode } from '../errors.js';
+import type { CommandContext } from '../context.js';
+import type { GlobalOptions } from '../output.js';
+import { UsageError } from '../errors.js';
+import { profileName } from '../validate.js';
+
+export interface Invocation<O = unknown> {
+  /** The command's words, e.g. "app add". */
+  command: string;
+  /** Its options, parsed and validated: typed values, never raw strings. */
+  options: O;
+  run(ctx: CommandContext): Promise<ExitCode>;
+}
+
+export interface CommandLine {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The global flags (--json, --quiet, ...), read after parsing. */
+  global(): GlobalOptions;
+  choose<O>(command: string, options: O, run: (ctx: CommandContext, options: O) => Promise<ExitCode>): void;
+}
+
+/** --profile, else AMZ_TOKEN_PROFILE; undefined when neither is set. */
+export function selectedProfile(line: CommandLine): string | undefined {
+  const name = line.global().profile ?? (line.env.AMZ_TOKEN_PROFILE || undefined);
+  return name === undefined ? undefined : profileName(name);
+}
+
+export function requiredProfile(line: CommandLine): string {
+  const name = selectedProfile(line);
+  if (name === undefined) throw new UsageError('this command needs --profile <name> (or AMZ_TOKEN_PROFILE)');
+  return name;
+}

@@ -1,0 +1,36 @@
+// Flag parsers shared by several commands. Each turns the raw text into a typed
+// value where the flag is declared (commander's argParser), so a run function
+// never sees a string it still has to check; a bad value is a UsageError (exit 2).
+
+import { Option } from '@commander-js/extra-typings';
+import * as validate from '../validate.js';
+import { UsageError } from '../errors.js';
+
+/** A whole number from `min` to `max`. */
+export function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = validate.nonNegativeInteger(value, flag, max);
+    if (number < min) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+    return number;
+  };
+}
+
+export function dateOf(flag: string): (value: string) => Date {
+  return (value) => validate.date(value, flag);
+}
+
+export const appNameOf = (flag: string) => (value: string) => validate.appName(value, flag);
+
+function timeoutSeconds(value: string): number {
+  const seconds = validate.nonNegativeInteger(value, '--timeout', 3600);
+  if (seconds === 0) throw new UsageError('--timeout must be at least 1 second');
+  return seconds;
+}
+
+/** --port, --timeout, --no-browser and --force, shared by request and renew. */
+export const flowOptions = {
+  noBrowser: () => new Option('--no-browser', 'print the consent URL instead of opening a browser (SSH, containers)'),
+  port: () => new Option('--port <n>', 'loopback port of the callback server in relay mode (default 47613)').argParser((v) => validate.portNumber(v)),
+  timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(timeoutSeconds).default(300),
+  force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)').default(false),
+};

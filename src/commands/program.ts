@@ -1,0 +1,103 @@
+// The command line: global flags, the commands, and parsing argv into the one
+// command to run (an Invocation). Running it, and turning its outcome into the
+// process's exit code, is src/cli.ts's job; this module only parses.
+
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
+import { ExitCode, exitCodeHelpLines } from '../errors.js';
+import type { Deps } from '../deps.js';
+import type { GlobalOptions } from '../output.js';
+import { profileName } from '../validate.js';
+import type { CommandLine, Invocation } from './command-line.js';
+import { registerApp } from './app.js';
+import { registerImport } from './import.js';
+import { registerStatus } from './status.js';
+import { registerRemove } from './remove.js';
+import { registerRequest } from './request.js';
+import { registerRelayPage } from './relay-page.js';
+import { registerToken } from './token.js';
+import { registerCompletion } from './completion.js';
+
+const TOP_LEVEL_HELP = `
+Exit codes:
+${exitCodeHelpLines().join('\n')}
+
+Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
+AMZ_TOKEN_STORE=file, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_CLIENT_SECRET,
+AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
+AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
+`;
+
+export type Parsed = { invocation: Invocation; global: GlobalOptions } | { exit: ExitCode };
+
+/**
+ * Parses argv. Help, --version and commander's own usage errors (already
+ * printed) come back as an exit code; a bad flag value throws a UsageError.
+ */
+export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env' | 'stdout' | 'stderr'>): Parsed {
+  const program = newProgram(deps);
+  let invocation: Invocation | undefined;
+  const global = (): GlobalOptions => {
+    const flags = program.opts();
+    return {
+      json: flags.json === true,
+      quiet: flags.quiet === true,
+      color: flags.color,
+      input: flags.input,
+      ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+    };
+  };
+  const line: CommandLine = {
+    env: deps.env,
+    global,
+    choose(command, options, run) {
+      invocation = { command, options, run: (ctx) => run(ctx, options) };
+    },
+  };
+  registerApp(program, line);
+  registerImport(program, line);
+  registerStatus(program, line);
+  registerRequest(program, line);
+  registerRelayPage(program, line);
+  registerRemove(program, line);
+  registerToken(program, line);
+  registerCompletion(program, line);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+    // commander printed its one-line message (or the help) already.
+    return { exit: shown ? ExitCode.OK : ExitCode.USAGE };
+  }
+  // Every command records an invocation; only a bare `amz-token` (help, above) does not.
+  return invocation ? { invocation, global: global() } : { exit: ExitCode.OK };
+}
+
+function newProgram(deps: Pick<Deps, 'stdout' | 'stderr'>) {
+  return (
+    new Command('amz-token')
+      .description('Request, renew and watch Amazon SP-API authorizations; secrets stay in the OS keychain.')
+      .version(VERSION, '-V, --version')
+      .option('--json', 'machine-readable output on stdout')
+      .option('-q, --quiet', 'print only results and warnings')
+      .option('--no-color', 'no colour (also NO_COLOR, and whenever stdout is not a terminal)')
+      .option('--no-input', 'never prompt; fail instead')
+      .addOption(new Option('--profile <name>', 'the profile to act on (env: AMZ_TOKEN_PROFILE)').argParser((value) => profileName(value)))
+      .showHelpAfterError('(run with --help for usage)')
+      // Subcommands made with .command() inherit exitOverride and configureOutput (addCommand() would not).
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => deps.stdout.write(s),
+        writeErr: (s) => deps.stderr.write(s),
+        outputError: (s, write) => write(s.replace(/^error: /, 'amz-token: ')),
+      })
+      .addHelpText('after', TOP_LEVEL_HELP)
+  );
+}
+
+export type Program = ReturnType<typeof newProgram>;
+
+// package.json's version, put in by the bundler (scripts/build.mjs) and by vitest.config.ts:
+// no file read at start-up, and no second place to bump.
+declare const __AMZ_TOKEN_VERSION__: string | undefined;
+const VERSION = typeof __AMZ_TOKEN_VERSION__ === 'string' ? __AMZ_TOKEN_VERSION__ : '0.0.0-unknown';

@@ -1,0 +1,27 @@
+// One browser flow per profile at a time: a second request/renew of the same
+// profile is refused at once (exit 6) rather than queued for minutes.
+
+import { join } from 'node:path';
+import type { Deps } from '../deps.js';
+import { FlowError, StoreUnavailableError } from '../errors.js';
+
+export async function withProfileFlowLock<T>(deps: Pick<Deps, 'configDir'>, profile: string, fn: () => Promise<T>): Promise<T> {
+  const { ensurePrivateDir, tryFileLock } = await import('../config/atomic-file.js');
+  try {
+    await ensurePrivateDir(deps.configDir);
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot create the config folder ${deps.configDir} (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  const lock = await tryFileLock(join(deps.configDir, `flow-${profile}`));
+  if ('heldBy' in lock) {
+    throw new FlowError(
+      `another amz-token request or renew for profile "${profile}" is running${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}`,
+      'let it finish, or stop it, then run this again',
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,103 @@
+// The status report: when each authorization and client secret expires, and,
+// after --check, what Amazon said. Computed once; the table, the JSON, the
+// calendar (and any other view) are renderers of it that import this module, never each other.
+
+import { ExitCode, mostUrgent, NotFoundError } from '../errors.js';
+import type { Config } from '../config/config.js';
+import { findProfile } from '../config/lookup.js';
+import { authorizationExitCode, clientSecretExitCode, clientSecretExpiry, daysLeft, expiryState, type ExpiryState } from '../expiry.js';
+import type { CheckResult, LiveCheck } from '../checks/result.js';
+
+/** By date; with --check, `rejected` (Amazon refused the token) or `unknown` (Amazon could not be asked). */
+export type ProfileState = ExpiryState | 'rejected' | 'unknown';
+
+export interface ProfileStatus {
+  profile: string;
+  app: string;
+  region: string;
+  marketplace: string;
+  role: string;
+  sellingPartnerId: string;
+  authorizedAt: string | null;
+  expiresAt: string;
+  daysLeft: number;
+  state: ProfileState;
+  /** --check only: true when Amazon accepted the token (and, --deep, the Sellers API call). */
+  checked?: boolean;
+  checkedAt?: string | null;
+  check?: { result: CheckResult; message: string };
+  /** --deep only: marketplaces the Sellers API lists; null when skipped or failed. */
+  marketplaces?: string[] | null;
+}
+
+export interface AppStatus {
+  app: string;
+  clientSecretExpiresAt: string;
+  daysLeft: number;
+  state: ExpiryState;
+}
+
+export interface StatusReport {
+  at: string;
+  warnDays: number;
+  profiles: ProfileStatus[];
+  apps: AppStatus[];
+  exitCode: ExitCode;
+  /** --check only: each profile's full check result, in `profiles`' order (hints and reasons for the views). */
+  checks?: readonly LiveCheck[];
+  /** --deep: the checks also called the Sellers API. */
+  deep?: boolean;
+}
+
+/** The pure part of status: config + date in, report out. `only` narrows it to one profile and its app. */
+export function statusReport(config: Config, at: Date, warnDays: number, only?: string): StatusReport {
+  const names = only === undefined ? Object.keys(config.profiles).sort() : [only];
+  if (only !== undefined) findProfile(config, only);
+  if (names.length === 0) {
+    throw new NotFoundError('no profiles configured', 'add one with amz-token request or amz-token import');
+  }
+  const profiles = names.map((name): ProfileStatus & { state: ExpiryState } => {
+    const p = config.profiles[name]!;
+    const expiresAt = new Date(p.expiresAt);
+    return {
+      profile: name,
+      app: p.app,
+      region: p.region,
+      marketplace: p.marketplace,
+      role: p.role,
+      sellingPartnerId: p.sellingPartnerId,
+      authorizedAt: p.authorizedAt ?? null,
+      expiresAt: expiresAt.toISOString(),
+      daysLeft: daysLeft(expiresAt, at),
+      state: expiryState(expiresAt, at, warnDays),
+    };
+  });
+  const appNames = only === undefined ? Object.keys(config.apps).sort() : [...new Set(profiles.map((p) => p.app))];
+  const apps = appNames
+    .filter((name) => config.apps[name])
+    .map((name): AppStatus => {
+      const expires = clientSecretExpiry(new Date(config.apps[name]!.clientSecretCreatedAt));
+      return { app: name, clientSecretExpiresAt: expires.toISOString(), daysLeft: daysLeft(expires, at), state: expiryState(expires, at, warnDays) };
+    });
+  const exitCode = mostUrgent([
+    ...profiles.map((p) => authorizationExitCode(p.state)),
+    ...apps.map((a) => clientSecretExitCode(a.state)),
+  ]);
+  return { at: at.toISOString(), warnDays, profiles, apps, exitCode };
+}
+
+/** Adds live-check results (one per profile, same order) to a date report; the exit code covers both. */
+export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[], deep: boolean): StatusReport {
+  const profiles = report.profiles.map((p, i): ProfileStatus => {
+    const check = checks[i]!;
+    return {
+      ...p,
+      state: check.result === 'rejected' ? 'rejected' : check.result === 'unknown' ? 'unknown' : p.state,
+      checked: check.result === 'ok',
+      checkedAt: check.checkedAt ?? null,
+      check: { result: check.result, message: check.message },
+      ...(deep ? { marketplaces: check.marketplaces ?? null } : {}),
+    };
+  });
+  return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((c) => c.exitCode)]), checks, deep };
+}

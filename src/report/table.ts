@@ -1,0 +1,112 @@
+// The status report as operators read it in a terminal: a table for stdout,
+// and one line of advice per problem, naming the command that fixes it, for stderr.
+
+import type { ChalkInstance } from 'chalk';
+import { expiryState } from '../expiry.js';
+import { formatDate } from '../dates.js';
+import { table } from '../output.js';
+import type { LiveCheck } from '../checks/result.js';
+import type { ProfileState, ProfileStatus, StatusReport } from './status-report.js';
+
+export interface RenderedStatus {
+  /** The table (and the table of troubled apps), for stdout. */
+  table: string[];
+  /** What needs doing, one line each, for stderr. */
+  advice: string[];
+}
+
+/** `asOf`: the date given with --at, if any; advice then says "by <date>". */
+export function renderStatusTable(report: StatusReport, color: ChalkInstance, asOf?: Date): RenderedStatus {
+  const at = new Date(report.at);
+  const checks = report.checks;
+  const deep = report.deep === true;
+  const paint = (state: ProfileState) =>
+    state === 'ok' ? color.green(state) : state === 'expiring' || state === 'unknown' ? color.yellow(state) : color.red(state);
+
+  const rows = [['PROFILE', 'SELLER', 'REGION', 'EXPIRES', 'STATE', ...(checks ? ['CHECK'] : []), ...(deep ? ['MARKETPLACES'] : [])]];
+  report.profiles.forEach((p, i) => {
+    const check = checks?.[i];
+    rows.push([
+      p.profile,
+      `${p.sellingPartnerId} (${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''})`,
+      p.region,
+      formatDate(new Date(p.expiresAt), at),
+      paint(p.state),
+      ...(check ? [checkCell(check, color)] : []),
+      ...(check && deep ? [marketplacesCell(check)] : []),
+    ]);
+  });
+  const lines = table(rows, visibleLength);
+
+  const troubledApps = report.apps.filter((a) => a.state !== 'ok');
+  if (troubledApps.length) {
+    const appRows = [['APP', 'CLIENT SECRET EXPIRES', 'STATE']];
+    for (const a of troubledApps) appRows.push([a.app, formatDate(new Date(a.clientSecretExpiresAt), at), paint(a.state)]);
+    lines.push('', ...table(appRows, visibleLength));
+  }
+
+  const by = asOf ? ` by ${asOf.toISOString().slice(0, 10)}` : '';
+  const advice: string[] = [];
+  report.profiles.forEach((p, i) => {
+    const check = checks?.[i];
+    // The date decides this line; a rejected token gets its own line below, with the same fix.
+    const byDate = expiryState(new Date(p.expiresAt), at, report.warnDays);
+    if (byDate === 'ok' || check?.result === 'rejected') return;
+    const stillWorks =
+      byDate === 'expired' && check?.result === 'ok'
+        ? ' (Amazon still accepts its token: if it was renewed elsewhere, re-import it with the new date)'
+        : '';
+    advice.push(`${p.profile} ${byDate === 'expired' ? 'has expired' : 'expires soon'}${by}; run: amz-token renew --profile ${p.profile}${stillWorks}`);
+  });
+  for (const a of troubledApps) {
+    advice.push(
+      `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${by}; rotate it in the Developer Console, then run: amz-token app set-secret ${a.app}`,
+    );
+  }
+  if (checks) advice.push(...checkProblemLines(report.profiles, checks));
+  return { table: lines, advice };
+}
+
+function checkCell(check: LiveCheck, color: ChalkInstance): string {
+  switch (check.result) {
+    case 'ok':
+      return color.green('ok');
+    case 'rejected':
+      return color.red('rejected');
+    case 'unknown':
+      return color.yellow(`unknown (${check.reason ?? 'failing'})`);
+    case 'app-rejected':
+      return color.red('app rejected');
+    case 'store-unavailable':
+      return color.yellow('keychain unavailable');
+    case 'not-found':
+      return color.red('not stored');
+    case 'failed':
+      return color.red('error');
+  }
+}
+
+function marketplacesCell(check: LiveCheck): string {
+  if (check.marketplaces) return check.marketplaces.length ? check.marketplaces.join(',') : 'none';
+  return check.deepSkipped ? 'skipped (vendor)' : '-';
+}
+
+/** One line per problem, naming the fix; app and keychain problems once, however many profiles they hit. */
+function checkProblemLines(profiles: readonly ProfileStatus[], checks: readonly LiveCheck[]): string[] {
+  const lines = new Set<string>();
+  checks.forEach((check, i) => {
+    const profile = profiles[i]!.profile;
+    const fix = check.hint ? `; ${check.hint}` : '';
+    if (check.result === 'ok') {
+      if (check.deepSkipped) lines.add(`${profile}: --deep skipped: ${check.deepSkipped}`);
+    } else if (check.result === 'app-rejected' || check.result === 'store-unavailable') {
+      lines.add(`${check.message}${fix}`);
+    } else {
+      lines.add(`${profile}: ${check.message}${fix}`);
+    }
+  });
+  return [...lines];
+}
+
+// eslint-disable-next-line no-control-regex
+const visibleLength = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
