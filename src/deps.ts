@@ -1,6 +1,17 @@
 // The one dependencies object: every side effect a command may cause goes
 // through it, so tests can run commands in-process with fakes. Only
-// createRealDeps() touches process.env, the clock, the streams and the keychain.
+// createRealDeps() touches process.env, the clock, the streams, the home
+// folder and the keychain.
+//
+// Deliberately not covered, because a fake would prove nothing there:
+// - Timers (setTimeout/setInterval) and the clock of the file locks
+//   (config/atomic-file.ts): they measure real time against other processes,
+//   which a fake clock cannot speed up. Retry backoff takes an injectable
+//   `sleep` per call (LwaOptions, SellersApiOptions) instead.
+// - Math.random: it only spreads retries (jitter) and names temporary files;
+//   anything secret (the OAuth state) comes from randomBytes.
+// - The process's own identity (pid, uid) in lock files and the config file's
+//   mode check: they are about the real file system.
 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +46,7 @@ export function configDirFrom(env: Readonly<Record<string, string | undefined>>,
 
 export function createRealDeps(): Deps {
   const env = process.env;
+  const home = homedir();
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -52,10 +64,10 @@ export function createRealDeps(): Deps {
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    configDir: configDirFrom(env, homedir()),
+    configDir: configDirFrom(env, home),
     // Opened once per run, so the AMZ_TOKEN_STORE=file warning is printed once.
     secretStore: () =>
-      (store ??= import('./secrets/store.js').then(({ openSecretStore }) => openSecretStore(env, (line) => process.stderr.write(line + '\n')))),
+      (store ??= import('./secrets/store.js').then(({ openSecretStore }) => openSecretStore(env, home, (line) => process.stderr.write(line + '\n')))),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
       await openBrowser(url, env);

@@ -16,7 +16,7 @@ import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { appNameOf, dateOf } from './options.js';
 import type { CommandLine } from './command-line.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
 export const APP_EXIT_CODES = {

@@ -2,6 +2,7 @@
 // the environment (to resolve --profile), and `choose`, which records the one
 // thing parsing yields: the command to run, with its options already parsed.
 
+import type { Command } from '@commander-js/extra-typings';
 import type { ExitCode } from '../errors.js';
 import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../output.js';
@@ -15,6 +16,9 @@ export interface Invocation<O = unknown> {
   options: O;
   run(ctx: CommandContext): Promise<ExitCode>;
 }
+
+/** The program that commands register on (its own option types are program.ts's business). */
+export type Program = Command;
 
 export interface CommandLine {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,7 @@ import type { CommandContext } from '../context.js';
 import { SHELLS, type CommandSpec, type FlagSpec, type Shell, type ValueKind } from '../completion/spec.js';
 import { helpFooter } from './help.js';
 import type { CommandLine } from './command-line.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 export const COMPLETION_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE] as const;
 

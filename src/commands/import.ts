@@ -16,7 +16,7 @@ import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, dateOf } from './options.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE] as const;
 

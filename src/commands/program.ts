@@ -95,8 +95,6 @@ function newProgram(deps: Pick<Deps, 'stdout' | 'stderr'>) {
   );
 }
 
-export type Program = ReturnType<typeof newProgram>;
-
 // package.json's version, put in by the bundler (scripts/build.mjs) and by vitest.config.ts:
 // no file read at start-up, and no second place to bump.
 declare const __AMZ_TOKEN_VERSION__: string | undefined;

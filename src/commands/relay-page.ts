@@ -10,7 +10,7 @@ import { helpFooter } from './help.js';
 import { appNameOf } from './options.js';
 import { DEFAULT_RELAY_PORT, RELAY_CALLBACK_PATH } from '../flow/loopback.js';
 import type { CommandLine } from './command-line.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 export const RELAY_PAGE_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND] as const;
 

@@ -8,7 +8,7 @@ import { accounts } from '../secrets/accounts.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 export const REMOVE_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE] as const;
 

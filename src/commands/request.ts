@@ -18,7 +18,7 @@ import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, flowOptions } from './options.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 const { OK, USAGE, NOT_FOUND, FLOW_NOT_COMPLETED, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE, APP_REJECTED } = ExitCode;
 export const FLOW_EXIT_CODES = [OK, USAGE, NOT_FOUND, FLOW_NOT_COMPLETED, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE, APP_REJECTED] as const;

@@ -14,7 +14,7 @@ import type { LiveCheckOptions } from '../checks/result.js';
 import { helpFooter } from './help.js';
 import { selectedProfile, type CommandLine } from './command-line.js';
 import { dateOf, wholeNumber } from './options.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 32;

@@ -7,7 +7,7 @@ import { readConfig, type CommandContext } from '../context.js';
 import { findProfile } from '../config/lookup.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
-import type { Program } from './program.js';
+import type { Program } from './command-line.js';
 
 export const TOKEN_EXIT_CODES = [
   ExitCode.OK,

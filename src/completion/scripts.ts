@@ -29,18 +29,18 @@ function shQuote(text: string): string {
 function sharedFunctions(spec: CommandSpec): string {
   const commands = allCommands(spec);
   const subcommands = commands
-    .filter((c) => c.subcommands.length)
-    .map((c) => `    ${shQuote(c.path.join(' '))}) printf '%s\\n' ${c.subcommands.map((s) => shQuote(s.name)).join(' ')} ;;`);
-  const flags = commands.map((c) => {
-    const names = [...c.flags, ...(c.path.length ? globalFlags(spec) : [])].flatMap((f) => f.names);
-    return `    ${shQuote(c.path.join(' '))}) printf '%s\\n' ${names.map(shQuote).join(' ')} ;;`;
+    .filter((command) => command.subcommands.length)
+    .map((command) => `    ${shQuote(command.path.join(' '))}) printf '%s\\n' ${command.subcommands.map((s) => shQuote(s.name)).join(' ')} ;;`);
+  const flags = commands.map((command) => {
+    const names = [...command.flags, ...(command.path.length ? globalFlags(spec) : [])].flatMap((f) => f.names);
+    return `    ${shQuote(command.path.join(' '))}) printf '%s\\n' ${names.map(shQuote).join(' ')} ;;`;
   });
-  const valueFlags = commands.flatMap((c) =>
-    c.flags.filter((f) => f.value).flatMap((f) => f.names.map((n) => `    ${shQuote(`${c.path.join(' ')}|${n}`)}) echo ${f.value} ;;`)),
+  const valueFlags = commands.flatMap((command) =>
+    command.flags.filter((f) => f.value).flatMap((f) => f.names.map((n) => `    ${shQuote(`${command.path.join(' ')}|${n}`)}) echo ${f.value} ;;`)),
   );
   // Global flags with a value are valid after any command.
   const globalValueFlags = spec.flags.filter((f) => f.value).flatMap((f) => f.names.map((n) => `    *${shQuote(`|${n}`)}) echo ${f.value} ;;`));
-  const argumentKinds = commands.filter((c) => c.argument).map((c) => `    ${shQuote(c.path.join(' '))}) echo ${c.argument} ;;`);
+  const argumentKinds = commands.filter((command) => command.argument).map((command) => `    ${shQuote(command.path.join(' '))}) echo ${command.argument} ;;`);
   const fixed = (['marketplace', 'region', 'shell'] as ValueKind[]).map((k) => `    ${k}) printf '%s\\n' ${staticValues(k).join(' ')} ;;`);
   return `# Subcommands of a command path, one a line.
 _amz_token_subcommands() {
@@ -198,7 +198,7 @@ function fishQuote(text: string): string {
 
 function fishScript(spec: CommandSpec): string {
   const commands = allCommands(spec);
-  const valueFlags = [...new Set(commands.flatMap((c) => c.flags.filter((f) => f.value).flatMap((f) => f.names)))];
+  const valueFlags = [...new Set(commands.flatMap((command) => command.flags.filter((f) => f.value).flatMap((f) => f.names)))];
   const lines: string[] = [];
   const valueArgs = (kind: ValueKind): string => {
     switch (kind) {
@@ -214,15 +214,15 @@ function fishScript(spec: CommandSpec): string {
         return `-x -a ${fishQuote(staticValues(kind).join(' '))}`;
     }
   };
-  for (const c of commands) {
+  for (const command of commands) {
     // Global flags apply everywhere; every other flag only right after its command.
-    const global = new Set(c.path.length ? [] : globalFlags(spec));
-    const at = `-n ${fishQuote(`__amz_token_at ${c.path.join(' ')}`.trimEnd())} `;
-    for (const sub of c.subcommands) {
-      lines.push(`complete -c amz-token -n ${fishQuote(`__amz_token_at ${c.path.join(' ')}`)} -a ${fishQuote(sub.name)} -d ${fishQuote(firstLine(sub.description))}`);
+    const global = new Set(command.path.length ? [] : globalFlags(spec));
+    const at = `-n ${fishQuote(`__amz_token_at ${command.path.join(' ')}`.trimEnd())} `;
+    for (const sub of command.subcommands) {
+      lines.push(`complete -c amz-token -n ${fishQuote(`__amz_token_at ${command.path.join(' ')}`)} -a ${fishQuote(sub.name)} -d ${fishQuote(firstLine(sub.description))}`);
     }
-    if (c.argument) lines.push(`complete -c amz-token ${at}${valueArgs(c.argument)}`);
-    for (const f of c.flags) {
+    if (command.argument) lines.push(`complete -c amz-token ${at}${valueArgs(command.argument)}`);
+    for (const f of command.flags) {
       const names = [f.short ? `-s ${f.short.slice(1)}` : '', f.long ? `-l ${f.long.slice(2)}` : ''].filter(Boolean).join(' ');
       lines.push(`complete -c amz-token ${global.has(f) ? '' : at}${names} ${f.value ? valueArgs(f.value) + ' ' : ''}-d ${fishQuote(firstLine(f.description))}`);
     }
@@ -248,8 +248,8 @@ function __amz_token_path
                 contains -- $w $value_flags; and set skip 1
             case '*'
                 contains -- "$path $w" ${commands
-                  .filter((c) => c.path.length)
-                  .map((c) => fishQuote(` ${c.path.join(' ')}`))
+                  .filter((command) => command.path.length)
+                  .map((command) => fishQuote(` ${command.path.join(' ')}`))
                   .join(' ')}; and set path "$path $w"
         end
     end

@@ -41,11 +41,11 @@ const LOCK_WAIT_MS = 15_000;
  * Runs fn while holding `${file}.lock` (O_EXCL). A lock whose owner process is
  * gone is taken over, so a crashed command never blocks the next one forever.
  */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs = LOCK_WAIT_MS): Promise<T> {
   const lock = `${file}.lock`;
   const started = Date.now();
   for (let attempt = 0; !(await acquire(lock)); attempt++) {
-    if (Date.now() - started > LOCK_WAIT_MS) {
+    if (Date.now() - started > waitMs) {
       throw Object.assign(new Error(`${lock} is held by another amz-token process`), { code: 'ELOCKED' });
     }
     // Short, jittered waits: holders keep the lock for milliseconds.

@@ -7,7 +7,7 @@
 // (atomic-file.js, which uses it) is loaded only by the commands that write.
 import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, StoreUnavailableError, AmzTokenError, ExitCode } from '../errors.js';
+import { ConfigError, StoreUnavailableError, AmzTokenError } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 
 export const CONFIG_VERSION = 1;
@@ -130,7 +130,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
  * Applies a change: lock, re-read, mutate, write atomically. The mutation sees
  * the latest file, so concurrent imports each add their profile.
  */
-export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>): Promise<T> {
+export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>, options: { lockWaitMs?: number } = {}): Promise<T> {
   const file = configFile(dir);
   const { ensurePrivateDir, withFileLock, writeFileAtomic } = await import('./atomic-file.js');
   try {
@@ -144,12 +144,13 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
       const result = await mutate(config);
       await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
       return result;
-    });
+    }, options.lockWaitMs);
   } catch (error) {
     if (error instanceof AmzTokenError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOCKED') {
-      throw new AmzTokenError((error as Error).message, ExitCode.INTERNAL, 'if no amz-token is running, delete the .lock file');
+      // The config folder cannot be written now: exit 8, as the README's table says, never "internal error".
+      throw new StoreUnavailableError((error as Error).message, 'if no amz-token is running, delete the .lock file');
     }
     throw new StoreUnavailableError(
       `cannot write ${file} (${code ?? (error as Error).message}); the previous file is unchanged`,

@@ -40,7 +40,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   const target = listenTarget(opts.app.redirectUri, opts.port);
   let progress: Progress | undefined;
   // Messages that arrive while the spinner runs go above its line, not into it.
-  const say = (write: () => void, afterTypedLine?: boolean) => (progress ? progress.print(write, afterTypedLine) : write());
+  const aboveSpinner = (write: () => void, afterTypedLine?: boolean) => (progress ? progress.print(write, afterTypedLine) : write());
   const server = await startCallbackServer({
     host: '127.0.0.1',
     port: target.port,
@@ -48,7 +48,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     expectedState: (port) => createState(port, deps.randomBytes),
     centralOrigin: origin,
     draft: opts.app.draft,
-    log: (line) => say(() => out.warn(line)),
+    log: (line) => aboveSpinner(() => out.warn(line)),
   });
 
   let stopWaiting: (error: Error) => void = () => {};
@@ -63,7 +63,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     () => stopWaiting(new FlowError(`no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`, 'run the command again; the seller must press Confirm within the time')),
     opts.timeoutSeconds * 1000,
   );
-  const paste = readPastes(ctx, (line) => server.submitPasted(line), say);
+  const paste = readPastes(ctx, (line) => server.submitPasted(line), aboveSpinner);
 
   try {
     const url = consentUrl({ origin, applicationId: opts.app.appId, state: server.state, redirectUri: opts.app.redirectUri, draft: opts.app.draft });
@@ -102,7 +102,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
 function readPastes(
   ctx: CommandContext,
   submit: (line: string) => { accepted: boolean; message: string },
-  say: (write: () => void, afterTypedLine: boolean) => void,
+  aboveSpinner: (write: () => void, afterTypedLine: boolean) => void,
 ): { stop(): void } {
   const { deps, out } = ctx;
   if (deps.stdinIsTTY && !ctx.global.input) return { stop() {} };
@@ -110,7 +110,7 @@ function readPastes(
   lines.on('line', (line) => {
     if (line.trim() === '') return;
     const { accepted, message } = submit(line);
-    say(() => (accepted ? out.info(message) : out.warn(message)), deps.stdinIsTTY);
+    aboveSpinner(() => (accepted ? out.info(message) : out.warn(message)), deps.stdinIsTTY);
   });
   lines.on('error', () => {});
   return {

@@ -5,15 +5,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 
 import { FlowError, UsageError } from '../errors.js';
-import { parseCallbackQuery, parsePasted, type CallbackQuery } from './callback-query.js';
-import { errorPage, notFoundPage, plainErrorPage, successPage } from './pages.js';
-import { statesEqual } from './state.js';
+import { parseCallbackQuery } from './callback-query.js';
+import { judgePaste, judgeQuery, type CallbackResult, type Expectation, type Verdict } from './callback-verdict.js';
+import { browserAnswer, terminalAnswer, type TerminalAnswer } from './callback-answers.js';
+import { notFoundPage, plainErrorPage, successPage } from './pages.js';
+import { isLoopbackHost, listen, redirect, send } from './loopback-http.js';
 
-export interface CallbackResult {
-  code: string;
-  sellingPartnerId?: string;
-  via: 'callback' | 'paste';
-}
+export type { CallbackResult } from './callback-verdict.js';
 
 export interface CallbackServerOptions {
   host: '127.0.0.1';
@@ -31,7 +29,7 @@ export interface CallbackServer {
   state: string;
   /** Resolves on the first valid code; rejects with FlowError only if close() comes first. */
   result: Promise<CallbackResult>;
-  submitPasted(input: string): { accepted: boolean; message: string };
+  submitPasted(input: string): TerminalAnswer;
   close(): Promise<void>;
 }
 
@@ -46,7 +44,6 @@ const MAX_CONNECTIONS = 128;
 // then for responses still being written. Together they stay under a second.
 const DONE_PAGE_GRACE_MS = 700;
 const IN_FLIGHT_GRACE_MS = 200;
-// One line per stray request is useful; a flood must not bury the terminal.
 const MAX_LOGGED_REQUESTS = 20;
 
 /** A path safe to compare raw and to embed in the relay page's script. */
@@ -54,52 +51,22 @@ export function isValidCallbackPath(path: string): boolean {
   return /^\/[A-Za-z0-9._~/-]*$/.test(path) && !path.includes('//');
 }
 
-const SECURITY_HEADERS = {
-  'Cache-Control': 'no-store',
-  'Referrer-Policy': 'no-referrer',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-} as const;
-
 export async function startCallbackServer(opts: CallbackServerOptions): Promise<CallbackServer> {
   validateOptions(opts);
-  const central = new URL(opts.centralOrigin);
   const donePath = opts.path.endsWith('/') ? `${opts.path}done` : `${opts.path}/done`;
-
+  // What every verdict is judged against; `received` and `closed` change as the flow goes on.
+  const expected: Expectation = { state: '', central: new URL(opts.centralOrigin), draft: opts.draft };
   let port = opts.port;
-  let state = '';
-  let won: CallbackResult | undefined;
   let closing: Promise<void> | undefined;
-  let donePageServed = false;
-  let announceDonePage: () => void = () => {};
-  const donePage = new Promise<void>((resolve) => {
-    announceDonePage = () => {
-      donePageServed = true;
-      resolve();
-    };
-  });
+  const donePage = signal();
+  const outcome = settlement<CallbackResult>();
+  const strayRequests = rateLimitedLog(opts.log);
 
-  let resolveResult: (result: CallbackResult) => void = () => {};
-  let rejectResult: (error: Error) => void = () => {};
-  const result = new Promise<CallbackResult>((resolve, reject) => {
-    resolveResult = resolve;
-    rejectResult = reject;
-  });
-  // The CLI may close without awaiting result (timeout, Ctrl-C): that is no crash.
-  result.catch(() => {});
-
-  let loggedRequests = 0;
-  const note = (line: string): void => {
-    loggedRequests += 1;
-    if (loggedRequests <= MAX_LOGGED_REQUESTS) safeLog(opts.log, line);
-    else if (loggedRequests === MAX_LOGGED_REQUESTS + 1) safeLog(opts.log, 'many stray requests: no longer reporting each one');
-  };
-
-  const win = (outcome: CallbackResult): void => {
-    won = outcome;
-    resolveResult(outcome);
+  /** Acts on a verdict that lets a code win: the first one is the flow's result. */
+  const settle = (verdict: Verdict): void => {
+    if (verdict.kind !== 'accepted') return;
+    expected.received = verdict.result;
+    outcome.resolve(verdict.result);
   };
 
   const sockets = new Set<Socket>();
@@ -114,7 +81,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       try {
         route(req, res);
       } catch {
-        note('an internal error occurred while answering a browser request');
+        strayRequests('an internal error occurred while answering a browser request');
         if (!res.headersSent) send(res, 500, plainErrorPage('Internal error', 'amz-token could not answer this request.'));
         else res.destroy();
       }
@@ -127,6 +94,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     socket.once('close', () => sockets.delete(socket));
   });
 
+  /** Everything about a request that is not the callback's content: Host, size, method, path. */
   function route(req: IncomingMessage, res: ServerResponse): void {
     const host = req.headers.host;
     if (host === undefined || host === '') {
@@ -135,13 +103,13 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     }
     if (!isLoopbackHost(host, port)) {
       // DNS rebinding: a web page on some-domain resolving to 127.0.0.1 must not reach us.
-      note('rejected a request addressed to a host name other than 127.0.0.1 or localhost');
+      strayRequests('rejected a request addressed to a host name other than 127.0.0.1 or localhost');
       send(res, 421, plainErrorPage('Misdirected request', 'This server only answers requests addressed to 127.0.0.1 or localhost.'));
       return;
     }
     const target = req.url ?? '';
     if (target.length > MAX_URL_LENGTH) {
-      note('ignored a request with an overlong address');
+      strayRequests('ignored a request with an overlong address');
       send(res, 414, plainErrorPage('Address too long', 'This address is longer than any authorization callback.'));
       return;
     }
@@ -154,7 +122,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
     const search = queryStart === -1 ? '' : target.slice(queryStart + 1);
     if (pathname === donePath) {
-      res.once('close', announceDonePage);
+      res.once('close', donePage.fire);
       send(res, 200, successPage());
       return;
     }
@@ -162,89 +130,20 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
       send(res, 404, notFoundPage());
       return;
     }
-    answerCallback(parseCallbackQuery(new URLSearchParams(search)), res);
-  }
-
-  function answerCallback(query: CallbackQuery, res: ServerResponse): void {
-    if (won !== undefined) {
-      // A reload of the winning callback (or the browser retrying it) still lands on "done".
-      if (query.kind === 'code' && won.via === 'callback' && statesEqual(query.state, state) && statesEqual(query.code, won.code)) {
-        redirect(res, 303, donePath);
-        return;
-      }
-      note('ignored a callback that arrived after the authorization was received');
-      send(res, 409, plainErrorPage('Already received', 'amz-token has already received an authorization and ignored this one. You can close this tab.'));
-      return;
-    }
-    switch (query.kind) {
-      case 'error':
-        note(`ignored a callback: ${query.reason}`);
-        send(res, 400, errorPage(sentence(query.reason)));
-        return;
-      case 'login': {
-        const next = loginRedirect(query, central, state, opts.draft);
-        if (!next.ok) {
-          note(`ignored a Login URI request: ${next.reason}`);
-          send(res, 400, errorPage(sentence(next.reason)));
-          return;
-        }
-        safeLog(opts.log, 'Amazon asked for the Login URI step; sent the browser back to Amazon');
-        redirect(res, 302, next.url);
-        return;
-      }
-      case 'code':
-        if (!statesEqual(query.state, state)) {
-          note('ignored a callback with the wrong state');
-          send(res, 400, errorPage('This address belongs to another authorization attempt: its state does not match the one amz-token is waiting for.'));
-          return;
-        }
-        win({ code: query.code, ...(query.sellingPartnerId === undefined ? {} : { sellingPartnerId: query.sellingPartnerId }), via: 'callback' });
-        // 303 to a clean address: the one-time code leaves the address bar and history.
-        redirect(res, 303, donePath);
-        return;
-    }
-  }
-
-  function submitPasted(input: string): { accepted: boolean; message: string } {
-    if (won !== undefined) return { accepted: false, message: 'an authorization code was already received; ignoring this input' };
-    if (closing !== undefined) return { accepted: false, message: 'amz-token is no longer waiting for a code' };
-    const pasted = parsePasted(input);
-    switch (pasted.kind) {
-      case 'empty':
-        return { accepted: false, message: 'nothing was pasted: paste the full address from the browser, or the code' };
-      case 'invalid':
-        return { accepted: false, message: pasted.reason };
-      case 'code':
-        win({ code: pasted.code, via: 'paste' });
-        return { accepted: true, message: 'accepted the pasted authorization code' };
-      case 'url':
-        break;
-    }
-    const query = pasted.query;
-    switch (query.kind) {
-      case 'error':
-        return { accepted: false, message: `that address cannot be used: ${query.reason}` };
-      case 'login': {
-        const next = loginRedirect(query, central, state, opts.draft);
-        if (!next.ok) return { accepted: false, message: `that address cannot be used: ${next.reason}` };
-        return {
-          accepted: false,
-          message: `that is Amazon's Login URI step, not the final address; open this address in the browser to continue: ${next.url}`,
-        };
-      }
-      case 'code':
-        if (!statesEqual(query.state, state)) {
-          return { accepted: false, message: 'that address belongs to another authorization attempt (its state does not match); paste the address from this one' };
-        }
-        win({ code: query.code, ...(query.sellingPartnerId === undefined ? {} : { sellingPartnerId: query.sellingPartnerId }), via: 'paste' });
-        return { accepted: true, message: 'accepted the pasted address' };
-    }
+    const verdict = judgeQuery(parseCallbackQuery(new URLSearchParams(search)), 'callback', expected);
+    settle(verdict);
+    const answer = browserAnswer(verdict, donePath);
+    if (answer.stray) strayRequests(answer.stray);
+    if (answer.log) safeLog(opts.log, answer.log);
+    if ('location' in answer) redirect(res, answer.status, answer.location);
+    else send(res, answer.status, answer.page);
   }
 
   async function shutDown(): Promise<void> {
-    if (won === undefined) rejectResult(new FlowError('amz-token stopped waiting before Amazon sent an authorization code'));
+    expected.closed = true;
+    if (expected.received === undefined) outcome.reject(new FlowError('amz-token stopped waiting before Amazon sent an authorization code'));
     // The 303 has gone out but the browser may not have fetched the done page yet.
-    if (won?.via === 'callback' && !donePageServed) await within(donePage, DONE_PAGE_GRACE_MS);
+    if (expected.received?.via === 'callback' && !donePage.fired) await within(donePage.promise, DONE_PAGE_GRACE_MS);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await within(closed, IN_FLIGHT_GRACE_MS);
@@ -256,8 +155,8 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   await listen(server, opts.port);
   port = (server.address() as AddressInfo).port;
   try {
-    state = typeof opts.expectedState === 'function' ? opts.expectedState(port) : opts.expectedState;
-    if (typeof state !== 'string' || state === '') throw new UsageError('the expected state must be a non-empty string');
+    expected.state = typeof opts.expectedState === 'function' ? opts.expectedState(port) : opts.expectedState;
+    if (typeof expected.state !== 'string' || expected.state === '') throw new UsageError('the expected state must be a non-empty string');
   } catch (error) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw error;
@@ -269,13 +168,56 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
   return {
     port,
     url: `http://127.0.0.1:${port}${opts.path}`,
-    state,
-    result,
-    submitPasted,
+    state: expected.state,
+    result: outcome.promise,
+    submitPasted(input) {
+      const verdict = judgePaste(input, expected);
+      settle(verdict);
+      return terminalAnswer(verdict);
+    },
     close() {
       closing ??= shutDown();
       return closing;
     },
+  };
+}
+
+/** A promise with its settle functions; the CLI may close without awaiting it (timeout, Ctrl-C): that is no crash. */
+function settlement<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {
+  let resolve: (value: T) => void = () => {};
+  let reject: (error: Error) => void = () => {};
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/** Something that happens once (the done page was served), to await or to ask about. */
+function signal(): { promise: Promise<void>; fire(): void; readonly fired: boolean } {
+  let fired = false;
+  let fire: () => void = () => {};
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return {
+    promise,
+    fire: () => {
+      fired = true;
+      fire();
+    },
+    get fired() {
+      return fired;
+    },
+  };
+}
+
+/** One line per stray request is useful; a flood must not bury the terminal. */
+function rateLimitedLog(log: (line: string) => void): (line: string) => void {
+  let logged = 0;
+  return (line) => {
+    logged += 1;
+    if (logged <= MAX_LOGGED_REQUESTS) safeLog(log, line);
+    else if (logged === MAX_LOGGED_REQUESTS + 1) safeLog(log, 'many stray requests: no longer reporting each one');
   };
 }
 
@@ -290,94 +232,6 @@ function validateOptions(opts: CallbackServerOptions): void {
   if (!URL.canParse(opts.centralOrigin) || !/^https?:$/.test(new URL(opts.centralOrigin).protocol)) {
     throw new UsageError(`the Seller Central address must be an http(s) URL, got ${JSON.stringify(opts.centralOrigin)}`);
   }
-}
-
-function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      reject(listenError(error, port));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host: '127.0.0.1', port, exclusive: true });
-  });
-}
-
-function listenError(error: NodeJS.ErrnoException, port: number): FlowError {
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return new FlowError(`port ${port} on 127.0.0.1 is already in use`, 'free it or pick another with --port');
-    case 'EACCES':
-      return new FlowError(`no permission to listen on port ${port} on 127.0.0.1`, 'pick a port above 1023 with --port');
-    default:
-      return new FlowError(`cannot listen on port ${port} on 127.0.0.1: ${error.code ?? error.message}`, 'pick another with --port');
-  }
-}
-
-function isLoopbackHost(host: string, port: number): boolean {
-  const name = host.toLowerCase();
-  const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];
-  // Browsers omit the default port from Host.
-  return loopbackNames.some((loopback) => name === `${loopback}:${port}` || (port === 80 && name === loopback));
-}
-
-/** sellercentral.amazon.de, vendorcentral.amazon.me, vendorcentral.in, sellercentral-europe.amazon.com, ... */
-function isAmazonHost(hostname: string): boolean {
-  const tld = '(com|ca|com\\.mx|com\\.br|co\\.uk|de|fr|it|es|nl|se|pl|com\\.tr|ae|sa|eg|in|com\\.be|ie|co\\.za|sg|com\\.sg|com\\.au|co\\.jp|me)';
-  return new RegExp(`^(sellercentral|vendorcentral)(-europe)?\\.amazon\\.${tld}$`).test(hostname) || hostname === 'vendorcentral.in';
-}
-
-type LoginRedirect = { ok: true; url: string } | { ok: false; reason: string };
-
-/** Where the Login URI detour continues: amazon_callback_uri plus amazon_state, our state and, for drafts, version=beta. */
-function loginRedirect(
-  query: { amazonCallbackUri: string; amazonState: string; version?: string },
-  central: URL,
-  state: string,
-  draft: boolean,
-): LoginRedirect {
-  if (!URL.canParse(query.amazonCallbackUri, central)) return { ok: false, reason: 'the amazon_callback_uri is not a valid address' };
-  const target = new URL(query.amazonCallbackUri, central);
-  // Anything but https (javascript:, data:, plain http elsewhere) could run script or leak the state.
-  // Only Amazon's own hosts may receive our state: a detour to any other
-  // https site would hand it the state, and with it a forged callback.
-  const onCentral = target.origin === central.origin;
-  if (!onCentral && !(target.protocol === 'https:' && isAmazonHost(target.hostname))) {
-    return { ok: false, reason: 'the amazon_callback_uri is not on an Amazon Seller or Vendor Central host' };
-  }
-  if (target.username !== '' || target.password !== '') return { ok: false, reason: 'the amazon_callback_uri carries a user name or password' };
-  target.hash = '';
-  target.searchParams.set('amazon_state', query.amazonState);
-  target.searchParams.set('state', state);
-  // Amazon marks a draft app's detour with version=beta itself; echo it even if --draft was forgotten.
-  if (draft || query.version === 'beta') target.searchParams.set('version', 'beta');
-  return { ok: true, url: target.href };
-}
-
-function send(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
-  const body = Buffer.from(html, 'utf8');
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(body.length),
-    ...headers,
-  });
-  res.end(body);
-}
-
-function redirect(res: ServerResponse, status: 302 | 303, location: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, Location: location, 'Content-Length': '0' });
-  res.end();
-}
-
-function sentence(reason: string): string {
-  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function safeLog(log: (line: string) => void, line: string): void {

@@ -4,7 +4,6 @@
 
 import { readFile, lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { homedir } from 'node:os';
 import { StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
 import { ensurePrivateDir, withFileLock, writeFileAtomic } from '../config/atomic-file.js';
 import { SERVICE } from './accounts.js';
@@ -26,13 +25,15 @@ const KEYCHAIN_HINT =
 // A locked keyring may show an unlock prompt; nobody answers it in a cron job.
 const KEYCHAIN_TIMEOUT_MS = 20_000;
 
+/** `home`: the user's home folder, for the file store's default path. */
 export async function openSecretStore(
   env: Readonly<Record<string, string | undefined>>,
+  home: string,
   warn: (line: string) => void,
 ): Promise<SecretStore> {
   const kind = env.AMZ_TOKEN_STORE ?? 'keychain';
   if (kind === 'file') {
-    const file = env.AMZ_TOKEN_SECRETS_FILE || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'amz-token', 'secrets.json');
+    const file = env.AMZ_TOKEN_SECRETS_FILE || join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'amz-token', 'secrets.json');
     warn(`warning: AMZ_TOKEN_STORE=file: secrets are kept in ${file}, protected only by file permissions`);
     return new FileSecretStore(file);
   }

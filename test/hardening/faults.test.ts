@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
 import { flowRig, consentUrlFrom, confirmConsent, waitForOutput, type FlowRig } from '../support/flow.js';
+import { startAmazonDouble } from '../amazon-double/index.js';
 
 beforeAll(() => requireTestKeyring());
 
@@ -131,35 +132,37 @@ describe('the keychain locked or going away mid-command', () => {
   });
 });
 
+// Root ignores permission bits, so a real read-only or full file system is
+// mounted for these rows; that needs root, as `npm test` runs in CI.
+async function mounted(options: string): Promise<string> {
+  if (process.getuid?.() !== 0) throw new Error('the disk-fault rows mount a tmpfs and need root (CI runs as root)');
+  const dir = mkdtempSync(join(tmpdir(), 'amz-token-disk-'));
+  await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+  cleanups.push(() => execa('umount', ['-l', dir]));
+  return dir;
+}
+
+/** An app in a config folder on its own tmpfs, and the import that the fault should stop. */
+async function configOnTmpfs(options: string) {
+  const dir = await mounted(options);
+  const s = sandbox();
+  const configDir = join(dir, 'config');
+  const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
+  const added = await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret);
+  expect(added.exitCode).toBe(0);
+  return {
+    dir,
+    run,
+    start: (args: string[], env: Record<string, string>) => s.start(args, { env: { AMZ_TOKEN_CONFIG_DIR: configDir, ...env } }),
+    app: `${s.prefix}-app`,
+    profile: `${s.prefix}-p`,
+    config: () => readFileSync(join(configDir, 'config.json'), 'utf8'),
+    importProfile: () =>
+      run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken),
+  };
+}
+
 describe('disk problems', () => {
-  // Root ignores permission bits, so a real read-only or full file system is
-  // mounted for these rows; that needs root, as `npm test` runs in CI.
-  async function mounted(options: string): Promise<string> {
-    if (process.getuid?.() !== 0) throw new Error('the disk-fault rows mount a tmpfs and need root (CI runs as root)');
-    const dir = mkdtempSync(join(tmpdir(), 'amz-token-disk-'));
-    await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
-    cleanups.push(() => execa('umount', ['-l', dir]));
-    return dir;
-  }
-
-  /** An app in a config folder on its own tmpfs, and the import that the fault should stop. */
-  async function configOnTmpfs(options: string) {
-    const dir = await mounted(options);
-    const s = sandbox();
-    const configDir = join(dir, 'config');
-    const run = (args: string[], input = '') => s.run(args, { input, env: { AMZ_TOKEN_CONFIG_DIR: configDir } });
-    const added = await run(['app', 'add', `${s.prefix}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret);
-    expect(added.exitCode).toBe(0);
-    return {
-      dir,
-      run,
-      profile: `${s.prefix}-p`,
-      config: () => readFileSync(join(configDir, 'config.json'), 'utf8'),
-      importProfile: () =>
-        run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken),
-    };
-  }
-
   it('a full disk: import exits 8 naming ENOSPC, and the old config survives byte for byte', async () => {
     const disk = await configOnTmpfs('size=64k');
     const before = disk.config();
@@ -182,6 +185,58 @@ describe('disk problems', () => {
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
     expect((await disk.run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+  });
+});
+
+describe('a config folder that turns read-only before the config write: the secret is rolled back', () => {
+  // Every command that stores a secret goes through one transaction (secret, then config).
+  // Each row makes the config write fail after the secret went in, and checks both are as before.
+  async function readOnly(disk: { dir: string }) {
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+  }
+
+  it('app add: exit 8, no app in the config, no client secret left in the keychain', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    const before = disk.config();
+    await readOnly(disk);
+    const result = await disk.run(['app', 'add', `${disk.app}-2`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://e.example/cb'], FAKE.clientSecret);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*\(EROFS\)/);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`app/${disk.app}-2/client-secret`)).toBeNull();
+  });
+
+  it('app set-secret: exit 8, the old secret and its creation date stay', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    const before = disk.config();
+    await readOnly(disk);
+    const result = await disk.run(['app', 'set-secret', disk.app], 'amzn1.oa2-cs.v1.rotatedsecret0123456789abcdef');
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`app/${disk.app}/client-secret`)).toBe(FAKE.clientSecret);
+  });
+
+  it('request: the flow completes at Amazon, the config write fails: exit 8, no profile, no refresh token', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    const double = await startAmazonDouble({
+      apps: [{ applicationId: FAKE.appId, clientId: FAKE.clientId, clientSecret: FAKE.clientSecret, redirectUris: ['https://e.example/cb'] }],
+    });
+    cleanups.push(() => double.close());
+    const before = disk.config();
+    const run = disk.start(['request', '--profile', disk.profile, '--app', disk.app, '--marketplace', 'DE', '--no-browser', '--port', '0', '--timeout', '60'], {
+      AMZ_TOKEN_CENTRAL_URL: double.origin,
+      AMZ_TOKEN_LWA_URL: double.lwaUrl,
+    });
+    const consent = consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?')));
+    // The flow lock is taken; now the folder goes read-only, before the seller confirms.
+    await readOnly(disk);
+    run.child.stdin!.write(`${await confirmConsent(consent)}\n`);
+    const result = await run.child;
+    expect(result.exitCode, run.stderr()).toBe(8);
+    expect(run.stderr()).toMatch(/cannot write .*\(EROFS\)/);
+    expect(double.requests).toHaveLength(1); // the code was exchanged: the rollback is what kept the keychain clean
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
   });
 });
 

@@ -32,10 +32,19 @@ export interface FakeRun {
 export interface FakeEnvironment {
   deps: Deps;
   store: MemorySecretStore;
-  run(argv: string[], stdin?: string): Promise<FakeRun>;
+  /** stdin: all of it at once (a string), or a stream the test keeps writing to. */
+  run(argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
 }
 
-export function fakeEnvironment(options: { now?: Date; env?: Record<string, string>; store?: SecretStore | (() => Promise<SecretStore>) } = {}): FakeEnvironment {
+export interface FakeOptions {
+  now?: Date;
+  env?: Record<string, string>;
+  store?: SecretStore | (() => Promise<SecretStore>);
+  /** The browser: by default it opens nothing. */
+  openBrowser?: (url: string) => Promise<void>;
+}
+
+export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   const store = new MemorySecretStore();
   const configDir = join(mkdtempSync(join(tmpdir(), 'amz-token-unit-')), 'config');
   const base: Deps = {
@@ -50,15 +59,14 @@ export function fakeEnvironment(options: { now?: Date; env?: Record<string, stri
     stderrIsTTY: false,
     configDir,
     secretStore: typeof options.store === 'function' ? options.store : async () => (options.store as SecretStore | undefined) ?? store,
-    openBrowser: async () => {},
+    openBrowser: options.openBrowser ?? (async () => {}),
     onSignal: () => () => {},
   };
   return {
     deps: base,
     store,
     async run(argv, stdin = '') {
-      const stdinStream = new PassThrough();
-      stdinStream.end(stdin);
+      const stdinStream = typeof stdin === 'string' ? new PassThrough().end(stdin) : stdin;
       const stdout = collect();
       const stderr = collect();
       const code = await main(argv, { ...base, stdin: stdinStream, stdout: stdout.stream, stderr: stderr.stream });

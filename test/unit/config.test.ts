@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, readFileSync, symlinkSync, mkdirSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, loadConfig, updateConfig, configFile } from '../../src/config/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, StoreUnavailableError } from '../../src/errors.js';
 
 const FILE = '/cfg/config.json';
 const app = { appId: 'amzn1.sp.solution.x', clientId: 'c', redirectUri: 'https://e/cb', draft: false, clientSecretCreatedAt: '2026-01-01T00:00:00.000Z' };
@@ -90,5 +90,16 @@ describe('config file', () => {
     );
     const config = await loadConfig(d);
     expect(Object.keys(config.profiles)).toHaveLength(25);
+  });
+
+  it('a config lock held by a live process is exit 8 naming the lock file, not an internal error', async () => {
+    const d = dir();
+    mkdirSync(d, { recursive: true });
+    // Our own pid: alive, so the lock is not stale and the write must give up.
+    writeFileSync(`${configFile(d)}.lock`, String(process.pid));
+    const error = await updateConfig(d, () => {}, { lockWaitMs: 50 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).exitCode).toBe(8);
+    expect((error as Error).message).toContain(`${configFile(d)}.lock`);
   });
 });

@@ -5,6 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fakeEnvironment } from '../support/fake-deps.js';
+import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
+import { APP_EXIT_CODES } from '../../src/commands/app.js';
+import { COMPLETION_EXIT_CODES } from '../../src/commands/completion.js';
+import { IMPORT_EXIT_CODES } from '../../src/commands/import.js';
+import { RELAY_PAGE_EXIT_CODES } from '../../src/commands/relay-page.js';
+import { REMOVE_EXIT_CODES } from '../../src/commands/remove.js';
+import { FLOW_EXIT_CODES } from '../../src/commands/request.js';
+import { STATUS_EXIT_CODES } from '../../src/commands/status.js';
+import { TOKEN_EXIT_CODES } from '../../src/commands/token.js';
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
 
@@ -63,5 +72,33 @@ describe('help', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(`${version}\n`);
     }
+  });
+
+  it('the top-level help and the README give each exit code the meaning errors.ts gives it', async () => {
+    const help = await helpOf([]);
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    expect(readme, 'run `npm run readme`').toContain(exitCodeMarkdown());
+    for (const [code, { meaning }] of Object.entries(EXIT_CODES)) {
+      expect(help.replace(/\n {5,}/g, ' ')).toContain(`  ${code}  ${meaning.replace(/`/g, '')}`);
+      expect(readme).toContain(`| ${code} | ${meaning} |`);
+    }
+  });
+
+  it.each<[string[], readonly ExitCode[]]>([
+    [['app', 'add'], APP_EXIT_CODES.add],
+    [['app', 'list'], APP_EXIT_CODES.list],
+    [['app', 'remove'], APP_EXIT_CODES.remove],
+    [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
+    [['completion'], COMPLETION_EXIT_CODES],
+    [['import'], IMPORT_EXIT_CODES],
+    [['relay-page'], RELAY_PAGE_EXIT_CODES],
+    [['remove'], REMOVE_EXIT_CODES],
+    [['request'], FLOW_EXIT_CODES],
+    [['renew'], FLOW_EXIT_CODES],
+    [['status'], STATUS_EXIT_CODES],
+    [['token'], TOKEN_EXIT_CODES],
+  ])('%j --help lists exactly the exit codes the command declares', async (path, codes) => {
+    const help = await helpOf(path);
+    expect(help).toContain(`Exit codes: ${exitCodeSummary(codes)} (see amz-token --help)`);
   });
 });

@@ -1,0 +1,107 @@
+// The one decision behind both ways a code reaches amz-token: Amazon's redirect
+// to the callback server and an address (or code) pasted into the terminal.
+// Pure: what arrived and what the flow expects go in, a verdict comes out;
+// callback-answers.ts renders it for the browser and for the terminal.
+
+import { parsePasted, type CallbackQuery } from './callback-query.js';
+import { statesEqual } from './state.js';
+
+export interface CallbackResult {
+  code: string;
+  sellingPartnerId?: string;
+  via: 'callback' | 'paste';
+}
+
+/** What the flow is waiting for, and what it has already received. */
+export interface Expectation {
+  state: string;
+  /** The Central origin that served the consent page: where the Login URI detour may continue. */
+  central: URL;
+  draft: boolean;
+  /** The code that already won, if any: nothing else may win after it. */
+  received?: CallbackResult;
+  /** The flow has stopped waiting (timeout, Ctrl-C, a code won and is being exchanged). */
+  closed?: boolean;
+}
+
+export type Verdict =
+  /** A valid code: it wins. */
+  | { kind: 'accepted'; result: CallbackResult; bare?: true }
+  /** The browser reloads (or retries) the callback that already won. */
+  | { kind: 'repeat-of-received' }
+  | { kind: 'already-received' }
+  | { kind: 'not-waiting' }
+  /** Amazon's Login URI step: send the browser on to `url`. */
+  | { kind: 'login-detour'; url: string }
+  | { kind: 'wrong-state' }
+  /** Unusable: Amazon's error, a malformed query, a detour to a host that is not Amazon's... */
+  | { kind: 'unusable'; reason: string; step: 'callback' | 'login' }
+  | { kind: 'nothing-pasted' }
+  | { kind: 'not-an-answer'; reason: string };
+
+/** Judges a callback query, whether the browser brought it or the operator pasted it. */
+export function judgeQuery(query: CallbackQuery, via: CallbackResult['via'], expected: Expectation): Verdict {
+  if (expected.received !== undefined) {
+    const { received } = expected;
+    const sameAsWinner =
+      via === 'callback' && received.via === 'callback' && query.kind === 'code' && statesEqual(query.state, expected.state) && statesEqual(query.code, received.code);
+    return { kind: sameAsWinner ? 'repeat-of-received' : 'already-received' };
+  }
+  switch (query.kind) {
+    case 'error':
+      return { kind: 'unusable', reason: query.reason, step: 'callback' };
+    case 'login': {
+      const next = loginRedirect(query, expected);
+      return next.ok ? { kind: 'login-detour', url: next.url } : { kind: 'unusable', reason: next.reason, step: 'login' };
+    }
+    case 'code':
+      if (!statesEqual(query.state, expected.state)) return { kind: 'wrong-state' };
+      return { kind: 'accepted', result: { code: query.code, ...(query.sellingPartnerId === undefined ? {} : { sellingPartnerId: query.sellingPartnerId }), via } };
+  }
+}
+
+/** Judges a line the operator pasted: an address (judged like a callback), a bare code, or neither. */
+export function judgePaste(input: string, expected: Expectation): Verdict {
+  if (expected.received !== undefined) return { kind: 'already-received' };
+  if (expected.closed) return { kind: 'not-waiting' };
+  const pasted = parsePasted(input);
+  switch (pasted.kind) {
+    case 'empty':
+      return { kind: 'nothing-pasted' };
+    case 'invalid':
+      return { kind: 'not-an-answer', reason: pasted.reason };
+    case 'code':
+      return { kind: 'accepted', result: { code: pasted.code, via: 'paste' }, bare: true };
+    case 'url':
+      return judgeQuery(pasted.query, 'paste', expected);
+  }
+}
+
+/** sellercentral.amazon.de, vendorcentral.amazon.me, vendorcentral.in, sellercentral-europe.amazon.com, ... */
+export function isAmazonHost(hostname: string): boolean {
+  const tld = '(com|ca|com\\.mx|com\\.br|co\\.uk|de|fr|it|es|nl|se|pl|com\\.tr|ae|sa|eg|in|com\\.be|ie|co\\.za|sg|com\\.sg|com\\.au|co\\.jp|me)';
+  return new RegExp(`^(sellercentral|vendorcentral)(-europe)?\\.amazon\\.${tld}$`).test(hostname) || hostname === 'vendorcentral.in';
+}
+
+type LoginRedirect = { ok: true; url: string } | { ok: false; reason: string };
+
+/** Where the Login URI detour continues: amazon_callback_uri plus amazon_state, our state and, for drafts, version=beta. */
+function loginRedirect(query: { amazonCallbackUri: string; amazonState: string; version?: string }, expected: Expectation): LoginRedirect {
+  const { central } = expected;
+  if (!URL.canParse(query.amazonCallbackUri, central)) return { ok: false, reason: 'the amazon_callback_uri is not a valid address' };
+  const target = new URL(query.amazonCallbackUri, central);
+  // Anything but https (javascript:, data:, plain http elsewhere) could run script or leak the state.
+  // Only Amazon's own hosts may receive our state: a detour to any other
+  // https site would hand it the state, and with it a forged callback.
+  const onCentral = target.origin === central.origin;
+  if (!onCentral && !(target.protocol === 'https:' && isAmazonHost(target.hostname))) {
+    return { ok: false, reason: 'the amazon_callback_uri is not on an Amazon Seller or Vendor Central host' };
+  }
+  if (target.username !== '' || target.password !== '') return { ok: false, reason: 'the amazon_callback_uri carries a user name or password' };
+  target.hash = '';
+  target.searchParams.set('amazon_state', query.amazonState);
+  target.searchParams.set('state', expected.state);
+  // Amazon marks a draft app's detour with version=beta itself; echo it even if --draft was forgotten.
+  if (expected.draft || query.version === 'beta') target.searchParams.set('version', 'beta');
+  return { ok: true, url: target.href };
+}

@@ -1,0 +1,126 @@
+// request and renew run in-process, with a fake browser that confirms consent
+// over HTTP against the Amazon double and reaches amz-token's real callback
+// server (as wrangler's tests drive its OAuth flow). The keychain is in memory;
+// test/e2e covers the real one and Chromium.
+import { afterEach, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
+import { fakeEnvironment, FAKE, type FakeEnvironment } from '../support/fake-deps.js';
+import { fakeBrowser, type FakeBrowser } from '../support/fake-browser.js';
+import { freePort } from '../support/flow.js';
+
+const doubles: AmazonDouble[] = [];
+afterEach(async () => {
+  await Promise.all(doubles.splice(0).map((double) => double.close()));
+});
+
+interface Rig {
+  double: AmazonDouble;
+  env: FakeEnvironment;
+  browser: FakeBrowser;
+}
+
+/** A double with one app whose redirect URI is loopback (or its Login URI too), and that app added. */
+async function rig(options: { loginDetour?: 'relative'; draft?: boolean; followRedirect?: boolean } = {}): Promise<Rig> {
+  const redirectUri = `http://127.0.0.1:${await freePort()}/cb`;
+  const double = await startAmazonDouble({
+    apps: [
+      {
+        applicationId: FAKE.appId,
+        clientId: FAKE.clientId,
+        clientSecret: FAKE.clientSecret,
+        redirectUris: [redirectUri],
+        ...(options.loginDetour ? { loginUri: redirectUri } : {}),
+        ...(options.draft ? { draft: true } : {}),
+      },
+    ],
+    ...(options.loginDetour ? { loginDetour: options.loginDetour } : {}),
+  });
+  doubles.push(double);
+  let browser = fakeBrowser({ followRedirect: options.followRedirect ?? true });
+  const env = fakeEnvironment({
+    now: new Date(),
+    env: { AMZ_TOKEN_CENTRAL_URL: double.origin, AMZ_TOKEN_LWA_URL: double.lwaUrl },
+    // Each flow gets a fresh browser, as each run opens a new tab.
+    openBrowser: (url) => browser.open(url),
+  });
+  const added = await env.run(['app', 'add', 'my-app', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', redirectUri, ...(options.draft ? ['--draft'] : [])], FAKE.clientSecret);
+  expect(added.code, added.stderr).toBe(0);
+  return {
+    double,
+    env,
+    get browser() {
+      return browser;
+    },
+    set browser(next) {
+      browser = next;
+    },
+  };
+}
+
+const request = ['request', '--profile', 'shop-de', '--app', 'my-app', '--marketplace', 'DE', '--timeout', '30'];
+
+describe('request and renew in-process', () => {
+  it('request: the browser confirms, the callback completes the flow, the refresh token and profile are stored', async () => {
+    const { env, browser, double } = await rig();
+    const result = await env.run(request);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await browser.landed()).toMatchObject({ status: 200 });
+    expect(env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+    const status = JSON.parse((await env.run(['status', '--json'])).stdout);
+    expect(status.profiles[0]).toMatchObject({ profile: 'shop-de', sellingPartnerId: double.sellingPartnerId, state: 'ok' });
+  });
+
+  it('follows the Login URI detour of a draft app back to Amazon, with version=beta', async () => {
+    const { env, browser } = await rig({ loginDetour: 'relative', draft: true });
+    const result = await env.run(request);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Amazon asked for the Login URI step');
+    expect(new URL(await browser.confirmed()).searchParams.get('amazon_callback_uri')).toBe('/apps/authorize/callback');
+    expect(env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+  });
+
+  it('renew refuses a different selling partner (exit 6) and keeps the old token, unless --force', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    const oldToken = r.env.store.items.get('profile/shop-de/refresh-token');
+    r.double.sellingPartnerId = 'A9OTHERSELLER9';
+    r.browser = fakeBrowser();
+    const refused = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('Amazon authorized selling partner A9OTHERSELLER9, but profile "shop-de" belongs to A3TESTSELLER01; nothing was stored');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(oldToken);
+
+    r.browser = fakeBrowser();
+    const forced = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).not.toBe(oldToken);
+    expect(JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0].sellingPartnerId).toBe('A9OTHERSELLER9');
+  });
+
+  it('paste-back wins the race: the pasted address completes the flow, and the callback that follows is turned away', async () => {
+    const r = await rig({ followRedirect: false });
+    // Slow LWA down, so the server is still up when the browser's callback arrives after the paste.
+    r.double.faults.delayMs = 500;
+    const stdin = new PassThrough();
+    const run = r.env.run(request, stdin);
+    const address = await r.browser.confirmed();
+    stdin.write(`${address}\n`);
+    await waitFor(() => r.double.requests.length === 1);
+    const late = await fetch(address);
+    const flow = await run;
+    expect(flow.code, flow.stderr).toBe(0);
+    expect(flow.stderr).toContain('accepted the pasted address');
+    expect(flow.stderr).toContain('Received the authorization code (pasted)');
+    expect(late.status).toBe(409);
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+  });
+});
+
+async function waitFor(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,82 @@
+// argv -> the parsed, typed options each command's run function receives (as
+// gh's tests do): parsing alone, nothing runs. Bad values are refused while parsing.
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { parseCommandLine } from '../../src/commands/program.js';
+import { findMarketplace } from '../../src/amazon/marketplaces.js';
+import { UsageError } from '../../src/errors.js';
+
+const APP_ID = 'amzn1.sp.solution.12345678-1234-1234-1234-123456789abc';
+const CLIENT_ID = 'amzn1.application-oa2-client.0123456789abcdef0123456789abcdef';
+const DE = findMarketplace('DE')!;
+
+function parse(argv: string[], env: Record<string, string> = {}) {
+  const parsed = parseCommandLine(argv, { env, stdout: new PassThrough(), stderr: new PassThrough() });
+  if ('exit' in parsed) throw new Error(`parsing ${argv.join(' ')} ended with exit ${parsed.exit}`);
+  return { command: parsed.invocation.command, options: parsed.invocation.options, global: parsed.global };
+}
+
+describe('argv -> options', () => {
+  it.each<[string[], string, object]>([
+    [['status'], 'status', { warnDays: 30 }],
+    [['status', '--warn-days', '14', '--at', '2027-01-06'], 'status', { warnDays: 14, at: new Date(2027, 0, 6) }],
+    [['status', '--check', '--concurrency', '8'], 'status', { warnDays: 30, check: { deep: false, concurrency: 8 } }],
+    [['status', '--deep'], 'status', { warnDays: 30, check: { deep: true, concurrency: 4 } }],
+    [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, ics: 'team.ics' }],
+    [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
+    [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de' }],
+    [
+      ['import', '--profile', 'p', '--app', 'my-app', '--region', 'EU', '--marketplace', 'de', '--selling-partner-id', 'A3EXAMPLE12345', '--expires-at', '2027-03-01'],
+      'import',
+      { profile: 'p', app: 'my-app', region: 'eu', marketplace: DE, sellingPartnerId: 'A3EXAMPLE12345', vendor: false, expiresAt: new Date(2027, 2, 1), force: false },
+    ],
+    [
+      ['request', '--profile', 'p', '--app', 'a', '--marketplace', 'GB', '--vendor', '--no-browser', '--port', '0', '--timeout', '60'],
+      'request',
+      { profile: 'p', app: 'a', marketplace: findMarketplace('UK'), vendor: true, openBrowser: false, port: 0, timeoutSeconds: 60, force: false },
+    ],
+    [['renew', '--profile', 'p', '--force'], 'renew', { profile: 'p', openBrowser: true, timeoutSeconds: 300, force: true }],
+    [['relay-page'], 'relay-page', { port: 47613 }],
+    [['relay-page', '--app', 'a', '--port', '9000'], 'relay-page', { app: 'a', port: 9000 }],
+    [
+      ['app', 'add', 'my-app', '--app-id', APP_ID, '--client-id', CLIENT_ID, '--redirect-uri', 'https://e.example/cb', '--draft', '--secret-created', '2026-10-01'],
+      'app add',
+      { name: 'my-app', appId: APP_ID, clientId: CLIENT_ID, redirectUri: 'https://e.example/cb', draft: true, secretCreated: new Date(2026, 9, 1) },
+    ],
+    [['app', 'list'], 'app list', {}],
+    [['app', 'remove', 'my-app'], 'app remove', { name: 'my-app' }],
+    [['app', 'set-secret', 'my-app'], 'app set-secret', { name: 'my-app' }],
+    [['completion', 'zsh'], 'completion', { shell: 'zsh' }],
+  ])('%j parses as %s with %j', (argv, command, options) => {
+    const parsed = parse(argv);
+    expect(parsed.command).toBe(command);
+    expect(parsed.options).toStrictEqual(options);
+  });
+
+  it('AMZ_TOKEN_PROFILE stands in for --profile, and --profile wins over it', () => {
+    expect(parse(['token'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'from-env' });
+    expect(parse(['token', '--profile', 'flag'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'flag' });
+  });
+
+  it('reads the global flags wherever they stand', () => {
+    expect(parse(['--json', 'status', '-q', '--no-color', '--no-input']).global).toEqual({ json: true, quiet: true, color: false, input: false });
+    expect(parse(['status']).global).toEqual({ json: false, quiet: false, color: true, input: true });
+  });
+
+  it.each([
+    [['status', '--warn-days', '-1']],
+    [['status', '--warn-days', '366']],
+    [['status', '--concurrency', '0']],
+    [['status', '--at', 'tomorrow']],
+    [['status', '--ics', '-', '--json']],
+    [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'XX']],
+    [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE', '--timeout', '0']],
+    [['import', '--profile', 'p', '--app', 'a', '--region', 'eu', '--marketplace', 'US', '--selling-partner-id', 'A3EXAMPLE12345', '--expires-at', '2027-01-01']],
+    [['import', '--profile', 'p', '--app', 'a', '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345']],
+    [['app', 'add', 'bad/name', '--app-id', APP_ID, '--client-id', CLIENT_ID, '--redirect-uri', 'https://e.example/cb']],
+    [['token']],
+    [['token', '--profile', '../etc']],
+  ])('%j is refused while parsing (UsageError)', (argv) => {
+    expect(() => parse(argv)).toThrow(UsageError);
+  });
+});
