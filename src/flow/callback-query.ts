@@ -146,8 +146,8 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 export function quoteForTerminal(value: string, max = 120): string {
   const chars = Array.from(value);
   const clipped = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
-  const printable = clipped.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  const printable = clipped.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) =>
+    `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `"${printable}"`;
 }

@@ -10,7 +10,7 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 export function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  return String(text).replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 
 // Shared with the relay page so both look like one tool.

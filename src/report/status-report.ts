@@ -99,5 +99,5 @@ export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[
       ...(deep ? { marketplaces: check.marketplaces ?? null } : {}),
     };
   });
-  return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((c) => c.exitCode)]), checks, deep };
+  return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((check) => check.exitCode)]), checks, deep };
 }
