@@ -1,7 +1,7 @@
 // The one SP-API call amz-token makes: GET /sellers/v1/marketplaceParticipations,
 // the cheapest proof that an access token works for a seller (`status --check --deep`).
 
-import { AmazonUnavailableError, AuthorizationExpiredError } from '../errors.js';
+import { AmazonUnavailableError, AppCredentialsError, AuthorizationExpiredError } from '../errors.js';
 import { MARKETPLACES } from './marketplaces.js';
 import { parseJsonObject, retrying, scrub, sendToAmazon, TransientFailure, type Sleep } from './http.js';
 
@@ -15,6 +15,8 @@ export interface SellersApiOptions {
   retries: number;
   /** For the hint when Amazon refuses the token. */
   profile: string;
+  /** The profile's app: named when Amazon says its client secret has expired. */
+  app: string;
   sleep?: Sleep;
 }
 
@@ -31,6 +33,13 @@ async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promis
   });
   if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}`);
   const body = parseJsonObject(text);
+  if (status === 403 && secretExpired(body)) {
+    // The app's problem, not the seller's: renewing would not help (SPAPI.md, LWA client secret rotation).
+    throw new AppCredentialsError(
+      `the Sellers API says the LWA client secret of app "${opts.app}" has expired (HTTP 403${amazonMessage(body)})`,
+      `rotate it in the Developer Console, then run: amz-token app set-secret ${opts.app}`,
+    );
+  }
   if (status === 401 || status === 403) {
     throw new AuthorizationExpiredError(
       `the Sellers API refused the access token (HTTP ${status}${amazonMessage(body)})`,
@@ -57,9 +66,16 @@ function countryCode(entry: unknown): string | undefined {
   return typeof raw === 'string' && /^[A-Z]{2}$/.test(raw) ? raw : undefined;
 }
 
-/** SP-API errors look like {"errors":[{"code","message"}]}. */
+/** "The LWA secret token you provided has expired." in an error's details (or message). */
+function secretExpired(body: Record<string, unknown> | undefined): boolean {
+  const errors = Array.isArray(body?.errors) ? (body.errors as Array<{ message?: unknown; details?: unknown } | null>) : [];
+  return errors.some((error) => [error?.details, error?.message].some((text) => typeof text === 'string' && /LWA secret token .*expired/i.test(text)));
+}
+
+/** SP-API errors look like {"errors":[{"code","message","details"}]}. */
 function amazonMessage(body: Record<string, unknown> | undefined): string {
-  const first = Array.isArray(body?.errors) ? (body.errors[0] as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const parts = [first?.code, first?.message].filter((p): p is string => typeof p === 'string' && p !== '');
-  return parts.length ? `: ${scrub(parts.join(': '))}` : '';
+  const first = Array.isArray(body?.errors) ? (body.errors[0] as { code?: unknown; message?: unknown; details?: unknown } | undefined) : undefined;
+  const parts = [first?.code, first?.message].filter((part): part is string => typeof part === 'string' && part !== '');
+  const details = typeof first?.details === 'string' && first.details !== '' ? ` (${first.details})` : '';
+  return parts.length ? `: ${scrub(parts.join(': ') + details)}` : '';
 }

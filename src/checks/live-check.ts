@@ -52,7 +52,7 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         return { result: 'ok', message: `Amazon issued an access token; --deep skipped: ${VENDOR_SKIP}`, exitCode: ExitCode.OK, checkedAt, marketplaces: null, deepSkipped: VENDOR_SKIP };
       }
       const origin = spApiOriginFor(deps.env, record.region);
-      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile }, accessToken);
+      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile, app: record.app }, accessToken);
       const listed = marketplaces.length ? marketplaces.join(', ') : 'no marketplace';
       return { result: 'ok', message: `Amazon issued an access token; the Sellers API lists ${listed}`, exitCode: ExitCode.OK, checkedAt, marketplaces };
     } catch (error) {

@@ -21,6 +21,10 @@ const PARTICIPATIONS = {
   ],
 };
 const UNAUTHORIZED = { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] };
+// What Amazon answers when the app's LWA client secret has expired (selling-partner-api-models#4489).
+const SECRET_EXPIRED = {
+  errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details: 'The LWA secret token you provided has expired.' }],
+};
 
 /** Default body of an injected failure, in LWA's error shape. */
 function faultReply(status: number): LwaReply {
@@ -104,6 +108,7 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
         return token(req, res, url);
       case `GET ${PARTICIPATIONS_PATH}`: {
         const accessToken = req.headers['x-amz-access-token'];
+        if (double.faults.clientSecretExpired) return sendJson(res, 403, SECRET_EXPIRED);
         const ok = typeof accessToken === 'string' && lwa.acceptsAccessToken(accessToken, true);
         return ok ? sendJson(res, 200, PARTICIPATIONS) : sendJson(res, 403, UNAUTHORIZED);
       }

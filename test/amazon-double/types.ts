@@ -30,6 +30,8 @@ export interface DoubleFaults {
   hang?: boolean;
   /** Raw body to send instead (with tokenStatus, or with 200 when tokenStatus is unset). */
   body?: string;
+  /** The Sellers API answers 403 "The LWA secret token you provided has expired." (selling-partner-api-models#4489). */
+  clientSecretExpired?: boolean;
 }
 
 export interface TokenRequestLogEntry {

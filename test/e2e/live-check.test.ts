@@ -247,6 +247,19 @@ describe('status --check --deep calls the Sellers API for seller profiles', () =
     expect(json(result).profiles[0]).toMatchObject({ state: 'rejected', checked: false, marketplaces: null });
     expect(json(result).profiles[0].check.message).toContain('HTTP 403: Unauthorized: Access to requested resource is denied.');
   });
+
+  it('an expired client secret reported by the Sellers API is the app\'s problem: exit 9 naming the app and set-secret, not 4', async () => {
+    const h = await harness();
+    const p = `${h.s.prefix}-seller`;
+    await h.addProfile(p);
+    h.double.faults.clientSecretExpired = true;
+    const result = await h.run(['status', '--deep']);
+    expect(result.exitCode, String(result.stderr)).toBe(9);
+    expect(String(result.stdout)).toMatch(new RegExp(`^${p}\\s.*\\sok\\s+app rejected\\s+-$`, 'm'));
+    expect(String(result.stderr)).toMatch(/LWA client secret of app ".*" has expired \(HTTP 403: .*The LWA secret token you provided has expired\.\)/);
+    expect(String(result.stderr)).toContain(`amz-token app set-secret ${h.app}`);
+    expect(String(result.stderr)).not.toContain('amz-token renew');
+  });
 });
 
 describe('token prints a usable access token and nothing else', () => {
