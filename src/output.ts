@@ -43,6 +43,15 @@ export class Output {
   }
 }
 
+/**
+ * Text that came from outside (a config file, an error from a library or from
+ * Amazon) made safe for a terminal: control characters, which could move the
+ * cursor, retitle the window or forge a line, become '?'.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
 /** Left-aligned columns; widths ignore colour codes. */
 export function table(rows: string[][], visibleLength: (s: string) => number = (s) => s.length): string[] {
   const widths: number[] = [];

@@ -23,39 +23,42 @@ export function appName(value: string, what = 'app name'): string {
   return value;
 }
 
-export function applicationId(value: string): string {
+// `flag`: how the value is named in the error: a flag, or the config entry it came from.
+export function applicationId(value: string, flag = '--app-id'): string {
   if (!APP_ID.test(value)) {
-    throw new UsageError(`--app-id "${clip(value)}" is not an SP-API application id (amzn1.sp.solution.<uuid>)`);
+    throw new UsageError(`${flag} "${clip(value)}" is not an SP-API application id (amzn1.sp.solution.<uuid>)`);
   }
   return value;
 }
 
-export function clientId(value: string): string {
+export function clientId(value: string, flag = '--client-id'): string {
   if (!CLIENT_ID.test(value)) {
-    throw new UsageError(`--client-id "${clip(value)}" is not an LWA client id (amzn1.application-oa2-client.<hex>)`);
+    throw new UsageError(`${flag} "${clip(value)}" is not an LWA client id (amzn1.application-oa2-client.<hex>)`);
   }
   return value;
 }
 
-export function sellingPartnerId(value: string): string {
+export function sellingPartnerId(value: string, flag = '--selling-partner-id'): string {
   if (!SELLING_PARTNER_ID.test(value)) {
-    throw new UsageError(`--selling-partner-id "${clip(value)}" is not a selling partner id (upper-case letters and digits, e.g. A3EXAMPLE12345)`);
+    throw new UsageError(`${flag} "${clip(value)}" is not a selling partner id (upper-case letters and digits, e.g. A3EXAMPLE12345)`);
   }
   return value;
 }
 
 /** Redirect URIs Amazon accepts are https; loopback http is allowed for local setups and tests. */
-export function redirectUri(value: string): string {
+export function redirectUri(value: string, flag = '--redirect-uri'): string {
   let url: URL;
+  // Control characters and spaces: the URL parser would quietly drop or encode them, but the raw text is what gets printed.
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) throw new UsageError(`${flag} "${clip(value)}" contains spaces or control characters`);
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--redirect-uri "${clip(value)}" is not an absolute URL`);
+    throw new UsageError(`${flag} "${clip(value)}" is not an absolute URL`);
   }
-  if (url.hash || value.includes('#')) throw new UsageError('--redirect-uri must not contain a #fragment (Amazon rejects it: MD5110)');
+  if (url.hash || value.includes('#')) throw new UsageError(`${flag} must not contain a #fragment (Amazon rejects it: MD5110)`);
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new UsageError(`--redirect-uri must be https (or http on 127.0.0.1/localhost/[::1]), got ${url.protocol}//`);
+    throw new UsageError(`${flag} must be https (or http on 127.0.0.1/localhost/[::1]), got ${url.protocol}//`);
   }
   return value;
 }
@@ -70,10 +73,10 @@ export function region(value: string): Region {
   return lower;
 }
 
-export function marketplace(value: string): Marketplace {
+export function marketplace(value: string, flag = '--marketplace'): Marketplace {
   const found = findMarketplace(value);
   if (!found) {
-    throw new UsageError(`--marketplace "${clip(value)}" is not a known marketplace; use one of ${MARKETPLACES.map((m) => m.code).join(', ')}`);
+    throw new UsageError(`${flag} "${clip(value)}" is not a known marketplace; use one of ${MARKETPLACES.map((m) => m.code).join(', ')}`);
   }
   return found;
 }

@@ -115,11 +115,12 @@ export function describeNetworkError(error: unknown): string {
   return e?.code ?? e?.message?.split('\n')[0] ?? 'network error';
 }
 
-/** Amazon's descriptions are shown to operators: one short line, no token-shaped values. */
+/** Amazon's descriptions are shown to operators: one short line, no token-shaped values, no control characters. */
 export function scrub(text: string): string {
   return text
     .replace(/Atz[ar]\|[^\s"]*/g, '***')
     .replace(/amzn1\.oa2-cs\.[^\s"]*/g, '***')
     .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
     .slice(0, 200);
 }

@@ -155,9 +155,9 @@ export function registerApp(program: Program, line: CommandLine): void {
     .command('add')
     .description('register an app; the client secret is read from stdin or a hidden prompt, never from a flag')
     .argument('<name>', 'a name for the app in amz-token', appNameOf('app name'))
-    .addOption(new Option('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)').argParser(validate.applicationId).makeOptionMandatory())
-    .addOption(new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser(validate.clientId).makeOptionMandatory())
-    .addOption(new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser(validate.redirectUri).makeOptionMandatory())
+    .addOption(new Option('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)').argParser((value) => validate.applicationId(value)).makeOptionMandatory())
+    .addOption(new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser((value) => validate.clientId(value)).makeOptionMandatory())
+    .addOption(new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser((value) => validate.redirectUri(value)).makeOptionMandatory())
     .option('--draft', 'the app is still in Draft: consent URLs get version=beta')
     .addOption(secretCreated('when the client secret was created (default: today); it expires 180 days later'))
     .addHelpText(

@@ -82,10 +82,10 @@ export function registerImport(program: Program, line: CommandLine): void {
     .command('import')
     .description('import an existing refresh token (read from stdin) as a profile')
     .addOption(new Option('--app <name>', 'the registered app the token belongs to').argParser(appNameOf('--app')).makeOptionMandatory())
-    .addOption(new Option('--region <region>', 'na, eu or fe').argParser(validate.region).makeOptionMandatory())
-    .addOption(new Option('--marketplace <cc>', 'marketplace country code, e.g. DE').argParser(validate.marketplace).makeOptionMandatory())
+    .addOption(new Option('--region <region>', 'na, eu or fe').argParser((value) => validate.region(value)).makeOptionMandatory())
+    .addOption(new Option('--marketplace <cc>', 'marketplace country code, e.g. DE').argParser((value) => validate.marketplace(value)).makeOptionMandatory())
     .addOption(
-      new Option('--selling-partner-id <id>', "the seller's or vendor's selling partner id").argParser(validate.sellingPartnerId).makeOptionMandatory(),
+      new Option('--selling-partner-id <id>', "the seller's or vendor's selling partner id").argParser((value) => validate.sellingPartnerId(value)).makeOptionMandatory(),
     )
     .option('--vendor', 'a Vendor Central authorization (default: seller)')
     .addOption(new Option('--authorized-at <date>', 'when the seller authorized (expiry is 365 days later)').argParser(dateOf('--authorized-at')))

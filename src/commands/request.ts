@@ -155,7 +155,7 @@ export function registerRequest(program: Program, line: CommandLine): void {
     .description('authorize an app for a seller (or vendor) through the Seller Central consent page')
     .addOption(new Option('--app <name>', 'the registered app to authorize').argParser(appNameOf('--app')).makeOptionMandatory())
     .addOption(
-      new Option('--marketplace <cc>', 'marketplace country code, e.g. DE; the region follows from it').argParser(validate.marketplace).makeOptionMandatory(),
+      new Option('--marketplace <cc>', 'marketplace country code, e.g. DE; the region follows from it').argParser((value) => validate.marketplace(value)).makeOptionMandatory(),
     )
     .option('--vendor', 'use Vendor Central instead of Seller Central')
     .addOption(flowOptions.noBrowser())

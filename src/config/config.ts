@@ -7,8 +7,9 @@
 // (atomic-file.js, which uses it) is loaded only by the commands that write.
 import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, StoreUnavailableError, AmzTokenError } from '../errors.js';
+import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
+import * as validate from '../validate.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -90,19 +91,45 @@ export function parseConfig(text: string, file: string): Config {
   const apps = section(raw, 'apps', file);
   const profiles = section(raw, 'profiles', file);
   const config: Config = { version: CONFIG_VERSION, apps: {}, profiles: {} };
-  for (const [name, value] of Object.entries(apps)) config.apps[name] = parseApp(value, `apps.${name}`, file);
+  // The file may be shared and committed by a team: names and ids obey the rules of
+  // the flags that set them, so nothing in it can smuggle escape codes onto a terminal.
+  for (const [name, value] of Object.entries(apps)) {
+    const where = `apps.${entryName(name)}`;
+    ruled(() => validate.appName(name, `the name of ${where}`), file);
+    config.apps[name] = parseApp(value, where, file);
+  }
   for (const [name, value] of Object.entries(profiles)) {
-    config.profiles[name] = parseProfile(value, `profiles.${name}`, file);
+    const where = `profiles.${entryName(name)}`;
+    ruled(() => validate.profileName(name, `the name of ${where}`), file);
+    const profile = parseProfile(value, where, file);
+    if (!config.apps[profile.app]) throw new ConfigError(file, `${where}.app names the app "${profile.app}", which the file does not define`);
+    config.profiles[name] = profile;
   }
   return config;
+}
+
+/** A validation rule of the flags, applied to a config entry (which its message names): a UsageError becomes a ConfigError naming the file. */
+function ruled<T>(rule: () => T, file: string): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigError(file, error.message);
+    throw error;
+  }
+}
+
+/** An entry's name as it may appear in a message: control characters shown as '?', long names cut. */
+function entryName(name: string): string {
+  const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return flat.length > 64 ? `${flat.slice(0, 61)}...` : flat;
 }
 
 function parseApp(value: unknown, where: string, file: string): AppRecord {
   if (!isObject(value)) throw new ConfigError(file, `${where} must be an object`);
   return {
-    appId: str(value, 'appId', where, file),
-    clientId: str(value, 'clientId', where, file),
-    redirectUri: str(value, 'redirectUri', where, file),
+    appId: ruled(() => validate.applicationId(str(value, 'appId', where, file), `${where}.appId`), file),
+    clientId: ruled(() => validate.clientId(str(value, 'clientId', where, file), `${where}.clientId`), file),
+    redirectUri: ruled(() => validate.redirectUri(str(value, 'redirectUri', where, file), `${where}.redirectUri`), file),
     draft: bool(value, 'draft', where, file),
     clientSecretCreatedAt: date(value, 'clientSecretCreatedAt', where, file),
   };
@@ -115,11 +142,11 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
   const role = str(value, 'role', where, file);
   if (role !== 'seller' && role !== 'vendor') throw new ConfigError(file, `${where}.role must be seller or vendor`);
   const profile: ProfileRecord = {
-    app: str(value, 'app', where, file),
+    app: ruled(() => validate.appName(str(value, 'app', where, file), `${where}.app`), file),
     region,
-    marketplace: str(value, 'marketplace', where, file),
+    marketplace: ruled(() => validate.marketplace(str(value, 'marketplace', where, file), `${where}.marketplace`).code, file),
     role,
-    sellingPartnerId: str(value, 'sellingPartnerId', where, file),
+    sellingPartnerId: ruled(() => validate.sellingPartnerId(str(value, 'sellingPartnerId', where, file), `${where}.sellingPartnerId`), file),
     expiresAt: date(value, 'expiresAt', where, file),
   };
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);

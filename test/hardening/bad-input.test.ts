@@ -110,6 +110,37 @@ const CONFIGS: Array<[string, (file: string) => void, number, RegExp]> = [
     c.profiles.shop.app = 42;
     writeFileSync(f, JSON.stringify(c));
   }, 2, /profiles\.shop\.app must be a non-empty string/],
+  // A shared, committed config.json must not be able to drive the terminal (ESC ] 0 sets the window title, ESC [2J clears the screen).
+  ['an escape sequence in a profile name', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.profiles['\u001b]0;pwned\u0007'] = c.profiles.shop;
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /the name of profiles\.\?\]0;pwned\? "\?\]0;pwned\?" is not a valid name/],
+  ['an escape sequence in an app name', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.apps['my\u001b[2Japp'] = c.apps['my-app'];
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /the name of apps\.my\?\[2Japp "my\?\[2Japp" is not valid/],
+  ['an escape sequence in a selling partner id', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.profiles.shop.sellingPartnerId = 'A3\u001b[2J';
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /profiles\.shop\.sellingPartnerId "A3\?\[2J" is not a selling partner id/],
+  ['a control character in a redirect URI', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.apps['my-app'].redirectUri = 'https://e.example/\u001b]0;x\u0007';
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /apps\.my-app\.redirectUri "https:\/\/e\.example\/\?\]0;x\?" contains spaces or control characters/],
+  ['a client id that is not one', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.apps['my-app'].clientId = 'amzn1.application-oa2-client.nothex';
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /apps\.my-app\.clientId "amzn1\.application-oa2-client\.nothex" is not an LWA client id/],
+  ['a profile whose app the file does not define', (f) => {
+    const c = JSON.parse(readFileSync(f, 'utf8'));
+    c.profiles.shop.app = 'gone-app';
+    writeFileSync(f, JSON.stringify(c));
+  }, 2, /profiles\.shop\.app names the app "gone-app", which the file does not define/],
   ['a symlink pointing elsewhere', (f) => {
     writeFileSync(`${f}.elsewhere`, readFileSync(f));
     rmSync(f);
@@ -131,6 +162,7 @@ describe('broken config files', () => {
     expect(status.code).toBe(code);
     expect(status.stderr).toContain(file);
     expect(status.stderr).toMatch(message);
+    expect(status.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/); // nothing but text and newlines reaches the terminal
     expectOneClearLine(status.stderr);
     const write = await e.run([...IMPORT, '--authorized-at', '2026-01-01'], FAKE.refreshToken);
     expect(write.code).toBe(code);

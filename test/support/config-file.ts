@@ -21,7 +21,14 @@ export function writeConfig(
   const apps = Object.fromEntries(
     Object.entries(config.apps ?? {}).map(([name, a], i) => [
       name,
-      { appId: `amzn1.sp.solution.0000000${i}`, clientId: `amzn1.application-oa2-client.${i}`, redirectUri: 'https://relay.example.com/amz-token/', draft: false, ...a },
+      {
+        // Valid ids: config.json's entries obey the same rules as the flags that set them.
+        appId: `amzn1.sp.solution.00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+        clientId: `amzn1.application-oa2-client.${i.toString(16).padStart(32, '0')}`,
+        redirectUri: 'https://relay.example.com/amz-token/',
+        draft: false,
+        ...a,
+      },
     ]),
   );
   const profiles = Object.fromEntries(

@@ -6,8 +6,14 @@ import { parseConfig, loadConfig, updateConfig, configFile } from '../../src/con
 import { ConfigError, StoreUnavailableError } from '../../src/errors.js';
 
 const FILE = '/cfg/config.json';
-const app = { appId: 'amzn1.sp.solution.x', clientId: 'c', redirectUri: 'https://e/cb', draft: false, clientSecretCreatedAt: '2026-01-01T00:00:00.000Z' };
-const profile = { app: 'a', region: 'eu', marketplace: 'DE', role: 'seller', sellingPartnerId: 'A3X', expiresAt: '2027-01-01T00:00:00.000Z' };
+const app = {
+  appId: 'amzn1.sp.solution.12345678-1234-1234-1234-123456789abc',
+  clientId: 'amzn1.application-oa2-client.0123456789abcdef0123456789abcdef',
+  redirectUri: 'https://e.example/cb',
+  draft: false,
+  clientSecretCreatedAt: '2026-01-01T00:00:00.000Z',
+};
+const profile = { app: 'a', region: 'eu', marketplace: 'DE', role: 'seller', sellingPartnerId: 'A3EXAMPLE12345', expiresAt: '2027-01-01T00:00:00.000Z' };
 
 function problem(text: string): string {
   try {
@@ -86,7 +92,12 @@ describe('config file', () => {
   it('keeps every change when many updates run at once', async () => {
     const d = dir();
     await Promise.all(
-      Array.from({ length: 25 }, (_, i) => updateConfig(d, async (c) => void (c.profiles[`p${i}`] = profile as never))),
+      Array.from({ length: 25 }, (_, i) =>
+        updateConfig(d, async (c) => {
+          c.apps.a = app;
+          c.profiles[`p${i}`] = profile as never;
+        }),
+      ),
     );
     const config = await loadConfig(d);
     expect(Object.keys(config.profiles)).toHaveLength(25);
