@@ -2,6 +2,7 @@
 // Shared by the config file and the optional file secret store.
 
 import { open, rename, unlink, readFile, mkdir, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -62,10 +63,50 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, waitMs
  * Takes `${file}.lock` without waiting: for long operations (a browser flow)
  * where a second command should be told at once rather than queue for minutes.
  */
-export async function tryFileLock(file: string): Promise<{ release(): Promise<void> } | { heldBy: number }> {
+export async function tryFileLock(file: string): Promise<{ release(): Promise<void> } | { heldBy: number; lockFile: string }> {
   const lock = `${file}.lock`;
   if (await acquire(lock)) return { release: () => unlink(lock).catch(() => {}) };
-  return { heldBy: Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10) || 0 };
+  return { heldBy: parseOwner(await readFile(lock, 'utf8').catch(() => ''))?.pid ?? 0, lockFile: lock };
+}
+
+/**
+ * Who holds a lock: the pid and, where the system tells it (Linux), when that
+ * process started. A pid alone is not enough: after a reboot, in a container
+ * (pid 1 is always alive) or once pids wrap, another process can carry it.
+ */
+interface LockOwner {
+  pid: number;
+  /** /proc/<pid>/stat's start time (clock ticks since boot); absent where unknown. */
+  started?: string;
+}
+
+function currentOwner(): string {
+  const started = processStart(process.pid);
+  return JSON.stringify({ pid: process.pid, ...(started ? { started } : {}) });
+}
+
+/** The lock file's text: our JSON, or a bare pid as older versions wrote it. */
+function parseOwner(text: string): LockOwner | undefined {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
+  try {
+    const value = JSON.parse(trimmed) as { pid?: unknown; started?: unknown };
+    if (typeof value.pid !== 'number' || !Number.isInteger(value.pid) || value.pid <= 0) return undefined;
+    return { pid: value.pid, ...(typeof value.started === 'string' ? { started: value.started } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat; undefined without /proc (macOS) or when the process is gone. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 /** One try at the lock file, taking over a stale one; false while a live process holds it. */
@@ -73,7 +114,7 @@ async function acquire(lock: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(lock, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
+      await handle.writeFile(currentOwner());
       await handle.close();
       return true;
     } catch (error) {
@@ -86,16 +127,18 @@ async function acquire(lock: string): Promise<boolean> {
 }
 
 async function lockIsStale(lock: string): Promise<boolean> {
-  const pid = Number.parseInt(await readFile(lock, 'utf8').catch(() => ''), 10);
-  if (!Number.isInteger(pid) || pid <= 0) {
+  const owner = parseOwner(await readFile(lock, 'utf8').catch(() => ''));
+  if (!owner) {
     // Empty: a holder between open() and write(), or one that died right there.
     const info = await stat(lock).catch(() => undefined);
     return info !== undefined && Date.now() - info.mtimeMs > 5_000;
   }
   try {
-    process.kill(pid, 0);
-    return false;
+    process.kill(owner.pid, 0);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  // Alive: but is it the process that took the lock? Another one started at another time.
+  const started = owner.started === undefined ? undefined : processStart(owner.pid);
+  return started !== undefined && started !== owner.started;
 }

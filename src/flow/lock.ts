@@ -15,8 +15,8 @@ export async function withProfileFlowLock<T>(deps: Pick<Deps, 'configDir'>, prof
   const lock = await tryFileLock(join(deps.configDir, `flow-${profile}`));
   if ('heldBy' in lock) {
     throw new FlowError(
-      `another amz-token request or renew for profile "${profile}" is running${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}`,
-      'let it finish, or stop it, then run this again',
+      `another amz-token request or renew for profile "${profile}" is running${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}; its lock is ${lock.lockFile}`,
+      'let it finish, or stop it, then run this again; if no amz-token is running, delete that file',
     );
   }
   try {

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync, readFileSync, symlinkSync, mkdirSync, statSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, symlinkSync, mkdirSync, statSync, chmodSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tryFileLock } from '../../src/config/atomic-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, loadConfig, updateConfig, configFile } from '../../src/config/config.js';
@@ -106,11 +108,45 @@ describe('config file', () => {
   it('a config lock held by a live process is exit 8 naming the lock file, not an internal error', async () => {
     const d = dir();
     mkdirSync(d, { recursive: true });
-    // Our own pid: alive, so the lock is not stale and the write must give up.
-    writeFileSync(`${configFile(d)}.lock`, String(process.pid));
+    // Our own pid and start time: the lock's holder is alive, so the write must give up.
+    writeFileSync(`${configFile(d)}.lock`, JSON.stringify({ pid: process.pid, started: startOf(process.pid) }));
     const error = await updateConfig(d, () => {}, { lockWaitMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as StoreUnavailableError).exitCode).toBe(8);
     expect((error as Error).message).toContain(`${configFile(d)}.lock`);
   });
+
+  it('takes over a config lock whose pid is alive but started after the lock was taken (a reused pid, a container\'s pid 1)', async () => {
+    const d = dir();
+    mkdirSync(d, { recursive: true });
+    writeFileSync(`${configFile(d)}.lock`, JSON.stringify({ pid: process.pid, started: 'some other time' }));
+    await updateConfig(d, (c) => void (c.apps.a = app), { lockWaitMs: 50 });
+    expect(Object.keys((await loadConfig(d)).apps)).toEqual(['a']);
+    expect(existsSync(`${configFile(d)}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const d = dir();
+    mkdirSync(d, { recursive: true });
+    const gone = spawnSync('true').pid!;
+    writeFileSync(`${configFile(d)}.lock`, JSON.stringify({ pid: gone, started: '1' }));
+    await updateConfig(d, (c) => void (c.apps.a = app), { lockWaitMs: 50 });
+    expect(Object.keys((await loadConfig(d)).apps)).toEqual(['a']);
+  });
+
+  it('a flow lock held by a live amz-token names its pid and its file; one whose pid belongs to another process is taken over', async () => {
+    const d = dir();
+    const held = await tryFileLock(join(d, 'flow-shop'));
+    expect('release' in held).toBe(true);
+    const second = await tryFileLock(join(d, 'flow-shop'));
+    expect(second).toEqual({ heldBy: process.pid, lockFile: join(d, 'flow-shop.lock') });
+    writeFileSync(join(d, 'flow-shop.lock'), JSON.stringify({ pid: process.pid, started: 'before a reboot' }));
+    expect('release' in (await tryFileLock(join(d, 'flow-shop')))).toBe(true);
+  });
 });
+
+/** /proc/<pid>/stat's start time, as the lock code records it. */
+function startOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
