@@ -27,14 +27,12 @@ export interface CommandLine {
   choose<O>(command: string, options: O, run: (ctx: CommandContext, options: O) => Promise<ExitCode>): void;
 }
 
-/** --profile, else AMZ_TOKEN_PROFILE; undefined when neither is set. */
-export function selectedProfile(line: CommandLine): string | undefined {
-  const name = line.global().profile ?? (line.env.AMZ_TOKEN_PROFILE || undefined);
-  return name === undefined ? undefined : profileName(name);
-}
-
+/**
+ * --profile, else AMZ_TOKEN_PROFILE, for commands that act on one profile.
+ * (Commands that cover all profiles, like status, read only the flag.)
+ */
 export function requiredProfile(line: CommandLine): string {
-  const name = selectedProfile(line);
+  const name = line.global().profile ?? (line.env.AMZ_TOKEN_PROFILE || undefined);
   if (name === undefined) throw new UsageError('this command needs --profile <name> (or AMZ_TOKEN_PROFILE)');
-  return name;
+  return profileName(name);
 }

@@ -12,7 +12,7 @@ import { statusJson } from '../report/json.js';
 import { renderStatusTable } from '../report/table.js';
 import type { LiveCheckOptions } from '../checks/result.js';
 import { helpFooter } from './help.js';
-import { selectedProfile, type CommandLine } from './command-line.js';
+import type { CommandLine } from './command-line.js';
 import { dateOf, wholeNumber } from './options.js';
 import type { Program } from './command-line.js';
 
@@ -96,6 +96,11 @@ export function registerStatus(program: Program, line: CommandLine): void {
     .option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)')
     .addHelpText(
       'after',
+      `
+Covers every profile unless --profile is given. AMZ_TOKEN_PROFILE does not
+narrow it (it selects the profile of token, exec, renew and remove), so a cron
+job that inherits it still watches them all.
+` +
       helpFooter(
         [
           'amz-token status',
@@ -111,7 +116,8 @@ export function registerStatus(program: Program, line: CommandLine): void {
     .action((flags) => {
       if (flags.ics === '-' && line.global().json) throw new UsageError('--ics - and --json both want stdout; write the calendar to a file instead');
       const deep = flags.deep === true;
-      const profile = selectedProfile(line);
+      // Only the flag narrows status: a cron job that inherits AMZ_TOKEN_PROFILE must still watch every profile.
+      const profile = line.global().profile;
       const options: StatusOptions = {
         ...(profile !== undefined ? { profile } : {}),
         warnDays: flags.warnDays,

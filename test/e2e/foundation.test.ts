@@ -80,7 +80,11 @@ describe('app add, import, status and remove against a real keychain', () => {
     expect(typeof report.profiles[1].daysLeft).toBe('number');
     expect(report.apps[0]).toMatchObject({ app, clientSecretExpiresAt: '2027-04-30T00:00:00.000Z', state: 'ok' });
 
-    const one = await s.run(['status', '--json'], { env: { ...offline, AMZ_TOKEN_PROFILE: 'fresh' } });
+    // A cron job that inherits AMZ_TOKEN_PROFILE still watches every profile: only --profile narrows status (issue 12).
+    const inherited = await s.run(['status', '--json'], { env: { ...offline, AMZ_TOKEN_PROFILE: 'fresh' } });
+    expect(inherited.exitCode).toBe(3);
+    expect(JSON.parse(String(inherited.stdout)).profiles).toHaveLength(2);
+    const one = await s.run(['status', '--json', '--profile', 'fresh'], { env: offline });
     expect(one.exitCode).toBe(0);
     expect(JSON.parse(String(one.stdout)).profiles).toHaveLength(1);
 

@@ -77,7 +77,7 @@ const FLAGS: Array<[string, string[], string, number, RegExp, Record<string, str
   ['a refresh token as a stray argument', ['status', FAKE.refreshToken], '', 2, /refusing a secret/],
   ['a client secret as a flag value', ['app', 'add', FAKE.clientSecret, ...APP], '', 2, /refusing a secret/],
   ['a Central override that is not a URL', ['request', '--profile', 'n', '--app', 'my-app', '--marketplace', 'DE', '--no-browser'], '', 2, /AMZ_TOKEN_CENTRAL_URL "not a url" is not a URL/, { AMZ_TOKEN_CENTRAL_URL: 'not a url' }],
-  ['a bad AMZ_TOKEN_PROFILE', ['status'], '', 2, /--profile "\.\." is not a valid name/, { AMZ_TOKEN_PROFILE: '..' }],
+  ['a bad AMZ_TOKEN_PROFILE', ['token'], '', 2, /--profile "\.\." is not a valid name/, { AMZ_TOKEN_PROFILE: '..' }],
 ];
 
 describe('bad flags and arguments', () => {

@@ -56,6 +56,13 @@ describe('argv -> options', () => {
   it('AMZ_TOKEN_PROFILE stands in for --profile, and --profile wins over it', () => {
     expect(parse(['token'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'from-env' });
     expect(parse(['token', '--profile', 'flag'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'flag' });
+    expect(parse(['renew'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'from-env' });
+    expect(parse(['remove'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'from-env' });
+  });
+
+  it('AMZ_TOKEN_PROFILE does not narrow status, which covers every profile unless --profile is given', () => {
+    expect(parse(['status'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30 });
+    expect(parse(['status', '--ics', 'team.ics'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30, ics: 'team.ics' });
   });
 
   it('reads the global flags wherever they stand', () => {
