@@ -11,8 +11,18 @@ export function formatDate(date: Date, now: Date): string {
   return `${format(date, 'yyyy-MM-dd HH:mm')} (${relative(date, now)})`;
 }
 
-/** "in 5 hours" / "3 days ago": whole hours under a day, else whole calendar days, rounded down. */
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/**
+ * "in 43 days" / "in 5 hours" / "in 20 minutes" / "3 days ago": whole calendar
+ * days from a day on, else whole hours, else whole minutes, rounded down. The
+ * distance is first rounded to the minute, so that a grant made seconds ago
+ * reads "in 365 days", not "in 364 days".
+ */
 export function relative(date: Date, now: Date): string {
-  const unit = Math.abs(date.getTime() - now.getTime()) < DAY_MS ? 'hour' : 'day';
-  return formatDistanceStrict(date, now, { addSuffix: true, unit, roundingMethod: 'floor' });
+  const distance = Math.round((date.getTime() - now.getTime()) / MINUTE_MS) * MINUTE_MS;
+  if (distance === 0) return 'now';
+  const unit = Math.abs(distance) >= DAY_MS ? 'day' : Math.abs(distance) >= HOUR_MS ? 'hour' : 'minute';
+  return formatDistanceStrict(new Date(now.getTime() + distance), now, { addSuffix: true, unit, roundingMethod: 'floor' });
 }

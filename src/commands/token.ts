@@ -2,7 +2,8 @@
 // curl -H "x-amz-access-token: $(amz-token token --profile shop-de)".
 
 import { ExitCode } from '../errors.js';
-import { daysLeft, DEFAULT_WARN_DAYS, expiryState } from '../expiry.js';
+import { DEFAULT_WARN_DAYS, expiryState } from '../expiry.js';
+import { relative } from '../dates.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { findProfile } from '../config/lookup.js';
 import { helpFooter } from './help.js';
@@ -38,7 +39,7 @@ export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise
   const expiresAt = new Date(record.expiresAt);
   const state = expiryState(expiresAt, now, DEFAULT_WARN_DAYS);
   if (state === 'expiring') {
-    ctx.out.info(`${opts.profile} expires in ${daysLeft(expiresAt, now)} days; run: amz-token renew --profile ${opts.profile}`);
+    ctx.out.info(`${opts.profile} expires ${relative(expiresAt, now)}; run: amz-token renew --profile ${opts.profile}`);
   } else if (state === 'expired') {
     ctx.out.info(`${opts.profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`);
   }

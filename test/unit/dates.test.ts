@@ -29,6 +29,19 @@ describe('formatDate', () => {
     expect(relative(new Date('2026-11-27T13:30:00Z'), now)).toBe('in 1 hour');
     expect(relative(new Date('2026-11-27T02:00:00Z'), now)).toBe('10 hours ago');
     expect(relative(new Date('2026-11-28T12:00:00Z'), now)).toBe('in 1 day');
-    expect(relative(now, now)).toBe('0 hours ago');
+  });
+
+  it('says minutes under an hour, never "in 0 hours", and "now" within half a minute', () => {
+    const now = new Date('2026-11-27T12:00:00Z');
+    expect(relative(new Date('2026-11-27T12:35:20Z'), now)).toBe('in 35 minutes');
+    expect(relative(new Date('2026-11-27T11:59:00Z'), now)).toBe('1 minute ago');
+    expect(relative(new Date('2026-11-27T12:00:20Z'), now)).toBe('now');
+    expect(relative(now, now)).toBe('now');
+  });
+
+  it('a grant made seconds ago expires "in 365 days", not 364', () => {
+    const authorizedAt = new Date('2026-11-27T12:00:00Z');
+    const expiresAt = new Date(authorizedAt.getTime() + 365 * 86_400_000);
+    expect(relative(expiresAt, new Date(authorizedAt.getTime() + 2_500))).toBe('in 365 days');
   });
 });
