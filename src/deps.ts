@@ -27,6 +27,8 @@ export interface Deps {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
   /** Folder of config.json; see configDirFrom(). */
   configDir: string;
   /** Opened on first use, and once per run: status and --help never load the keychain binding. */
@@ -64,6 +66,9 @@ export function createRealDeps(): Deps {
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    get stdoutColumns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
+    },
     configDir: configDirFrom(env, home),
     // Opened once per run, so the AMZ_TOKEN_STORE=file warning is printed once.
     secretStore: () =>

@@ -14,13 +14,16 @@ export interface GlobalOptions {
 
 export class Output {
   readonly color: ChalkInstance;
+  /** The terminal's width for tables; undefined when stdout is a pipe or a file. */
+  readonly width: number | undefined;
 
   constructor(
-    private readonly deps: Pick<Deps, 'stdout' | 'stderr' | 'stdoutIsTTY' | 'env'>,
+    private readonly deps: Pick<Deps, 'stdout' | 'stderr' | 'stdoutIsTTY' | 'stdoutColumns' | 'env'>,
     readonly options: Pick<GlobalOptions, 'json' | 'quiet' | 'color'>,
   ) {
     const colorWanted = options.color && !deps.env.NO_COLOR && deps.stdoutIsTTY;
     this.color = new Chalk({ level: colorWanted ? 1 : 0 });
+    this.width = deps.stdoutIsTTY ? deps.stdoutColumns : undefined;
   }
 
   /** Progress and explanations; silenced by --quiet. */
@@ -52,14 +55,63 @@ export function printable(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }
 
-/** Left-aligned columns; widths ignore colour codes. */
-export function table(rows: string[][], visibleLength: (s: string) => number = (s) => s.length): string[] {
+// eslint-disable-next-line no-control-regex
+const COLOUR_CODE = /\u001b\[[0-9;]*m/g;
+
+/** A cell's width on screen: colour codes take none. */
+export function visibleLength(text: string): number {
+  return text.replace(COLOUR_CODE, '').length;
+}
+
+/** Columns narrower than this are never cut to fit a terminal. */
+const MIN_COLUMN = 10;
+
+/**
+ * Left-aligned columns; widths ignore colour codes. With `maxWidth` (the
+ * terminal's width), the widest columns are cut, with "…", until the rows fit:
+ * a wrapped table is unreadable. Pipes get whole rows.
+ */
+export function table(rows: string[][], options: { maxWidth?: number } = {}): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  if (options.maxWidth !== undefined) fitWidths(widths, options.maxWidth);
   return rows.map((row) =>
     row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
+      .map((cell, i) => {
+        const width = widths[i] ?? 0;
+        const fitted = visibleLength(cell) > width ? cutVisible(cell, width) : cell;
+        return i === row.length - 1 ? fitted : fitted + ' '.repeat(width - visibleLength(fitted));
+      })
       .join('  ')
       .trimEnd(),
   );
+}
+
+/** Narrows the widest columns (never below MIN_COLUMN) until they and their gaps fit in `maxWidth`. */
+function fitWidths(widths: number[], maxWidth: number): void {
+  const total = () => widths.reduce((sum, width) => sum + width, 0) + 2 * Math.max(widths.length - 1, 0);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] ?? 0) <= MIN_COLUMN) return;
+    widths[widest] = Math.max(MIN_COLUMN, widths[widest]! - (total() - maxWidth));
+  }
+}
+
+/** The first `width` visible characters (the last one "…"), colour codes kept and closed. */
+function cutVisible(text: string, width: number): string {
+  let out = '';
+  let shown = 0;
+  for (const part of text.split(/(\u001b\[[0-9;]*m)/)) {
+    if (COLOUR_CODE.test(part)) {
+      COLOUR_CODE.lastIndex = 0;
+      out += part;
+      continue;
+    }
+    for (const char of part) {
+      if (shown === width - 1) return `${out}…${text.includes('\u001b[') ? '\u001b[0m' : ''}`;
+      out += char;
+      shown += 1;
+    }
+  }
+  return out;
 }

@@ -102,7 +102,7 @@ export async function runAppList(ctx: CommandContext): Promise<ExitCode> {
   for (const a of apps) {
     rows.push([a.app, a.appId, a.redirectUri, a.draft ? 'yes' : 'no', formatDate(new Date(a.clientSecretExpiresAt), now)]);
   }
-  for (const row of table(rows)) ctx.out.result(row);
+  for (const row of table(rows, ctx.out.width === undefined ? {} : { maxWidth: ctx.out.width })) ctx.out.result(row);
   return OK;
 }
 

@@ -49,6 +49,11 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
     const checks = await runLiveChecks(ctx.deps, config, report.profiles.map((p) => p.profile), opts.check);
     report = withLiveChecks(report, checks, opts.check.deep);
   }
+  if (report.profiles.length === 0) {
+    // Still a report (JSON with an empty list, a calendar with only the apps' events), but exit 5 and say why.
+    ctx.out.warn('amz-token: no profiles configured');
+    ctx.out.warn('  add one with amz-token request or amz-token import');
+  }
   if (opts.ics !== undefined) {
     await writeCalendar(ctx, report, opts.ics);
     if (opts.ics === '-') return report.exitCode;
@@ -57,9 +62,14 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
     ctx.out.json(statusJson(report));
     return report.exitCode;
   }
-  const rendered = renderStatusTable(report, ctx.out.color, opts.at);
+  const rendered = renderStatusTable(report, ctx.out.color, { ...(opts.at ? { asOf: opts.at } : {}), ...(ctx.out.width ? { maxWidth: ctx.out.width } : {}) });
+  if (ctx.global.quiet) {
+    // A cron mail must say why: -q prints what needs doing, and nothing else.
+    for (const advice of rendered.advice) ctx.out.warn(advice);
+    return report.exitCode;
+  }
   for (const row of rendered.table) ctx.out.result(row);
-  for (const advice of rendered.advice) ctx.out.info(advice);
+  for (const line of [...rendered.advice, ...rendered.notes]) ctx.out.info(line);
   return report.exitCode;
 }
 

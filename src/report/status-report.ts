@@ -2,7 +2,7 @@
 // after --check, what Amazon said. Computed once; the table, the JSON, the
 // calendar (and any other view) are renderers of it that import this module, never each other.
 
-import { ExitCode, mostUrgent, NotFoundError } from '../errors.js';
+import { ExitCode, mostUrgent } from '../errors.js';
 import type { Config } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
 import { authorizationExitCode, clientSecretExitCode, clientSecretExpiry, daysLeft, expiryState, type ExpiryState } from '../expiry.js';
@@ -49,13 +49,14 @@ export interface StatusReport {
   deep?: boolean;
 }
 
-/** The pure part of status: config + date in, report out. `only` narrows it to one profile and its app. */
+/**
+ * The pure part of status: config + date in, report out. `only` narrows it to
+ * one profile and its app. With no profile at all the report is still made (its
+ * views say so: an empty JSON list, a calendar with only the apps), with exit 5.
+ */
 export function statusReport(config: Config, at: Date, warnDays: number, only?: string): StatusReport {
   const names = only === undefined ? Object.keys(config.profiles).sort() : [only];
   if (only !== undefined) findProfile(config, only);
-  if (names.length === 0) {
-    throw new NotFoundError('no profiles configured', 'add one with amz-token request or amz-token import');
-  }
   const profiles = names.map((name): ProfileStatus & { state: ExpiryState } => {
     const p = config.profiles[name]!;
     const expiresAt = new Date(p.expiresAt);
@@ -82,6 +83,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
   const exitCode = mostUrgent([
     ...profiles.map((p) => authorizationExitCode(p.state)),
     ...apps.map((a) => clientSecretExitCode(a.state)),
+    ...(profiles.length === 0 ? [ExitCode.NOT_FOUND] : []),
   ]);
   return { at: at.toISOString(), warnDays, profiles, apps, exitCode };
 }

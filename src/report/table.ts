@@ -11,12 +11,15 @@ import type { ProfileState, ProfileStatus, StatusReport } from './status-report.
 export interface RenderedStatus {
   /** The table (and the table of troubled apps), for stdout. */
   table: string[];
-  /** What needs doing, one line each, for stderr. */
+  /** What needs doing, one line each naming the command, for stderr: all that `-q` prints. */
   advice: string[];
+  /** What is worth knowing but needs nothing done (a skipped --deep call), for stderr. */
+  notes: string[];
 }
 
-/** `asOf`: the date given with --at, if any; advice then says "by <date>". */
-export function renderStatusTable(report: StatusReport, color: ChalkInstance, asOf?: Date): RenderedStatus {
+/** `asOf`: the date given with --at, if any; advice then says "by <date>". `maxWidth`: the terminal's. */
+export function renderStatusTable(report: StatusReport, color: ChalkInstance, options: { asOf?: Date; maxWidth?: number } = {}): RenderedStatus {
+  const { asOf, maxWidth } = options;
   const at = new Date(report.at);
   const checks = report.checks;
   const deep = report.deep === true;
@@ -36,13 +39,13 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, as
       ...(check && deep ? [marketplacesCell(check)] : []),
     ]);
   });
-  const lines = table(rows, visibleLength);
+  const lines = table(rows, maxWidth === undefined ? {} : { maxWidth });
 
   const troubledApps = report.apps.filter((a) => a.state !== 'ok');
   if (troubledApps.length) {
     const appRows = [['APP', 'CLIENT SECRET EXPIRES', 'STATE']];
     for (const a of troubledApps) appRows.push([a.app, formatDate(new Date(a.clientSecretExpiresAt), at), paint(a.state)]);
-    lines.push('', ...table(appRows, visibleLength));
+    lines.push('', ...table(appRows, maxWidth === undefined ? {} : { maxWidth }));
   }
 
   const by = asOf ? ` by ${asOf.toISOString().slice(0, 10)}` : '';
@@ -63,8 +66,13 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, as
       `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${by}; rotate it in the Developer Console, then run: amz-token app set-secret ${a.app}`,
     );
   }
-  if (checks) advice.push(...checkProblemLines(report.profiles, checks));
-  return { table: lines, advice };
+  const notes: string[] = [];
+  if (checks) {
+    const lines = checkLines(report.profiles, checks);
+    advice.push(...lines.problems);
+    notes.push(...lines.notes);
+  }
+  return { table: report.profiles.length === 0 ? [] : lines, advice, notes };
 }
 
 function checkCell(check: LiveCheck, color: ChalkInstance): string {
@@ -92,21 +100,19 @@ function marketplacesCell(check: LiveCheck): string {
 }
 
 /** One line per problem, naming the fix; app and keychain problems once, however many profiles they hit. */
-function checkProblemLines(profiles: readonly ProfileStatus[], checks: readonly LiveCheck[]): string[] {
-  const lines = new Set<string>();
+function checkLines(profiles: readonly ProfileStatus[], checks: readonly LiveCheck[]): { problems: string[]; notes: string[] } {
+  const problems = new Set<string>();
+  const notes = new Set<string>();
   checks.forEach((check, i) => {
     const profile = profiles[i]!.profile;
     const fix = check.hint ? `; ${check.hint}` : '';
     if (check.result === 'ok') {
-      if (check.deepSkipped) lines.add(`${profile}: --deep skipped: ${check.deepSkipped}`);
+      if (check.deepSkipped) notes.add(`${profile}: --deep skipped: ${check.deepSkipped}`);
     } else if (check.result === 'app-rejected' || check.result === 'store-unavailable') {
-      lines.add(`${check.message}${fix}`);
+      problems.add(`${check.message}${fix}`);
     } else {
-      lines.add(`${profile}: ${check.message}${fix}`);
+      problems.add(`${profile}: ${check.message}${fix}`);
     }
   });
-  return [...lines];
+  return { problems: [...problems], notes: [...notes] };
 }
-
-// eslint-disable-next-line no-control-regex
-const visibleLength = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;

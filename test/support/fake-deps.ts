@@ -34,6 +34,8 @@ export interface FakeEnvironment {
   store: MemorySecretStore;
   /** stdin: all of it at once (a string), or a stream the test keeps writing to. */
   run(argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
+  /** The same, with some collaborators replaced (a terminal's TTY flags and width, say). */
+  runWith(overrides: Partial<Deps>, argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
 }
 
 export interface FakeOptions {
@@ -65,11 +67,14 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   return {
     deps: base,
     store,
-    async run(argv, stdin = '') {
+    run(argv, stdin = '') {
+      return this.runWith({}, argv, stdin);
+    },
+    async runWith(overrides, argv, stdin = '') {
       const stdinStream = typeof stdin === 'string' ? new PassThrough().end(stdin) : stdin;
       const stdout = collect();
       const stderr = collect();
-      const code = await main(argv, { ...base, stdin: stdinStream, stdout: stdout.stream, stderr: stderr.stream });
+      const code = await main(argv, { ...base, ...overrides, stdin: stdinStream, stdout: stdout.stream, stderr: stderr.stream });
       return { code, stdout: stdout.text(), stderr: stderr.text() };
     },
   };

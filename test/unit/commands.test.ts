@@ -77,15 +77,45 @@ describe('commands in-process', () => {
     expect(report.profiles[0]).toMatchObject({ profile: 'shop-de', state: 'expiring', daysLeft: 19, expiresAt: '2027-03-01T00:00:00.000Z' });
   });
 
-  it('status --quiet keeps the table and drops the advice', async () => {
+  it('status --quiet prints what needs doing and why, and nothing else: a cron mail says why', async () => {
     const env = fakeEnvironment({ now: new Date('2027-02-10T00:00:00Z') });
     await env.run(appArgs, FAKE.clientSecret);
     await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    await env.run(importArgs('shop-fr', ['--authorized-at', '2026-12-01']), FAKE.refreshToken);
     const loud = await env.run(['status']);
     const quiet = await env.run(['status', '-q']);
-    expect(loud.stderr).toContain('run: amz-token renew --profile shop-de');
-    expect(quiet.stderr).toBe('');
-    expect(quiet.stdout).toBe(loud.stdout);
+    expect(loud.stdout).toMatch(/^shop-de .* expiring$/m);
+    expect(quiet.code).toBe(3);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toBe('shop-de expires soon; run: amz-token renew --profile shop-de\n');
+  });
+
+  it('status --quiet prints nothing at all when nothing needs doing', async () => {
+    const env = fakeEnvironment({ now: new Date('2026-11-27T00:00:00Z') });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-11-01']), FAKE.refreshToken);
+    expect(await env.run(['status', '-q'])).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('status --json with no profiles prints the (empty) report, says why on stderr, and exits 5', async () => {
+    const env = fakeEnvironment();
+    await env.run(appArgs, FAKE.clientSecret);
+    const result = await env.run(['status', '--json']);
+    expect(result.code).toBe(5);
+    expect(JSON.parse(result.stdout)).toMatchObject({ profiles: [], apps: [{ app: 'my-app' }] });
+    expect(result.stderr).toContain('no profiles configured');
+  });
+
+  it('the status table fits a narrow terminal instead of wrapping; a pipe gets whole rows', async () => {
+    const env = fakeEnvironment({ now: new Date('2026-11-27T00:00:00Z'), env: { NO_COLOR: '1' } });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('a-rather-long-profile-name-for-the-de-shop', ['--authorized-at', '2026-11-01']), FAKE.refreshToken);
+    const wide = await env.run(['status']);
+    expect(Math.max(...wide.stdout.trimEnd().split('\n').map((line) => line.length))).toBeGreaterThan(80);
+    const terminal = await env.runWith({ stdoutIsTTY: true, stdoutColumns: 60 }, ['status']);
+    const lines = terminal.stdout.trimEnd().split('\n');
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(lines[1]).toMatch(/^a-rather-…  A3EXAMPLE12345 \(DE\)  eu      2027-11-01 …  ok$/);
   });
 
   it('a locked or missing keychain is exit 8 and leaves the config untouched', async () => {
