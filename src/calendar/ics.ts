@@ -10,7 +10,7 @@ export interface AllDayEvent {
   description: string;
   /** Increase when the event moves, so that clients take the update. */
   sequence: number;
-  /** Hours after the day's start (local midnight) at which the alarm fires; none if undefined. */
+  /** Hours after the day's start (local midnight) at which the alarm fires, negative for the day before; none if undefined. */
   alarmAtHour?: number;
 }
 
@@ -38,7 +38,7 @@ export function icsCalendar(events: readonly AllDayEvent[], options: CalendarOpt
       'TRANSP:TRANSPARENT',
     );
     if (event.alarmAtHour !== undefined) {
-      lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(event.summary)}`, `TRIGGER;RELATED=START:PT${event.alarmAtHour}H`, 'END:VALARM');
+      lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(event.summary)}`, `TRIGGER;RELATED=START:${event.alarmAtHour < 0 ? '-' : ''}PT${Math.abs(event.alarmAtHour)}H`, 'END:VALARM');
     }
     lines.push('END:VEVENT');
   }

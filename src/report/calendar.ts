@@ -3,23 +3,29 @@
 // client secret: one event the day the warning window opens (--warn-days,
 // default 30: when Amazon starts reminding), with an alarm, and one on the day it expires.
 
+import { format } from 'date-fns/format';
 import type { StatusReport } from './status-report.js';
 import { icsCalendar, localDay, type AllDayEvent } from '../calendar/ics.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The alarm fires at 09:00 local time on the event's day. */
+/** Alarms fire at 09:00 local time on the event's day... */
 const ALARM_HOUR = 9;
+/** ...unless the grant lapses before 10:00: then "Expires today" rings at 09:00 the day before, while it still works. */
+const LATEST_EXPIRY_ALARM_HOUR = ALARM_HOUR + 1;
 
 export function reminderEvents(report: Pick<StatusReport, 'profiles' | 'apps' | 'warnDays'>): AllDayEvent[] {
   const events: AllDayEvent[] = [];
   const add = (kind: string, id: string, expiresAt: Date, what: string, fix: string) => {
-    const expires = `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    // Local, like the events' days and the status table; the offset says which local.
+    const day = format(expiresAt, 'yyyy-MM-dd');
+    const expires = `${day} ${format(expiresAt, 'HH:mm')} (UTC${format(expiresAt, 'xxx')})`;
+    const lapsesEarly = expiresAt.getHours() + expiresAt.getMinutes() / 60 < LATEST_EXPIRY_ALARM_HOUR;
     // Renewals move the expiry later, so its day number makes a SEQUENCE that grows with each one.
     const sequence = Math.floor(expiresAt.getTime() / DAY_MS);
     events.push({
       uid: `${kind}-reminder.${id}@amz-token`,
       day: localDay(new Date(expiresAt.getTime() - report.warnDays * DAY_MS)),
-      summary: `Renew soon: ${what} expires ${expires.slice(0, 10)}`,
+      summary: `Renew soon: ${what} expires ${day}`,
       description: `${what} expires ${expires}.\n${fix}`,
       sequence,
       alarmAtHour: ALARM_HOUR,
@@ -30,7 +36,7 @@ export function reminderEvents(report: Pick<StatusReport, 'profiles' | 'apps' | 
       summary: `Expires today: ${what}`,
       description: `${what} expires ${expires}. Until it is renewed, calls with it fail.\n${fix}`,
       sequence,
-      alarmAtHour: ALARM_HOUR,
+      alarmAtHour: lapsesEarly ? ALARM_HOUR - 24 : ALARM_HOUR,
     });
   };
   for (const p of report.profiles) {

@@ -79,4 +79,14 @@ describe('status --ics', () => {
     expect(nowhere.exitCode).toBe(2);
     expect(String(nowhere.stderr)).toMatch(/--ics: cannot write \/nonexistent\/folder\/team\.ics \(ENOENT\)/);
   });
+
+  it('with no profiles left, still writes the calendar (the apps\' events only), so removed profiles\' events go away; exit 5', async () => {
+    const s = sandbox();
+    writeConfig(s.configDir, { apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } }, profiles: {} });
+    const file = join(s.configDir, 'team.ics');
+    const result = await s.run(['status', '--ics', file]);
+    expect(result.exitCode).toBe(5);
+    expect(String(result.stderr)).toContain('no profiles configured');
+    expect(events(readFileSync(file, 'utf8')).map((e) => e.uid)).toEqual(['client-secret-reminder.my-app@amz-token', 'client-secret-expiry.my-app@amz-token']);
+  });
 });

@@ -143,4 +143,20 @@ describe('reminderEvents', () => {
     expect(renewed[0]!.sequence).toBeGreaterThan(before[0]!.sequence);
     expect(renewed[0]!.day).toEqual([2027, 12, 10]);
   });
+
+  it('says the local day in the summary, as the event\'s day and the status table do', () => {
+    const [reminder, expiry] = reminderEvents(report);
+    // 02:00 UTC on the 10th is 21:00 on the 9th in New York.
+    expect(reminder!.summary).toMatch(/expires 2027-01-09$/);
+    expect(expiry!.description).toContain('expires 2027-01-09 21:00 (UTC-05:00)');
+  });
+
+  it('rings "Expires today" at 09:00 the day before when the grant lapses before 10:00, while it still works', () => {
+    // 08:30 UTC is 03:30 in New York.
+    const early = reminderEvents({ ...report, profiles: [{ ...report.profiles[0]!, expiresAt: '2027-01-10T08:30:00.000Z' }] });
+    expect(early[1]).toMatchObject({ day: [2027, 1, 10], alarmAtHour: -15 });
+    const alarm = new ICAL.Component(ICAL.parse(icsCalendar([early[1]!], OPTIONS))).getFirstSubcomponent('vevent')!.getFirstSubcomponent('valarm')!;
+    expect(alarm.getFirstPropertyValue('trigger')!.toString()).toBe('-PT15H');
+    expect(early[0]!.alarmAtHour).toBe(9); // the warning window's reminder keeps 09:00
+  });
 });
