@@ -18,10 +18,12 @@ const realSleep: Sleep = (ms) => new Promise<void>((resolve) => setTimeout(resol
  * with exponential backoff and jitter between attempts (so parallel checks
  * that failed together do not retry in lockstep). The last failure is rethrown.
  */
-async function withRetries<T>(retries: number, attempt: () => Promise<T>, sleep: Sleep = realSleep): Promise<T> {
+async function withRetries<T>(retries: number, attempt: () => Promise<T>, sleep: Sleep = realSleep, stop?: AbortSignal): Promise<T> {
   let last: TransientFailure | undefined;
   for (let n = 0; n <= retries; n++) {
     if (n > 0) await sleep(Math.min(500 * 2 ** (n - 1), 4000) * (0.5 + Math.random() / 2));
+    // The caller gave up (status --check's --deadline): no further attempt.
+    if (stop?.aborted) break;
     try {
       return await attempt();
     } catch (error) {
@@ -32,12 +34,20 @@ async function withRetries<T>(retries: number, attempt: () => Promise<T>, sleep:
   throw last ?? new TransientFailure('no answer');
 }
 
+/** How a call to Amazon retries: attempts after the first, backoff (injectable for tests), and when to give up early. */
+export interface RetryOptions {
+  retries: number;
+  sleep?: Sleep | undefined;
+  /** Aborts the request under way and any further attempt. */
+  stop?: AbortSignal | undefined;
+}
+
 /** withRetries, then the operator's one-line error once the retries are spent. */
-export async function retrying<T>(service: string, retries: number, attempt: () => Promise<T>, sleep?: Sleep): Promise<T> {
+export async function retrying<T>(service: string, options: RetryOptions, attempt: () => Promise<T>): Promise<T> {
   try {
-    return await withRetries(retries, attempt, sleep);
+    return await withRetries(options.retries, attempt, options.sleep, options.stop);
   } catch (error) {
-    if (error instanceof TransientFailure) throw unavailable(service, error, retries + 1);
+    if (error instanceof TransientFailure) throw unavailable(service, error, options.retries + 1);
     throw error;
   }
 }
@@ -48,6 +58,7 @@ export interface AmazonRequest {
   body?: string;
   /** Per phase: connect, headers and body each. */
   timeoutMs: number;
+  stop?: AbortSignal | undefined;
 }
 
 /**
@@ -62,7 +73,7 @@ export async function sendToAmazon(service: string, url: string, req: AmazonRequ
       ...(req.body !== undefined ? { body: req.body } : {}),
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
-      signal: AbortSignal.timeout(req.timeoutMs * 2),
+      signal: req.stop ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs * 2), req.stop]) : AbortSignal.timeout(req.timeoutMs * 2),
     });
     return { status: response.statusCode, text: await readLimited(response.body, service) };
   } catch (error) {

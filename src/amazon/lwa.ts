@@ -17,6 +17,8 @@ export interface LwaOptions {
   /** App name, to name it when its credentials are rejected. */
   appName: string;
   sleep?: (ms: number) => Promise<void>;
+  /** Aborts the request and its retries (status --check's --deadline). */
+  stop?: AbortSignal;
 }
 
 export interface TokenReply {
@@ -61,20 +63,16 @@ export function refreshAccessToken(opts: LwaOptions, client: ClientCredentials, 
 export type Grant = 'code' | 'refresh';
 
 async function tokenRequest(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
-  return retrying(
-    LWA,
-    opts.retries,
-    async () => {
-      const { status, text } = await sendToAmazon(LWA, opts.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
-        body: new URLSearchParams(form).toString(),
-        timeoutMs: opts.timeoutMs,
-      });
-      return interpretTokenReply(status, text, grant, opts.appName);
-    },
-    opts.sleep,
-  );
+  return retrying(LWA, { retries: opts.retries, sleep: opts.sleep, stop: opts.stop }, async () => {
+    const { status, text } = await sendToAmazon(LWA, opts.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json' },
+      body: new URLSearchParams(form).toString(),
+      timeoutMs: opts.timeoutMs,
+      stop: opts.stop,
+    });
+    return interpretTokenReply(status, text, grant, opts.appName);
+  });
 }
 
 /**

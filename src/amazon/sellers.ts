@@ -18,11 +18,13 @@ export interface SellersApiOptions {
   /** The profile's app: named when Amazon says its client secret has expired. */
   app: string;
   sleep?: Sleep;
+  /** Aborts the request and its retries (status --check's --deadline). */
+  stop?: AbortSignal;
 }
 
 /** The marketplaces the authorization covers, as amz-token's country codes (UK, not GB). */
 export function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
-  return retrying(SELLERS_API, opts.retries, () => attemptOnce(opts, accessToken), opts.sleep);
+  return retrying(SELLERS_API, { retries: opts.retries, sleep: opts.sleep, stop: opts.stop }, () => attemptOnce(opts, accessToken));
 }
 
 async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
@@ -30,6 +32,7 @@ async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promis
     method: 'GET',
     headers: { 'x-amz-access-token': accessToken, accept: 'application/json', 'user-agent': 'amz-token (Language=TypeScript)' },
     timeoutMs: opts.timeoutMs,
+    stop: opts.stop,
   });
   if (status === 429 || status >= 500) throw new TransientFailure(`HTTP ${status}`);
   const body = parseJsonObject(text);

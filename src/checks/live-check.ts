@@ -42,9 +42,31 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
     return secret;
   };
 
+  // However Amazon fails, the run ends: at the deadline (checks under way are
+  // aborted), or once several profiles in a row found Amazon unreachable.
+  const deadline = AbortSignal.timeout(opts.deadlineSeconds * 1000);
+  const outage = new Outage();
+  const notChecked = (): LiveCheck | undefined =>
+    deadline.aborted
+      ? unknownResult(`not checked: the --deadline of ${opts.deadlineSeconds} s passed`, 'deadline')
+      : outage.declared
+        ? unknownResult(`not checked: Amazon failed for ${OUTAGE_AFTER} profiles in a row; stopped checking`, 'not checked')
+        : undefined;
+
   return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+    const skipped = notChecked();
+    if (skipped) return { ...skipped, ...(opts.deep ? { marketplaces: null } : {}) };
+    const check = await checkOne(profile);
+    if (check.result === 'unknown' && deadline.aborted) {
+      return { ...unknownResult(`not finished: the --deadline of ${opts.deadlineSeconds} s passed`, 'deadline'), ...(opts.deep ? { marketplaces: null } : {}) };
+    }
+    outage.record(check);
+    return check;
+  });
+
+  async function checkOne(profile: string): Promise<LiveCheck> {
     try {
-      const { accessToken } = await refreshGrant(shared, config, profile, { lwa, clientSecret });
+      const { accessToken } = await refreshGrant(shared, config, profile, { lwa: { ...lwa, stop: deadline }, clientSecret });
       const checkedAt = deps.now().toISOString();
       if (!opts.deep) return { result: 'ok', message: 'Amazon issued an access token', exitCode: ExitCode.OK, checkedAt };
       const record = config.profiles[profile]!;
@@ -52,13 +74,32 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         return { result: 'ok', message: `Amazon issued an access token; --deep skipped: ${VENDOR_SKIP}`, exitCode: ExitCode.OK, checkedAt, marketplaces: null, deepSkipped: VENDOR_SKIP };
       }
       const origin = spApiOriginFor(deps.env, record.region);
-      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile, app: record.app }, accessToken);
+      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile, app: record.app, stop: deadline }, accessToken);
       const listed = marketplaces.length ? marketplaces.join(', ') : 'no marketplace';
       return { result: 'ok', message: `Amazon issued an access token; the Sellers API lists ${listed}`, exitCode: ExitCode.OK, checkedAt, marketplaces };
     } catch (error) {
       return { ...failed(error), ...(opts.deep ? { marketplaces: null } : {}) };
     }
-  });
+  }
+}
+
+/** After this many profiles in a row found Amazon unreachable, the rest are not tried: 200 profiles must not cost 200 × 3 timeouts. */
+export const OUTAGE_AFTER = 3;
+
+/** Counts profiles in a row for which Amazon was unreachable; any other answer from Amazon resets it. */
+class Outage {
+  private inARow = 0;
+  declared = false;
+
+  record(check: LiveCheck): void {
+    if (check.result === 'unknown') this.inARow += 1;
+    else if (check.result !== 'store-unavailable' && check.result !== 'not-found' && check.result !== 'failed') this.inARow = 0;
+    if (this.inARow >= OUTAGE_AFTER) this.declared = true;
+  }
+}
+
+function unknownResult(message: string, reason: string): LiveCheck {
+  return { result: 'unknown', message, hint: 'check the network, or retry later', exitCode: ExitCode.AMAZON_UNAVAILABLE, reason };
 }
 
 /** The check result for anything a check threw. */

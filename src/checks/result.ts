@@ -26,4 +26,6 @@ export interface LiveCheckOptions {
   deep: boolean;
   /** 1..32 checks under way at once. */
   concurrency: number;
+  /** The whole run's limit: checks not done by then are `unknown`. */
+  deadlineSeconds: number;
 }

@@ -18,6 +18,9 @@ import type { Program } from './command-line.js';
 
 const DEFAULT_CONCURRENCY = 4;
 const MAX_CONCURRENCY = 32;
+// Ten minutes: 2,000 healthy profiles at 4 at a time fit; a hanging Amazon cannot hold a cron job for an hour.
+const DEFAULT_DEADLINE_SECONDS = 600;
+const MAX_DEADLINE_SECONDS = 86_400;
 
 export const STATUS_EXIT_CODES = [
   ExitCode.OK,
@@ -103,6 +106,11 @@ export function registerStatus(program: Program, line: CommandLine): void {
         .argParser(wholeNumber('--concurrency', 1, MAX_CONCURRENCY))
         .default(DEFAULT_CONCURRENCY),
     )
+    .addOption(
+      new Option('--deadline <seconds>', 'with --check, stop checking after this long; what is left is "unknown" (exit 7)')
+        .argParser(wholeNumber('--deadline', 1, MAX_DEADLINE_SECONDS))
+        .default(DEFAULT_DEADLINE_SECONDS),
+    )
     .option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)')
     .addHelpText(
       'after',
@@ -132,7 +140,7 @@ job that inherits it still watches them all.
         ...(profile !== undefined ? { profile } : {}),
         warnDays: flags.warnDays,
         ...(flags.at ? { at: flags.at } : {}),
-        ...(flags.check === true || deep ? { check: { deep, concurrency: flags.concurrency } } : {}),
+        ...(flags.check === true || deep ? { check: { deep, concurrency: flags.concurrency, deadlineSeconds: flags.deadline } } : {}),
         ...(flags.ics !== undefined ? { ics: flags.ics } : {}),
       };
       line.choose('status', options, runStatus);

@@ -104,6 +104,56 @@ describe('status --check in-process', () => {
   });
 });
 
+describe('status --check ends in bounded time however Amazon fails', () => {
+  async function withProfiles(count: number) {
+    const rig = await setUp({ now: new Date('2026-11-27T12:00:00Z') });
+    for (let i = 1; i < count; i++) {
+      const imported = await rig.env.run(
+        ['import', '--profile', `shop-${i}`, '--app', 'my-app', '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-03-01'],
+        rig.double.issueRefreshToken(FAKE.clientId),
+      );
+      expect(imported.code).toBe(0);
+    }
+    return rig;
+  }
+
+  it('stops asking after 3 profiles in a row found LWA failing, and marks the rest unknown: exit 7', async () => {
+    const { double, env } = await withProfiles(8);
+    double.faults.tokenStatus = 503;
+    const result = await env.run(['status', '--check', '--concurrency', '1', '--json']);
+    expect(result.code).toBe(7);
+    // 3 profiles x 3 attempts; without the cut-off, 8 x 3.
+    expect(double.requests).toHaveLength(9);
+    const profiles = JSON.parse(result.stdout).profiles as Array<{ state: string; check: { message: string } }>;
+    expect(profiles.map((p) => p.state)).toEqual(Array(8).fill('unknown'));
+    expect(profiles.slice(3).map((p) => p.check.message)).toEqual(Array(5).fill('not checked: Amazon failed for 3 profiles in a row; stopped checking'));
+  });
+
+  it('a profile Amazon answers resets the count: failures must be in a row', async () => {
+    const { double, env } = await withProfiles(6);
+    double.faults.tokenStatus = 503;
+    double.faults.failTimes = 6; // two profiles fail (3 attempts each), then LWA recovers
+    const result = await env.run(['status', '--check', '--concurrency', '1', '--json']);
+    expect(result.code).toBe(7);
+    expect(JSON.parse(result.stdout).profiles.map((p: { state: string }) => p.state)).toEqual(['unknown', 'unknown', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('--deadline ends the run: the check under way is aborted and the rest are not started: exit 7', async () => {
+    const { double, env } = await withProfiles(3);
+    double.faults.hang = true;
+    const hanging = fakeEnvironment({ now: new Date('2026-11-27T12:00:00Z'), env: { ...env.deps.env, AMZ_TOKEN_HTTP_TIMEOUT_MS: '600000' } });
+    const result = await hanging.runWith({ configDir: env.deps.configDir, secretStore: env.deps.secretStore }, ['status', '--check', '--concurrency', '1', '--deadline', '1', '--json']);
+    expect(result.code).toBe(7);
+    const messages = JSON.parse(result.stdout).profiles.map((p: { check: { message: string } }) => p.check.message);
+    expect(messages).toEqual([
+      'not finished: the --deadline of 1 s passed',
+      'not checked: the --deadline of 1 s passed',
+      'not checked: the --deadline of 1 s passed',
+    ]);
+    expect(double.requests).toHaveLength(1);
+  });
+});
+
 describe('client secret expiry in status', () => {
   it.each([
     ['2026-06-15', 3, 'expires soon'],

@@ -20,8 +20,8 @@ describe('argv -> options', () => {
   it.each<[string[], string, object]>([
     [['status'], 'status', { warnDays: 30 }],
     [['status', '--warn-days', '14', '--at', '2027-01-06'], 'status', { warnDays: 14, at: new Date(2027, 0, 6) }],
-    [['status', '--check', '--concurrency', '8'], 'status', { warnDays: 30, check: { deep: false, concurrency: 8 } }],
-    [['status', '--deep'], 'status', { warnDays: 30, check: { deep: true, concurrency: 4 } }],
+    [['status', '--check', '--concurrency', '8'], 'status', { warnDays: 30, check: { deep: false, concurrency: 8, deadlineSeconds: 600 } }],
+    [['status', '--deep', '--deadline', '60'], 'status', { warnDays: 30, check: { deep: true, concurrency: 4, deadlineSeconds: 60 } }],
     [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, ics: 'team.ics' }],
     [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
     [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de' }],
@@ -74,6 +74,7 @@ describe('argv -> options', () => {
     [['status', '--warn-days', '-1']],
     [['status', '--warn-days', '366']],
     [['status', '--concurrency', '0']],
+    [['status', '--check', '--deadline', '0']],
     [['status', '--at', 'tomorrow']],
     [['status', '--ics', '-', '--json']],
     [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'XX']],
