@@ -5,6 +5,8 @@ import { execa, type Result } from 'execa';
 import { BIN, sandbox, secretToolLookup, requireTestKeyring, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 beforeAll(() => requireTestKeyring());
 
@@ -21,6 +23,8 @@ interface Harness {
   run(args: string[], env?: Record<string, string | undefined>): Promise<Result>;
   /** Imports a profile holding a refresh token the double issued; returns the token. */
   addProfile(name: string, options?: { vendor?: boolean; authorizedAt?: string }): Promise<string>;
+  /** Many seller profiles at once, written without the CLI (setup for tests about the checks, not about import). */
+  addProfilesDirectly(names: string[]): Promise<void>;
   /** Values that must never appear in any output or file. */
   secrets: string[];
   runs: Result[];
@@ -47,6 +51,20 @@ async function harness(options: { clientSecret?: string } = {}): Promise<Harness
       const result = await s.run(args, { env: { AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_SPAPI_URL: double.spApiOrigin, ...env } });
       runs.push(result);
       return result;
+    },
+    async addProfilesDirectly(names) {
+      // Setup only, and fast however loaded the machine: the tokens go straight into the
+      // keychain and the profiles into config.json (50 `import` processes would take a minute).
+      const { AsyncEntry } = await import('@napi-rs/keyring');
+      const file = join(s.configDir, 'config.json');
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      for (const name of names) {
+        const token = double.issueRefreshToken(FAKE.clientId);
+        secrets.push(token);
+        await new AsyncEntry('amz-token', `profile/${name}/refresh-token`, { linux: { store: 'secret-service' } }).setPassword(token);
+        config.profiles[name] = { app, region: 'eu', marketplace: 'DE', role: 'seller', sellingPartnerId: SELLER, expiresAt: new Date(Date.now() + 355 * 86_400_000).toISOString() };
+      }
+      writeFileSync(file, JSON.stringify(config));
     },
     async addProfile(name, { vendor = false, authorizedAt = daysAgo(10) } = {}) {
       const token = double.issueRefreshToken(FAKE.clientId);
@@ -195,7 +213,7 @@ describe('status --check proves each profile at Login with Amazon', () => {
   it('checks 50 profiles concurrently, never more at once than the bound', async () => {
     const h = await harness();
     const names = Array.from({ length: 50 }, (_, i) => `${h.s.prefix}-p${String(i).padStart(2, '0')}`);
-    for (let i = 0; i < names.length; i += 10) await Promise.all(names.slice(i, i + 10).map((n) => h.addProfile(n)));
+    await h.addProfilesDirectly(names);
     h.double.faults.delayMs = 200;
 
     const byDefault = await h.run(['status', '--check', '--json']);
