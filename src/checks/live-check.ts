@@ -42,7 +42,7 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
     return secret;
   };
 
-  return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+  const check = async (profile: string): Promise<LiveCheck> => {
     try {
       const { accessToken } = await refreshGrant(shared, config, profile, { lwa, clientSecret });
       const checkedAt = deps.now().toISOString();
@@ -58,7 +58,8 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
     } catch (error) {
       return { ...failed(error), ...(opts.deep ? { marketplaces: null } : {}) };
     }
-  });
+  };
+  return mapConcurrently(profiles, opts.concurrency, async (profile) => ({ ...(await check(profile)), finishedAt: deps.now().toISOString() }));
 }
 
 /** The check result for anything a check threw. */
