@@ -89,15 +89,17 @@ async function writeCalendar(ctx: CommandContext, report: StatusReport, target: 
 async function writeMetrics(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
   const { prometheusText } = await import('../report/prometheus.js');
   await writeOutputFile(ctx, '--metrics-file', target, prometheusText(report));
-  ctx.out.info(`Wrote metrics for ${report.profiles.length} authorizations and ${report.apps.length} client secrets to ${target}.`);
+  ctx.out.info(`Wrote the metrics of ${count(report.profiles.length, 'authorization')} and ${count(report.apps.length, 'client secret')} to ${target}.`);
 }
 
 /** --html: the report as one self-contained page. */
 async function writeHtml(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
   const { htmlReport } = await import('../report/html.js');
   await writeOutputFile(ctx, '--html', target, htmlReport(report));
-  if (target !== '-') ctx.out.info(`Wrote the report page (${report.profiles.length} authorizations) to ${target}.`);
+  if (target !== '-') ctx.out.info(`Wrote the report page of ${count(report.profiles.length, 'authorization')} to ${target}.`);
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
  * To stdout for "-", else replaced atomically, mode 0644: a web server or node_exporter may be
