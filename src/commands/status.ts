@@ -114,7 +114,8 @@ async function writeOutputFile(ctx: CommandContext, flag: string, target: string
   try {
     await writeFileAtomic(target, text, 0o644);
   } catch (error) {
-    throw new UsageError(`${flag}: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'pass a writable file path');
+    const stdoutToo = flag === '--metrics-file' ? '' : ', or - for stdout';
+    throw new UsageError(`${flag}: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `pass a writable file path${stdoutToo}`);
   }
 }
 

@@ -21,6 +21,8 @@ export function htmlReport(report: StatusReport): string {
   const styleHash = createHash('sha256').update(css, 'utf8').digest('base64');
   // Judged as of another date than the one it was made on (--at): say so beside the generation time.
   const asOf = report.at === report.generatedAt ? '' : ` · states as of <time datetime="${report.at}">${localTime(at)}</time>`;
+  // The timeline's "today" is the date the states are judged at.
+  const today = report.at === report.generatedAt ? 'today' : `${localDay(at)} (--at)`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -44,8 +46,8 @@ ${dueFirst(rows, at)}
 <main>
 <section aria-labelledby="timeline">
 <h2 id="timeline">Timeline: the next ${TIMELINE_MONTHS} months</h2>
-<p class="note">Each bar runs from today to the expiry date; most urgent first.</p>
-${legend(report.warnDays)}
+<p class="note">Each bar runs from ${today === 'today' ? 'today' : localDay(at)} to the expiry date; most urgent first.</p>
+${legend(report.warnDays, today)}
 ${timeline(axis, rows, at)}
 </section>
 <section aria-labelledby="authorizations">
@@ -86,14 +88,14 @@ function dueFirst(rows: readonly TimelineRow[], at: Date): string {
   return `<p class="next">Due first: ${what} <b>${esc(first.name)}</b> ${when}. Run <code>${esc(first.command!)}</code></p>`;
 }
 
-function legend(warnDays: number): string {
+function legend(warnDays: number, today: string): string {
   const swatch = (inner: string) => `<svg viewBox="0 0 28 12" aria-hidden="true" focusable="false">${inner}</svg>`;
   return `<ul class="legend" aria-label="Legend">
 <li>${swatch('<rect class="bar-ok" x="0" y="2" width="28" height="8"/>')}ok</li>
 <li>${swatch('<rect class="bar-expiring" x="0" y="2" width="28" height="8"/>')}expiring (striped)</li>
 <li>${swatch('<rect class="bar-expired" x="1" y="2" width="26" height="8"/>')}expired or rejected (dashed outline: since when)</li>
 <li>${swatch('<rect class="band" x="0" y="0" width="28" height="12"/>')}warning window (next ${count(warnDays, 'day')})</li>
-<li>${swatch('<path class="today" d="M14 0V12"/>')}today</li>
+<li>${swatch('<path class="today" d="M14 0V12"/>')}${today}</li>
 </ul>`;
 }
 

@@ -3,6 +3,7 @@
 // self-contained. How it renders is test/e2e/html-report.test.ts (Chromium).
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { format } from 'date-fns/format';
 import { esc, htmlReport } from '../../src/report/html.js';
 import { timelineAxis, timelineRows, TIMELINE_MONTHS } from '../../src/report/timeline.js';
 import { statusReport, withLiveChecks } from '../../src/report/status-report.js';
@@ -106,10 +107,12 @@ describe('htmlReport', () => {
   it('says when it was generated, and, with --at, the date the states are judged at', () => {
     expect(page).toContain(`Generated <time datetime="${now.toISOString()}">`);
     expect(page).not.toContain('states as of');
-    const later = new Date('2027-01-06T00:00:00Z');
+    const later = new Date('2027-01-06T12:00:00Z');
     const asOf = htmlReport(statusReport(config, later, 30, undefined, now));
     expect(asOf).toContain(`states as of <time datetime="${later.toISOString()}">`);
     expect(asOf).toContain(`Generated <time datetime="${now.toISOString()}">`);
+    expect(asOf).toContain(`${format(later, 'yyyy-MM-dd')} (--at)</li>`); // the timeline's line is that (local) date, not today
+    expect(page).toMatch(/today<\/li>/);
   });
 
   it('reads without colour: every state is written out, and the legend names the bar patterns', () => {
