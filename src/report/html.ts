@@ -111,13 +111,16 @@ function timeline(axis: TimelineAxis, rows: readonly TimelineRow[], at: Date): s
   return `<div class="timeline">${defs}${head}<ol class="rows">\n${items.join('\n')}\n</ol></div>`;
 }
 
-/** Time left as a filled bar from today to the expiry; time overdue as a dashed outline from the expiry to today. */
+/**
+ * Time left as a filled bar from today to the expiry. Broken ones as a dashed outline between
+ * the expiry and today: the time overdue, or for a token Amazon rejected early, the time lost.
+ */
 function bar(row: TimelineRow, axis: TimelineAxis): string {
   if (row.look !== 'expired') {
     return `<rect class="bar-${row.look}" x="${x1000(axis.today)}" y="0" width="${x1000(Math.max(row.end - axis.today, 0.002))}" height="10"/>`;
   }
   const from = Math.min(row.end, axis.today);
-  const outline = `<rect class="bar-expired" x="${x1000(from)}" y="0" width="${x1000(Math.max(axis.today - from, 0.002))}" height="10" vector-effect="non-scaling-stroke"/>`;
+  const outline = `<rect class="bar-expired" x="${x1000(from)}" y="0" width="${x1000(Math.max(Math.abs(axis.today - row.end), 0.002))}" height="10" vector-effect="non-scaling-stroke"/>`;
   // Lapsed before the axis begins: a solid stub at the left edge says "earlier than this".
   return row.off === 'before' ? `${outline}<rect class="stub" x="0" y="-2" width="4" height="14"/>` : outline;
 }

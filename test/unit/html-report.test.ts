@@ -130,6 +130,11 @@ describe('htmlReport', () => {
     expect(checked).toContain('<th scope="col">Check</th>');
     expect(checked).toContain('rejected<small>Amazon rejected the refresh token (invalid_grant: expired)</small>');
     expect(checked).toContain('<code>amz-token renew --profile shop-ok</code>');
+    // Its 200 days left are lost: drawn as a dashed outline from today to the date, not a green bar.
+    const row = /<li class="tl-row"><div class="who"><b>shop-ok<\/b>.*?<\/li>/.exec(checked)![0];
+    const width = Number(/class="bar-expired" x="[\d.]+" y="0" width="([\d.]+)"/.exec(row)![1]);
+    expect(width).toBeGreaterThan(400); // of 1000 for 13 months
+    expect(row).not.toContain('bar-ok');
   });
 
   it('escapes whatever a hand-edited config.json holds', () => {
