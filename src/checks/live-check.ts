@@ -54,6 +54,11 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         : undefined;
 
   return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+    const result = await checkUnlessStopped(profile);
+    return { ...result, finishedAt: deps.now().toISOString() };
+  });
+
+  async function checkUnlessStopped(profile: string): Promise<LiveCheck> {
     const skipped = notChecked();
     if (skipped) return { ...skipped, ...(opts.deep ? { marketplaces: null } : {}) };
     const check = await checkOne(profile);
@@ -62,7 +67,7 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
     }
     outage.record(check);
     return check;
-  });
+  }
 
   async function checkOne(profile: string): Promise<LiveCheck> {
     try {

@@ -14,6 +14,8 @@ export interface LiveCheck {
   exitCode: ExitCode;
   /** When Amazon accepted the token; only on success. */
   checkedAt?: string;
+  /** When the check ended, whatever its result (metrics: amz_token_check_timestamp_seconds). */
+  finishedAt?: string;
   /** --deep only: the marketplaces the Sellers API lists; null when it was skipped or failed. */
   marketplaces?: string[] | null;
   /** Why the Sellers API call was skipped (vendor profiles). */

@@ -19,6 +19,8 @@ const FLAG_VALUES: Record<string, ValueKind> = {
   '--marketplace': 'marketplace',
   '--region': 'region',
   '--ics': 'file',
+  '--metrics-file': 'file',
+  '--html': 'file',
 };
 
 // Positional arguments that name something that must exist already.

@@ -1,7 +1,9 @@
 // `amz-token status`: when each authorization and each app's client secret
-// expires, as a table or JSON, with an exit code scripts can branch on.
+// expires, as a table, JSON or Prometheus metrics, with an exit code scripts can
+// branch on; also as files (calendar, metrics, HTML page) for teams.
 // Offline by design: it reads config.json only, never the network or keychain;
-// only --check (loaded lazily from ../checks/) asks Amazon.
+// only --check (loaded lazily from ../checks/) asks Amazon. The views other than
+// the table and JSON load lazily too: cron runs the plain status often.
 
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
@@ -33,64 +35,118 @@ export const STATUS_EXIT_CODES = [
   ExitCode.APP_REJECTED,
 ] as const;
 
+/** What stdout carries: `--format`, where `--json` is short for `--format json`. */
+export type StatusFormat = 'table' | 'json' | 'prometheus';
+
 export interface StatusOptions {
   profile?: string;
   warnDays: number;
   at?: Date;
+  format: StatusFormat;
   /** --check: prove each profile live at Amazon. */
   check?: LiveCheckOptions;
   /** --ics: also write the dates as an iCalendar file ("-": to stdout, instead of the table). */
   ics?: string;
+  /** --metrics-file: also write the Prometheus metrics to this file, for node_exporter's textfile collector. */
+  metricsFile?: string;
+  /** --html: also write the report as a self-contained web page ("-": to stdout, instead of the table). */
+  html?: string;
 }
 
 export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
-  const at = opts.at ?? ctx.deps.now();
-  let report = statusReport(config, at, opts.warnDays, opts.profile);
+  const now = ctx.deps.now();
+  let report = statusReport(config, opts.at ?? now, opts.warnDays, opts.profile, now);
   if (opts.check) {
     const { runLiveChecks } = await import('../checks/live-check.js');
     const checks = await runLiveChecks(ctx.deps, config, report.profiles.map((p) => p.profile), opts.check);
     report = withLiveChecks(report, checks, opts.check.deep);
   }
   if (report.profiles.length === 0) {
-    // Still a report (JSON with an empty list, a calendar with only the apps' events), but exit 5 and say why.
+    // Still a report (JSON with an empty list, a calendar and metrics with only the apps), but exit 5 and say why.
     ctx.out.warn('amz-token: no profiles configured');
     ctx.out.warn('  add one with amz-token request or amz-token import');
   }
-  if (opts.ics !== undefined) {
-    await writeCalendar(ctx, report, opts.ics);
-    if (opts.ics === '-') return report.exitCode;
-  }
-  if (ctx.global.json) {
+  if (opts.ics !== undefined) await writeCalendar(ctx, report, opts.ics);
+  if (opts.metricsFile !== undefined) await writeMetrics(ctx, report, opts.metricsFile);
+  if (opts.html !== undefined) await writeHtml(ctx, report, opts.html);
+  // A file written to "-" took stdout's place (the flags allow only one thing there).
+  if (opts.ics === '-' || opts.html === '-') return report.exitCode;
+  if (opts.format === 'json') {
     ctx.out.json(statusJson(report));
-    return report.exitCode;
+  } else if (opts.format === 'prometheus') {
+    const { prometheusText } = await import('../report/prometheus.js');
+    ctx.deps.stdout.write(prometheusText(report));
+  } else {
+    const rendered = renderStatusTable(report, ctx.out.color, { ...(opts.at ? { asOf: opts.at } : {}), ...(ctx.out.width ? { maxWidth: ctx.out.width } : {}) });
+    if (ctx.global.quiet) {
+      // A cron mail must say why: -q prints what needs doing, and nothing else.
+      for (const advice of rendered.advice) ctx.out.warn(advice);
+      return report.exitCode;
+    }
+    for (const row of rendered.table) ctx.out.result(row);
+    for (const line of [...rendered.advice, ...rendered.notes]) ctx.out.info(line);
   }
-  const rendered = renderStatusTable(report, ctx.out.color, { ...(opts.at ? { asOf: opts.at } : {}), ...(ctx.out.width ? { maxWidth: ctx.out.width } : {}) });
-  if (ctx.global.quiet) {
-    // A cron mail must say why: -q prints what needs doing, and nothing else.
-    for (const advice of rendered.advice) ctx.out.warn(advice);
-    return report.exitCode;
-  }
-  for (const row of rendered.table) ctx.out.result(row);
-  for (const line of [...rendered.advice, ...rendered.notes]) ctx.out.info(line);
   return report.exitCode;
 }
 
-/** --ics: to stdout for "-", else replaced atomically (a web server may be serving it). */
+/** --ics: the dates as calendar events. */
 async function writeCalendar(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
-  const [{ reminderEvents, calendarText }, { writeFileAtomic }] = await Promise.all([import('../report/calendar.js'), import('../config/atomic-file.js')]);
+  const { reminderEvents, calendarText } = await import('../report/calendar.js');
   const events = reminderEvents(report);
-  const text = calendarText(events, ctx.deps.now());
+  await writeOutputFile(ctx, '--ics', target, calendarText(events, ctx.deps.now()));
+  if (target !== '-') ctx.out.info(`Wrote ${events.length} calendar events to ${target}.`);
+}
+
+/** --metrics-file: what --format prometheus prints, for node_exporter's textfile collector. */
+async function writeMetrics(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
+  const { prometheusText } = await import('../report/prometheus.js');
+  await writeOutputFile(ctx, '--metrics-file', target, prometheusText(report));
+  ctx.out.info(`Wrote the metrics of ${count(report.profiles.length, 'authorization')} and ${count(report.apps.length, 'client secret')} to ${target}.`);
+}
+
+/** --html: the report as one self-contained page. */
+async function writeHtml(ctx: CommandContext, report: StatusReport, target: string): Promise<void> {
+  const { htmlReport } = await import('../report/html.js');
+  await writeOutputFile(ctx, '--html', target, htmlReport(report));
+  if (target !== '-') ctx.out.info(`Wrote the report page of ${count(report.profiles.length, 'authorization')} to ${target}.`);
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * To stdout for "-", else replaced atomically, mode 0644: a web server or node_exporter may be
+ * reading the file right now, and must see the old text or the new, never half of it.
+ */
+async function writeOutputFile(ctx: CommandContext, flag: string, target: string, text: string): Promise<void> {
   if (target === '-') {
     ctx.deps.stdout.write(text);
     return;
   }
+  const { writeFileAtomic } = await import('../config/atomic-file.js');
   try {
     await writeFileAtomic(target, text, 0o644);
   } catch (error) {
-    throw new UsageError(`--ics: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'pass a writable file path, or - for stdout');
+    const stdoutToo = flag === '--metrics-file' ? '' : ', or - for stdout';
+    throw new UsageError(`${flag}: cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `pass a writable file path${stdoutToo}`);
   }
-  ctx.out.info(`Wrote ${events.length} calendar events to ${target}.`);
+}
+
+/**
+ * --format (--json is short for --format json) and the files written to "-" all want stdout;
+ * at most one may have it. Returns the format; refuses two claims with exit 2.
+ */
+export function stdoutFormat(flags: { format?: StatusFormat; json: boolean; ics?: string; html?: string }): StatusFormat {
+  if (flags.json && flags.format !== undefined && flags.format !== 'json') {
+    throw new UsageError(`--json and --format ${flags.format} ask for different output; --json is short for --format json`);
+  }
+  const claims = [
+    ...(flags.format !== undefined ? [`--format ${flags.format}`] : flags.json ? ['--json'] : []),
+    ...(flags.ics === '-' ? ['--ics -'] : []),
+    ...(flags.html === '-' ? ['--html -'] : []),
+  ];
+  if (claims.length > 1) throw new UsageError(`${claims[0]} and ${claims[1]} both want stdout; write one of them to a file instead`);
+  return flags.format ?? (flags.json ? 'json' : 'table');
 }
 
 export function registerStatus(program: Program, line: CommandLine): void {
@@ -111,7 +167,15 @@ export function registerStatus(program: Program, line: CommandLine): void {
         .argParser(wholeNumber('--deadline', 1, MAX_DEADLINE_SECONDS))
         .default(DEFAULT_DEADLINE_SECONDS),
     )
+    .addOption(new Option('--format <format>', 'what stdout carries (--json is short for --format json)').choices(['table', 'json', 'prometheus'] as const))
     .option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)')
+    .addOption(
+      new Option('--metrics-file <file>', "also write the Prometheus metrics to this file, for node_exporter's textfile collector").argParser((value) => {
+        if (value === '-') throw new UsageError('--metrics-file needs a file path', 'to print the metrics on stdout, use --format prometheus');
+        return value;
+      }),
+    )
+    .option('--html <file>', 'also write the report as a self-contained web page, with a timeline (- prints it on stdout instead of the table)')
     .addHelpText(
       'after',
       `
@@ -127,12 +191,15 @@ job that inherits it still watches them all.
           'amz-token status --check --quiet || page-oncall',
           'amz-token status --check --deep --concurrency 8 --json',
           'amz-token status --quiet --ics /srv/www/amz-token.ics   # a calendar the team subscribes to',
+          'amz-token status --format prometheus',
+          'amz-token status --check --quiet --metrics-file /var/lib/prometheus/node-exporter/amz-token.prom',
+          'amz-token status --quiet --html /srv/www/amz-token.html',
         ],
         STATUS_EXIT_CODES,
       ),
     )
     .action((flags) => {
-      if (flags.ics === '-' && line.global().json) throw new UsageError('--ics - and --json both want stdout; write the calendar to a file instead');
+      const format = stdoutFormat({ ...flags, json: line.global().json });
       const deep = flags.deep === true;
       // Only the flag narrows status: a cron job that inherits AMZ_TOKEN_PROFILE must still watch every profile.
       const profile = line.global().profile;
@@ -140,8 +207,11 @@ job that inherits it still watches them all.
         ...(profile !== undefined ? { profile } : {}),
         warnDays: flags.warnDays,
         ...(flags.at ? { at: flags.at } : {}),
+        format,
         ...(flags.check === true || deep ? { check: { deep, concurrency: flags.concurrency, deadlineSeconds: flags.deadline } } : {}),
         ...(flags.ics !== undefined ? { ics: flags.ics } : {}),
+        ...(flags.metricsFile !== undefined ? { metricsFile: flags.metricsFile } : {}),
+        ...(flags.html !== undefined ? { html: flags.html } : {}),
       };
       line.choose('status', options, runStatus);
     });

@@ -38,7 +38,10 @@ export interface AppStatus {
 }
 
 export interface StatusReport {
+  /** The instant the states are judged at: now, or --at. */
   at: string;
+  /** When this report was made (the real clock, even with --at): metrics and the HTML page say how fresh they are. */
+  generatedAt: string;
   warnDays: number;
   profiles: ProfileStatus[];
   apps: AppStatus[];
@@ -50,11 +53,11 @@ export interface StatusReport {
 }
 
 /**
- * The pure part of status: config + date in, report out. `only` narrows it to
- * one profile and its app. With no profile at all the report is still made (its
- * views say so: an empty JSON list, a calendar with only the apps), with exit 5.
+ * The pure part of status: config + date in, report out. `only` narrows it to one profile and its app;
+ * `generatedAt` is the real time when `at` is another date (--at). With no profile at all the report
+ * is still made (its views say so: an empty JSON list, a calendar with only the apps), with exit 5.
  */
-export function statusReport(config: Config, at: Date, warnDays: number, only?: string): StatusReport {
+export function statusReport(config: Config, at: Date, warnDays: number, only?: string, generatedAt: Date = at): StatusReport {
   const names = only === undefined ? Object.keys(config.profiles).sort() : [only];
   if (only !== undefined) findProfile(config, only);
   const profiles = names.map((name): ProfileStatus & { state: ExpiryState } => {
@@ -85,7 +88,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
     ...apps.map((a) => clientSecretExitCode(a.state)),
     ...(profiles.length === 0 ? [ExitCode.NOT_FOUND] : []),
   ]);
-  return { at: at.toISOString(), warnDays, profiles, apps, exitCode };
+  return { at: at.toISOString(), generatedAt: generatedAt.toISOString(), warnDays, profiles, apps, exitCode };
 }
 
 /** Adds live-check results (one per profile, same order) to a date report; the exit code covers both. */
@@ -102,4 +105,24 @@ export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[
     };
   });
   return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((check) => check.exitCode)]), checks, deep };
+}
+
+/** A profile's state by its date alone, whatever a check said (a check's `unknown` hides an expiring date in `state`). */
+export function dateState(report: Pick<StatusReport, 'at' | 'warnDays'>, profile: Pick<ProfileStatus, 'expiresAt'>): ExpiryState {
+  return expiryState(new Date(profile.expiresAt), new Date(report.at), report.warnDays);
+}
+
+/** Due for renewal: its date is inside the warning window or past, or Amazon rejected its token. */
+export function needsRenewal(report: Pick<StatusReport, 'at' | 'warnDays'>, profile: ProfileStatus): boolean {
+  return profile.state === 'rejected' || dateState(report, profile) !== 'ok';
+}
+
+/** What the operator runs to renew a profile's authorization (the seller confirms again). */
+export function renewCommand(profile: string): string {
+  return `amz-token renew --profile ${profile}`;
+}
+
+/** What the operator runs after rotating an app's client secret in the Developer Console. */
+export function setSecretCommand(app: string): string {
+  return `amz-token app set-secret ${app}`;
 }

@@ -18,11 +18,13 @@ function parse(argv: string[], env: Record<string, string> = {}) {
 
 describe('argv -> options', () => {
   it.each<[string[], string, object]>([
-    [['status'], 'status', { warnDays: 30 }],
-    [['status', '--warn-days', '14', '--at', '2027-01-06'], 'status', { warnDays: 14, at: new Date(2027, 0, 6) }],
-    [['status', '--check', '--concurrency', '8'], 'status', { warnDays: 30, check: { deep: false, concurrency: 8, deadlineSeconds: 600 } }],
-    [['status', '--deep', '--deadline', '60'], 'status', { warnDays: 30, check: { deep: true, concurrency: 4, deadlineSeconds: 60 } }],
-    [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, ics: 'team.ics' }],
+    [['status'], 'status', { warnDays: 30, format: 'table' }],
+    [['status', '--warn-days', '14', '--at', '2027-01-06'], 'status', { warnDays: 14, at: new Date(2027, 0, 6), format: 'table' }],
+    [['status', '--check', '--concurrency', '8'], 'status', { warnDays: 30, format: 'table', check: { deep: false, concurrency: 8, deadlineSeconds: 600 } }],
+    [['status', '--json', '--metrics-file', 'm.prom', '--html', 'r.html'], 'status', { warnDays: 30, format: 'json', metricsFile: 'm.prom', html: 'r.html' }],
+    [['status', '--format', 'prometheus'], 'status', { warnDays: 30, format: 'prometheus' }],
+    [['status', '--deep', '--deadline', '60'], 'status', { warnDays: 30, format: 'table', check: { deep: true, concurrency: 4, deadlineSeconds: 60 } }],
+    [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, format: 'table', ics: 'team.ics' }],
     [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
     [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de' }],
     [
@@ -61,8 +63,8 @@ describe('argv -> options', () => {
   });
 
   it('AMZ_TOKEN_PROFILE does not narrow status, which covers every profile unless --profile is given', () => {
-    expect(parse(['status'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30 });
-    expect(parse(['status', '--ics', 'team.ics'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30, ics: 'team.ics' });
+    expect(parse(['status'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30, format: 'table' });
+    expect(parse(['status', '--ics', 'team.ics'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toStrictEqual({ warnDays: 30, format: 'table', ics: 'team.ics' });
   });
 
   it('reads the global flags wherever they stand', () => {
@@ -75,6 +77,8 @@ describe('argv -> options', () => {
     [['status', '--warn-days', '366']],
     [['status', '--concurrency', '0']],
     [['status', '--check', '--deadline', '0']],
+    [['status', '--json', '--format', 'prometheus']],
+    [['status', '--metrics-file', '-']],
     [['status', '--at', 'tomorrow']],
     [['status', '--ics', '-', '--json']],
     [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'XX']],
@@ -87,4 +91,11 @@ describe('argv -> options', () => {
   ])('%j is refused while parsing (UsageError)', (argv) => {
     expect(() => parse(argv)).toThrow(UsageError);
   });
+
+  it.each([[['status', '--format', 'yaml']], [['status', '--bogus']], [['nonsense']]])(
+    '%j is a usage error that commander reports itself: exit 2',
+    (argv) => {
+      expect(parseCommandLine(argv, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() })).toEqual({ exit: 2 });
+    },
+  );
 });
