@@ -13,7 +13,9 @@ export interface CommandContext {
 }
 
 export function commandContext(deps: Deps, global: GlobalOptions): CommandContext {
-  return { deps, out: new Output(deps, global), global };
+  // --no-input reaches the secret store too: a credential helper must not prompt (gpg's pinentry).
+  const runDeps: Deps = global.input ? deps : { ...deps, secretStore: () => deps.secretStore({ prompt: false }) };
+  return { deps: runDeps, out: new Output(runDeps, global), global };
 }
 
 /** config.json, with a loose file mode reported as a warning. */

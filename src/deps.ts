@@ -18,8 +18,12 @@ export interface Deps {
   stderrIsTTY: boolean;
   /** Folder of config.json; see configDirFrom(). */
   configDir: string;
-  /** Opened on first use, and once per run: status and --help never load the keychain binding. */
-  secretStore: () => Promise<SecretStore>;
+  /**
+   * The store this run uses (AMZ_TOKEN_STORE, config.json, or the keychain), opened on first use
+   * and once per run: status and --help never load it. `prompt: false` (--no-input) is honoured
+   * by the call that opens it; src/context.ts passes it.
+   */
+  secretStore: (options?: { prompt?: boolean }) => Promise<SecretStore>;
   /** Opens a URL in the user's browser (lazy: loads `open` only when called). */
   openBrowser: (url: string) => Promise<void>;
   /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
@@ -35,6 +39,7 @@ export function configDirFrom(env: Readonly<Record<string, string | undefined>>,
 
 export function createRealDeps(): Deps {
   const env = process.env;
+  const configDir = configDirFrom(env, homedir());
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -52,10 +57,12 @@ export function createRealDeps(): Deps {
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    configDir: configDirFrom(env, homedir()),
-    // Opened once per run, so the AMZ_TOKEN_STORE=file warning is printed once.
-    secretStore: () =>
-      (store ??= import('./secrets/store.js').then(({ openSecretStore }) => openSecretStore(env, (line) => process.stderr.write(line + '\n')))),
+    configDir,
+    // Opened once per run, so the file store's warning is printed once.
+    secretStore: (options) =>
+      (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
+        openChosenStore({ env, configDir, warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+      )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
       await openBrowser(url, env);

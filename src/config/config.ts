@@ -9,6 +9,7 @@ import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, StoreUnavailableError, AmzTokenError, ExitCode } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
+import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -36,6 +37,8 @@ export interface ProfileRecord {
 
 export interface Config {
   version: typeof CONFIG_VERSION;
+  /** The team's secret store (`keychain`, `file`, `helper:<name>`); absent means the keychain. See store-setting.ts. */
+  store?: string;
   apps: Record<string, AppRecord>;
   profiles: Record<string, ProfileRecord>;
 }
@@ -89,12 +92,20 @@ export function parseConfig(text: string, file: string): Config {
   }
   const apps = section(raw, 'apps', file);
   const profiles = section(raw, 'profiles', file);
-  const config: Config = { version: CONFIG_VERSION, apps: {}, profiles: {} };
+  const config: Config = { version: CONFIG_VERSION, ...parseStore(raw, file), apps: {}, profiles: {} };
   for (const [name, value] of Object.entries(apps)) config.apps[name] = parseApp(value, `apps.${name}`, file);
   for (const [name, value] of Object.entries(profiles)) {
     config.profiles[name] = parseProfile(value, `profiles.${name}`, file);
   }
   return config;
+}
+
+function parseStore(raw: Record<string, unknown>, file: string): Pick<Config, 'store'> {
+  if (raw.store === undefined) return {};
+  if (typeof raw.store !== 'string' || !parseStoreSpec(raw.store)) {
+    throw new ConfigError(file, `"store" must be ${STORE_FORMS}, got ${JSON.stringify(raw.store).slice(0, 60)}`);
+  }
+  return { store: raw.store };
 }
 
 function parseApp(value: unknown, where: string, file: string): AppRecord {
@@ -142,7 +153,9 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
     return await withFileLock(file, async () => {
       const config = await loadConfig(dir);
       const result = await mutate(config);
-      await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
+      // "store" right after "version", where a teammate reading the file looks first.
+      const { version, store, ...rest } = config;
+      await writeFileAtomic(file, JSON.stringify({ version, store, ...rest }, null, 2) + '\n');
       return result;
     });
   } catch (error) {

@@ -19,7 +19,10 @@ export class MemorySecretStore implements SecretStore {
     this.items.set(account, value);
   }
   async delete(account: string) {
-    return this.items.delete(account);
+    this.items.delete(account);
+  }
+  async list() {
+    return [...this.items.keys()].sort();
   }
 }
 
