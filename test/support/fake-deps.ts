@@ -10,7 +10,7 @@ import type { SecretStore } from '../../src/secrets/store.js';
 import { main } from '../../src/cli.js';
 
 export class MemorySecretStore implements SecretStore {
-  readonly description = 'the test keychain';
+  readonly description: string = 'the test keychain';
   readonly items = new Map<string, string>();
   async get(account: string) {
     return this.items.get(account) ?? null;
