@@ -10,9 +10,12 @@ say() { echo "test.sh: $*" >&2; }
 # 1. System packages. A fresh machine has none of them, and the tests that need them must run,
 #    not skip, so install them rather than carry on without.
 # zsh and fish: the completion scripts are loaded into the real shells. script (bsdutils, always
-# there) gives the spinner test its terminal.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils)
+# there) gives the spinner test its terminal. pass, gnupg, git and the docker credential helpers:
+# the shared-store tests run the real ones (test/e2e/store-*.test.ts).
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script
+  pass gpg gpgconf git docker-credential-pass docker-credential-secretservice)
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils
+  pass gnupg git golang-docker-credential-helpers)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")
