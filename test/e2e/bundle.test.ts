@@ -30,7 +30,7 @@ main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
 }
 
 describe('the bundle at start-up', () => {
-  it.each([[['--help']], [['status']], [['status', '--json']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
+  it.each([[['--help']], [['status']], [['status', '--json']], [['status', '--no-input']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
     const s = sandbox();
     writeConfig(s.configDir, {
       apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { migrate, planMigration, type Migration } from '../../src/secrets/migration.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { MemorySecretStore, fakeEnvironment, FAKE } from '../support/fake-deps.js';
+import { commandContext } from '../../src/context.js';
 
 const OLD = {
   'app/my-app/client-secret': FAKE.clientSecret,
@@ -214,6 +215,26 @@ describe('store commands in-process', () => {
     expect(shown.stdout).toMatch(/^STORE\s+keychain$/m);
     expect(shown.stdout).toMatch(/^ANSWERS\s+no$/m);
     expect(shown.stderr).toContain('docker-credential-pass is not on PATH');
+  });
+
+  it('--no-input opens the store with prompts off, without touching the lazy streams', async () => {
+    let opened: unknown;
+    const env = fakeEnvironment({
+      store: async (options?: unknown) => {
+        opened = options;
+        return new MemorySecretStore();
+      },
+    });
+    const deps = Object.defineProperty({ ...env.deps }, 'stdin', {
+      get() {
+        throw new Error('process.stdin was created');
+      },
+    });
+    const ctx = commandContext(deps, { json: false, quiet: false, color: false, input: false });
+    await ctx.deps.secretStore();
+    expect(opened).toEqual({ prompt: false });
+    await commandContext(deps, { json: false, quiet: false, color: false, input: true }).deps.secretStore();
+    expect(opened).toBeUndefined();
   });
 
   it('AMZ_TOKEN_STORE with an unknown value exits 2 naming the variable', async () => {
