@@ -57,52 +57,55 @@ export async function migrate(m: Migration): Promise<MigrationResult> {
     if (signal) throw new StoreUnavailableError(`${signal} received: migration stopped`);
   };
 
-  // 1. Read everything first: anything unreadable stops here, before a single write.
-  const accounts = [...new Set([...(await m.from.list()), ...m.expected])].sort();
-  const secrets = new Map<string, string>();
-  const notStored: string[] = [];
-  for (const account of accounts) {
-    stopIfInterrupted();
-    const value = await m.from.get(account);
-    if (value === null) notStored.push(account);
-    else secrets.set(account, value);
-  }
-
-  // 2. Listing the new store proves it answers before anything is written. An entry it holds
-  //    already is kept if equal, and stops the migration if different: it may be a teammate's
-  //    newer token, and overwriting it (or erasing it on rollback) would lose it.
-  stopIfInterrupted();
-  const inTarget = new Set(await m.to.list());
-  const alreadyThere: string[] = [];
-  const conflicts: string[] = [];
-  for (const [account, value] of secrets) {
-    if (!inTarget.has(account)) continue;
-    stopIfInterrupted();
-    const current = await m.to.get(account);
-    if (current === value) alreadyThere.push(account);
-    else if (current !== null) conflicts.push(account);
-  }
-  if (conflicts.length) {
-    throw new StoreUnavailableError(
-      `${m.to.description} already holds a different secret for ${conflicts.join(', ')}; nothing was changed`,
-      'someone may have moved newer secrets there already: compare, then erase the entry you do not want from one of the stores',
-    );
-  }
-
   const written: string[] = [];
   const rollBack = async (error: unknown): Promise<never> => {
     const failedToErase: string[] = [];
-    for (const account of written.reverse()) {
+    for (const account of [...written].reverse()) {
       await m.to.delete(account).catch(() => failedToErase.push(account));
     }
     if (!(error instanceof StoreUnavailableError)) throw error;
-    const cleanup = failedToErase.length
-      ? `; could not erase ${failedToErase.join(', ')} from ${m.to.description} again: erase them by hand`
-      : `; erased what it had written to ${m.to.description}`;
-    throw new StoreUnavailableError(`${error.message}${cleanup}. The old store and config.json are unchanged`, error.hint);
+    const cleanup =
+      written.length === 0
+        ? '; nothing was changed'
+        : failedToErase.length
+          ? `; could not erase ${failedToErase.join(', ')} from ${m.to.description} again: erase them by hand. The old store and config.json are unchanged`
+          : `; erased what it had written to ${m.to.description}. The old store and config.json are unchanged`;
+    throw new StoreUnavailableError(`${error.message}${cleanup}`, error.hint);
   };
 
+  const secrets = new Map<string, string>();
+  const notStored: string[] = [];
+  const alreadyThere: string[] = [];
   try {
+    // 1. Read everything first: anything unreadable stops here, before a single write.
+    const accounts = [...new Set([...(await m.from.list()), ...m.expected])].sort();
+    for (const account of accounts) {
+      stopIfInterrupted();
+      const value = await m.from.get(account);
+      if (value === null) notStored.push(account);
+      else secrets.set(account, value);
+    }
+
+    // 2. Listing the new store proves it answers before anything is written. An entry it holds
+    //    already is kept if equal, and stops the migration if different: it may be a teammate's
+    //    newer token, and overwriting it (or erasing it on rollback) would lose it.
+    stopIfInterrupted();
+    const inTarget = new Set(await m.to.list());
+    const conflicts: string[] = [];
+    for (const [account, value] of secrets) {
+      if (!inTarget.has(account)) continue;
+      stopIfInterrupted();
+      const current = await m.to.get(account);
+      if (current === value) alreadyThere.push(account);
+      else if (current !== null) conflicts.push(account);
+    }
+    if (conflicts.length) {
+      throw new StoreUnavailableError(
+        `${m.to.description} already holds a different secret for ${conflicts.join(', ')}`,
+        'someone may have moved newer secrets there already: compare, then erase the entry you do not want from one of the stores',
+      );
+    }
+
     for (const [account, value] of secrets) {
       if (alreadyThere.includes(account)) continue;
       stopIfInterrupted();

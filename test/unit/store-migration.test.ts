@@ -81,7 +81,13 @@ describe('store migrate', () => {
   it('stops before writing anything when a secret cannot be read', async () => {
     const s = stores();
     s.from.failGet.add('profile/shop-fr/refresh-token');
-    await expectUnchanged(s, migrate(s.migration), /cannot read profile\/shop-fr\/refresh-token/);
+    await expectUnchanged(s, migrate(s.migration), /^cannot read profile\/shop-fr\/refresh-token; nothing was changed$/);
+  });
+
+  it('treats an interrupt while reading as a failure too', async () => {
+    const s = stores();
+    s.migration.interrupted = () => 'SIGTERM';
+    await expectUnchanged(s, migrate(s.migration), /^SIGTERM received: migration stopped; nothing was changed$/);
   });
 
   it('erases what it wrote when a write fails half-way', async () => {
@@ -121,7 +127,7 @@ describe('store migrate', () => {
   it('refuses, changing nothing, when the new store holds a different secret for an account', async () => {
     const s = stores();
     s.to.items.set('profile/shop-de/refresh-token', 'Atzr|a-teammates-newer-token');
-    await expect(migrate(s.migration)).rejects.toThrow(/already holds a different secret for profile\/shop-de\/refresh-token; nothing was changed/);
+    await expect(migrate(s.migration)).rejects.toThrow(/^the faulty store already holds a different secret for profile\/shop-de\/refresh-token; nothing was changed$/);
     expect(Object.fromEntries(s.from.items)).toEqual(OLD);
     expect(Object.fromEntries(s.to.items)).toEqual({ 'profile/shop-de/refresh-token': 'Atzr|a-teammates-newer-token' });
   });
