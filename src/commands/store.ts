@@ -73,9 +73,16 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
   return OK;
 }
 
-/** Accounts config.json says should hold a secret: each app's client secret and each profile's refresh token. */
-function expectedAccounts(config: Config): string[] {
-  return [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)];
+/**
+ * The accounts of this config.json: each app's client secret and each profile's refresh token
+ * (expected), and the access tokens `token` may have cached. Nothing else in the store moves:
+ * another config folder's entries may share it.
+ */
+function configAccounts(config: Config): { expected: string[]; cached: string[] } {
+  return {
+    expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
+    cached: Object.keys(config.profiles).map(accounts.accessToken),
+  };
 }
 
 export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOptions): Promise<ExitCode> {
@@ -89,10 +96,10 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
   }
   const from = await ctx.deps.secretStore();
   const to = await openSecretStore(opts.to, { env: ctx.deps.env, configDir: ctx.deps.configDir, warn: (line) => ctx.out.warn(line), prompt: ctx.global.input }, `--to ${target}`);
-  const expected = expectedAccounts(config);
+  const { expected, cached } = configAccounts(config);
 
   if (opts.dryRun) {
-    const plan = await planMigration(from, to, expected);
+    const plan = await planMigration({ from, to, expected, cached });
     if (ctx.global.json) {
       ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: true, move: plan.move, inNewStoreToo: plan.inNewStoreToo, notStored: plan.notStored });
       return OK;
@@ -122,6 +129,7 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
       from,
       to,
       expected,
+      cached,
       interrupted: () => signal,
       committed: () => (committed = true),
       recordNewStore: () =>

@@ -1,8 +1,12 @@
-// Moving every secret from one store to another (`store migrate`) without
-// losing any: read all, write and read back each, then record the new store,
-// then erase the old entries. Until the new store is recorded, any failure or
-// interrupt erases what was written and leaves the old store and config.json
-// as they were.
+// Moving every secret of a config.json from one store to another (`store
+// migrate`) without losing any: read all, write and read back each, then
+// record the new store, then erase the old entries. Until the new store is
+// recorded, any failure or interrupt erases what was written and leaves the
+// old store and config.json as they were.
+//
+// Only this config's accounts move: the keychain (and a helper's store) may
+// also hold the entries of another config folder (AMZ_TOKEN_CONFIG_DIR), whose
+// config.json still points there.
 
 import { StoreUnavailableError } from '../errors.js';
 import type { SecretStore } from './store.js';
@@ -10,8 +14,10 @@ import type { SecretStore } from './store.js';
 export interface Migration {
   from: SecretStore;
   to: SecretStore;
-  /** Accounts config.json says should exist; moved with whatever else the old store lists. */
+  /** The accounts config.json says hold a secret (client secrets, refresh tokens): reported when missing. */
   expected: readonly string[];
+  /** Accounts that hold a secret only sometimes (cached access tokens): moved when there. */
+  cached: readonly string[];
   /** Step 3: writes config.json's "store". If it fails, the new store is rolled back too. */
   recordNewStore: () => Promise<void>;
   /** The signal that asked to stop (SIGINT, SIGTERM), if one did; looked at between steps. */
@@ -40,14 +46,14 @@ export interface MigrationPlan {
 }
 
 /** What `--dry-run` reports: names only, from each store's list. Proves both stores answer. */
-export async function planMigration(from: SecretStore, to: SecretStore, expected: readonly string[]): Promise<MigrationPlan> {
-  const held = new Set(await from.list());
-  const inTarget = new Set(await to.list());
-  const move = [...held].sort();
+export async function planMigration(m: Pick<Migration, 'from' | 'to' | 'expected' | 'cached'>): Promise<MigrationPlan> {
+  const held = new Set(await m.from.list());
+  const inTarget = new Set(await m.to.list());
+  const move = [...m.expected, ...m.cached].filter((account) => held.has(account)).sort();
   return {
     move,
     inNewStoreToo: move.filter((account) => inTarget.has(account)),
-    notStored: expected.filter((account) => !held.has(account)),
+    notStored: m.expected.filter((account) => !held.has(account)),
   };
 }
 
@@ -78,12 +84,12 @@ export async function migrate(m: Migration): Promise<MigrationResult> {
   const alreadyThere: string[] = [];
   try {
     // 1. Read everything first: anything unreadable stops here, before a single write.
-    const accounts = [...new Set([...(await m.from.list()), ...m.expected])].sort();
-    for (const account of accounts) {
+    const expected = new Set(m.expected);
+    for (const account of [...new Set([...m.expected, ...m.cached])].sort()) {
       stopIfInterrupted();
       const value = await m.from.get(account);
-      if (value === null) notStored.push(account);
-      else secrets.set(account, value);
+      if (value !== null) secrets.set(account, value);
+      else if (expected.has(account)) notStored.push(account);
     }
 
     // 2. Listing the new store proves it answers before anything is written. An entry it holds

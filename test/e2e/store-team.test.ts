@@ -5,7 +5,7 @@
 // and no keychain at all, uses them, rotates a token, and A picks it up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type Result } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, lstatSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, lstatSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, requireTestKeyring, secretToolLookup } from '../support/cli.js';
@@ -33,9 +33,11 @@ const outputs: string[] = [];
 let root: string;
 let double: AmazonDouble;
 
-async function operator(name: string): Promise<Operator> {
+/** An operator with a fresh gpg key; `pinentry` makes it a passphrase-protected key and names gpg-agent's pinentry program. */
+async function operator(name: string, options: { passphrase?: string; pinentry?: string } = {}): Promise<Operator> {
   const home = join(root, name);
   mkdirSync(join(home, 'gnupg'), { recursive: true, mode: 0o700 });
+  if (options.pinentry) writeFileSync(join(home, 'gnupg', 'gpg-agent.conf'), `pinentry-program ${options.pinentry}\n`);
   const env = {
     HOME: home,
     GNUPGHOME: join(home, 'gnupg'),
@@ -64,8 +66,8 @@ async function operator(name: string): Promise<Operator> {
     outputs.push(String(result.stdout), String(result.stderr));
     return result;
   };
-  // A batch-generated key without a passphrase, as a CI runner or a test would have.
-  await sh('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', `${name} <${name}@example.test>`, 'future-default', 'default', 'never']);
+  // A batch-generated key, without a passphrase unless asked for, as a CI runner would have.
+  await sh('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', options.passphrase ?? '', '--quick-gen-key', `${name} <${name}@example.test>`, 'future-default', 'default', 'never']);
   const listed = await sh('gpg', ['--batch', '--with-colons', '--list-secret-keys']);
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(String(listed.stdout))![1]!;
   const op = { name, home, env, fingerprint, sh, amz };
@@ -169,7 +171,7 @@ describe('a team sharing secrets through pass and git', () => {
     const shown = await b.amz(['store', 'show', '--json'], { env: NO_KEYCHAIN });
     expect(shown.exitCode, String(shown.stderr)).toBe(0);
     expect(JSON.parse(String(shown.stdout))).toMatchObject({ store: 'helper:pass', source: 'config', answers: true });
-    const checked = await b.amz(['status', '--check', '--profile', profile, '--json'], { env: NO_KEYCHAIN });
+    const checked = await b.amz(['status', '--check', '--no-input', '--profile', profile, '--json'], { env: NO_KEYCHAIN });
     expect(checked.exitCode, String(checked.stderr)).toBe(0);
     expect(JSON.parse(String(checked.stdout)).profiles[0].check.result).toBe('ok');
     const tokenB = await b.amz(['token', '--profile', profile], { env: NO_KEYCHAIN });
@@ -202,5 +204,32 @@ describe('a team sharing secrets through pass and git', () => {
     }
     // Access tokens are `token`'s output by design; refresh tokens and the client secret are never printed.
     for (const text of outputs) for (const secret of [FAKE.clientSecret, firstToken, rotated]) expect(text.includes(secret), 'a secret in output').toBe(false);
+  });
+
+  it('with --no-input, gpg never asks for a passphrase: the store call fails at once (exit 8) and no pinentry starts', async () => {
+    // A pinentry that only records that it was started: gpg-agent runs it whenever it wants a passphrase.
+    const asked = join(root, 'pinentry-was-started');
+    const pinentry = join(root, 'recording-pinentry');
+    writeFileSync(pinentry, `#!/bin/sh\necho "$$" >> '${asked}'\nexit 1\n`);
+    chmodSync(pinentry, 0o755);
+    const c = await operator('operator-c', { passphrase: 'correct horse battery staple', pinentry });
+    await c.sh('pass', ['init', c.fingerprint]);
+    const store = { AMZ_TOKEN_STORE: 'helper:pass', ...NO_KEYCHAIN };
+    const tag = `nopin${process.pid}x${Date.now().toString(36)}`;
+    // Storing encrypts to the public key: no passphrase needed.
+    expect((await c.amz(['app', 'add', `${tag}-app`, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env: store })).exitCode).toBe(0);
+    const imported = await c.amz(['import', '--profile', `${tag}-shop`, '--app', `${tag}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', new Date().toISOString().slice(0, 10)], { input: double.issueRefreshToken(FAKE.clientId), env: store });
+    expect(imported.exitCode, String(imported.stderr)).toBe(0);
+
+    // Reading decrypts, which needs the passphrase.
+    const quiet = await c.amz(['token', '--no-input', '--profile', `${tag}-shop`], { env: store });
+    expect(quiet.exitCode).toBe(8);
+    expect(String(quiet.stderr)).toMatch(/^amz-token: docker-credential-pass get failed \(exit 1\): .*gpg/m);
+    expect(existsSync(asked), 'a pinentry was started despite --no-input').toBe(false);
+
+    // The same call without --no-input does ask: the check above could have failed.
+    const asking = await c.amz(['token', '--profile', `${tag}-shop`], { env: store });
+    expect(asking.exitCode).toBe(8);
+    expect(existsSync(asked), 'gpg-agent started the pinentry').toBe(true);
   });
 });

@@ -50,6 +50,7 @@ function stores() {
     from,
     to,
     expected: ['app/my-app/client-secret', 'profile/shop-de/refresh-token', 'profile/shop-fr/refresh-token', 'profile/gone/refresh-token'],
+    cached: ['profile/shop-de/access-token', 'profile/shop-fr/access-token', 'profile/gone/access-token'],
     recordNewStore: async () => {
       recorded += 1;
     },
@@ -76,6 +77,15 @@ describe('store migrate', () => {
     expect(result.moved).toEqual(Object.keys(OLD).sort());
     expect(result.notStored).toEqual(['profile/gone/refresh-token']);
     expect(result.leftInOldStore).toEqual([]);
+  });
+
+  it("moves only this config's accounts: another config folder's entries in the same store stay", async () => {
+    const s = stores();
+    s.from.items.set('profile/another-config/refresh-token', 'Atzr|not-ours');
+    const result = await migrate(s.migration);
+    expect(result.moved).not.toContain('profile/another-config/refresh-token');
+    expect(Object.fromEntries(s.from.items)).toEqual({ 'profile/another-config/refresh-token': 'Atzr|not-ours' });
+    expect(Object.fromEntries(s.to.items)).toEqual(OLD);
   });
 
   it('stops before writing anything when a secret cannot be read', async () => {
@@ -159,7 +169,8 @@ describe('store migrate', () => {
   it('--dry-run plans from the lists alone and writes nothing', async () => {
     const s = stores();
     s.to.items.set('app/my-app/client-secret', 'whatever');
-    const plan = await planMigration(s.from, s.to, s.migration.expected);
+    s.from.items.set('profile/another-config/refresh-token', 'Atzr|not-ours');
+    const plan = await planMigration(s.migration);
     expect(plan).toEqual({
       move: Object.keys(OLD).sort(),
       inNewStoreToo: ['app/my-app/client-secret'],
