@@ -55,7 +55,10 @@ export function credentialHelperStore(options: CredentialHelperOptions): SecretS
         throw failure(binary, 'get', reply);
       }
       const secret = parseJson(reply.stdout)?.Secret;
-      if (typeof secret !== 'string') throw failure(binary, 'get', reply, 'answered get with something other than {"ServerURL","Username","Secret"}');
+      if (typeof secret !== 'string') {
+        // Not quoted: what a broken helper prints on a successful get may be the bare secret.
+        throw failure(binary, 'get', { ...reply, stdout: '' }, 'answered get with something other than {"ServerURL","Username","Secret"}');
+      }
       return secret === '' ? null : secret;
     },
 
