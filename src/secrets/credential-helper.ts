@@ -38,7 +38,7 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /** Debian packages that ship helpers; any other helper, the operator installs by its own instructions. */
 const DEBIAN_PACKAGE: Readonly<Record<string, string>> = {
-  pass: 'golang-docker-credential-helpers (and pass)',
+  pass: 'golang-docker-credential-helpers pass',
   secretservice: 'golang-docker-credential-helpers',
 };
 

@@ -224,7 +224,7 @@ describe('store commands in-process', () => {
   it('store show exits 8 when the store does not answer, and still says which store it is', async () => {
     const env = fakeEnvironment({
       store: async () => {
-        throw new StoreUnavailableError('docker-credential-pass is not on PATH', 'install it: apt-get install golang-docker-credential-helpers (and pass)');
+        throw new StoreUnavailableError('docker-credential-pass is not on PATH', 'install it: apt-get install golang-docker-credential-helpers pass');
       },
     });
     const shown = await env.run(['store', 'show']);
