@@ -78,7 +78,7 @@ describe('store migrate leaves the old store and config.json byte for byte when 
     const result = await s.run(['store', 'migrate', '--to', 'helper:pass'], { env: { ...env, PATH: onlyNode } });
     expect(result.exitCode).toBe(8);
     expect(String(result.stderr)).toContain('amz-token: docker-credential-pass is not on PATH');
-    expect(String(result.stderr)).toContain('apt-get install golang-docker-credential-helpers');
+    expect(String(result.stderr)).toContain('install it: apt-get install golang-docker-credential-helpers pass');
     expect(await snapshot(s, app, profile)).toEqual(before);
   });
 
