@@ -35,7 +35,7 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
   try {
     const store = await ctx.deps.secretStore();
     description = store.description;
-    // A harmless call that every store answers: names only, no secret is read out.
+    // A harmless call that every store answers; only entry names come back to be shown.
     entries = await store.list();
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
