@@ -28,8 +28,9 @@ export interface StoreOptions {
 
 /** The store this run uses, and where that choice came from. */
 export async function storeChoice(options: Pick<StoreOptions, 'env' | 'configDir'>): Promise<StoreChoice> {
-  const config = await loadConfig(options.configDir);
-  return chooseStore(options.env, config.store === undefined ? undefined : parseStoreSpec(config.store));
+  // AMZ_TOKEN_STORE decides alone: no need to read config.json for it.
+  const configured = options.env.AMZ_TOKEN_STORE ? undefined : (await loadConfig(options.configDir)).store;
+  return chooseStore(options.env, configured === undefined ? undefined : parseStoreSpec(configured));
 }
 
 /** Opens the store chosen by AMZ_TOKEN_STORE, config.json or the default. */
