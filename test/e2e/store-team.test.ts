@@ -37,7 +37,8 @@ let double: AmazonDouble;
 async function operator(name: string, options: { passphrase?: string; pinentry?: string } = {}): Promise<Operator> {
   const home = join(root, name);
   mkdirSync(join(home, 'gnupg'), { recursive: true, mode: 0o700 });
-  if (options.pinentry) writeFileSync(join(home, 'gnupg', 'gpg-agent.conf'), `pinentry-program ${options.pinentry}\n`);
+  // s2k-count: the smallest protection work factor, or protecting the key takes seconds on a loaded machine.
+  if (options.pinentry) writeFileSync(join(home, 'gnupg', 'gpg-agent.conf'), `pinentry-program ${options.pinentry}\ns2k-count 65536\n`);
   const env = {
     HOME: home,
     GNUPGHOME: join(home, 'gnupg'),

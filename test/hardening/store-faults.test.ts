@@ -81,6 +81,9 @@ describe('a second keychain entry for the same account', () => {
 });
 
 describe('a secrets file where config writes would destroy it', () => {
+  // One profile for every row: each row must leave it exactly as it was, which is what it checks.
+  let shared: ReturnType<typeof withProfile> | undefined;
+
   it.each([
     ['config.json itself', (configDir: string) => join(configDir, 'config.json'), /is config\.json itself/],
     ['a file inside the config folder', (configDir: string) => join(configDir, 'secrets.json'), /is inside the config folder/],
@@ -94,7 +97,7 @@ describe('a secrets file where config writes would destroy it', () => {
       /is inside the config folder/,
     ],
   ])('%s: exit 2, the token and config.json untouched', async (_what, secretsFileIn, message) => {
-    const { s, app, profile } = await withProfile();
+    const { s, app, profile } = await (shared ??= withProfile());
     const secretsFile = secretsFileIn(s.configDir);
     const config = readFileSync(join(s.configDir, 'config.json'));
     const env = { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile };
