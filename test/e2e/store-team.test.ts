@@ -5,7 +5,7 @@
 // and no keychain at all, uses them, rotates a token, and A picks it up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type Result } from 'execa';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, lstatSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, requireTestKeyring, secretToolLookup } from '../support/cli.js';
@@ -124,6 +124,7 @@ afterAll(async () => {
   await double?.close();
   // Each GNUPGHOME started its own gpg-agent: stop them, by their home, not by name.
   for (const op of operators) await execa('gpgconf', ['--kill', 'gpg-agent'], { env: op.env, reject: false });
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('a team sharing secrets through pass and git', () => {
