@@ -11,9 +11,12 @@ say() { echo "test.sh: $*" >&2; }
 #    not skip, so install them rather than carry on without.
 # zsh and fish: the completion scripts are loaded into the real shells. script (bsdutils, always
 # there) gives the spinner test its terminal. promtool (from prometheus) lints the metrics and
-# unit-tests the alert rules; prometheus-node-exporter serves the metrics file.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script promtool prometheus-node-exporter)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils prometheus prometheus-node-exporter)
+# unit-tests the alert rules; prometheus-node-exporter serves the metrics file. pass, gnupg, git and
+# the docker credential helpers: the shared-store tests run the real ones (test/e2e/store-*.test.ts).
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script
+  promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice)
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils
+  prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")

@@ -13,7 +13,19 @@ export interface CommandContext {
 }
 
 export function commandContext(deps: Deps, global: GlobalOptions): CommandContext {
-  return { deps, out: new Output(deps, global), global };
+  const runDeps = global.input ? deps : withoutPrompts(deps);
+  return { deps: runDeps, out: new Output(runDeps, global), global };
+}
+
+/**
+ * --no-input reaches the secret store too: a credential helper must not prompt (gpg's pinentry).
+ * A copy by property descriptors, not a spread: a spread would call the lazy getters (stdin)
+ * and load what offline `status` must not.
+ */
+function withoutPrompts(deps: Deps): Deps {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(deps)) as Deps;
+  copy.secretStore = () => deps.secretStore({ prompt: false });
+  return copy;
 }
 
 /** config.json, with a loose file mode reported as a warning. */

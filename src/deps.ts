@@ -31,8 +31,14 @@ export interface Deps {
   stdoutColumns?: number;
   /** Folder of config.json; see configDirFrom(). */
   configDir: string;
-  /** Opened on first use, and once per run: status and --help never load the keychain binding. */
-  secretStore: () => Promise<SecretStore>;
+  /** Folder of the file store's default secrets.json; see dataDirFrom(). */
+  dataDir: string;
+  /**
+   * The store this run uses (AMZ_TOKEN_STORE, config.json, or the keychain), opened on first use
+   * and once per run: status and --help never load it. `prompt: false` (--no-input) is honoured
+   * by the call that opens it; src/context.ts passes it.
+   */
+  secretStore: (options?: { prompt?: boolean }) => Promise<SecretStore>;
   /** Opens a URL in the user's browser (lazy: loads `open` only when called). */
   openBrowser: (url: string) => Promise<void>;
   /** Registers a handler for SIGINT/SIGTERM; returns a function that removes it. */
@@ -46,9 +52,15 @@ export function configDirFrom(env: Readonly<Record<string, string | undefined>>,
   return join(base, 'amz-token');
 }
 
+/** $XDG_DATA_HOME/amz-token, else ~/.local/share/amz-token: outside the config folder, which a team may share. */
+export function dataDirFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'amz-token');
+}
+
 export function createRealDeps(): Deps {
   const env = process.env;
   const home = homedir();
+  const configDir = configDirFrom(env, home);
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -69,10 +81,13 @@ export function createRealDeps(): Deps {
     get stdoutColumns() {
       return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
-    configDir: configDirFrom(env, home),
-    // Opened once per run, so the AMZ_TOKEN_STORE=file warning is printed once.
-    secretStore: () =>
-      (store ??= import('./secrets/store.js').then(({ openSecretStore }) => openSecretStore(env, home, (line) => process.stderr.write(line + '\n')))),
+    configDir,
+    dataDir: dataDirFrom(env, home),
+    // Opened once per run, so the file store's warning is printed once.
+    secretStore: (options) =>
+      (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
+        openChosenStore({ env, configDir, dataDir: dataDirFrom(env, home), warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+      )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
       await openBrowser(url, env);

@@ -16,13 +16,14 @@ import { registerRequest } from './request.js';
 import { registerRelayPage } from './relay-page.js';
 import { registerToken } from './token.js';
 import { registerCompletion } from './completion.js';
+import { registerStore } from './store.js';
 
 const TOP_LEVEL_HELP = `
 Exit codes:
 ${exitCodeHelpLines().join('\n')}
 
 Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
-AMZ_TOKEN_STORE=file, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_CLIENT_SECRET,
+AMZ_TOKEN_STORE, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_STORE_TIMEOUT_MS, AMZ_TOKEN_CLIENT_SECRET,
 AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
 AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
 `;
@@ -61,6 +62,7 @@ export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env'
   registerRemove(program, line);
   registerToken(program, line);
   registerCompletion(program, line);
+  registerStore(program, line);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {

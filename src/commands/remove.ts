@@ -1,5 +1,5 @@
-// `amz-token remove --profile <p>`: forget an authorization here (keychain and
-// config). It does not revoke it at Amazon; the seller does that in Seller Central.
+// `amz-token remove --profile <p>`: forget an authorization here (secret store
+// and config). It does not revoke it at Amazon; the seller does that in Seller Central.
 
 import { ExitCode } from '../errors.js';
 import { updateConfig } from '../config/config.js';
@@ -18,7 +18,7 @@ export interface RemoveOptions {
 
 export async function runRemove(ctx: CommandContext, opts: RemoveOptions): Promise<ExitCode> {
   findProfile(await readConfig(ctx), opts.profile);
-  // Keychain first: when it is unavailable (exit 8) nothing has changed yet.
+  // Secrets first: when the store is unavailable (exit 8) nothing has changed yet.
   const store = await ctx.deps.secretStore();
   await store.delete(accounts.refreshToken(opts.profile));
   await store.delete(accounts.accessToken(opts.profile));
@@ -33,7 +33,7 @@ export async function runRemove(ctx: CommandContext, opts: RemoveOptions): Promi
 export function registerRemove(program: Program, line: CommandLine): void {
   program
     .command('remove')
-    .description('delete a profile and its keychain entries')
+    .description('delete a profile and its secrets in the store in use')
     .addHelpText('after', helpFooter(['amz-token remove --profile shop-de'], REMOVE_EXIT_CODES))
     .action(() => line.choose('remove', { profile: requiredProfile(line) }, runRemove));
 }

@@ -27,7 +27,7 @@ export interface TokenOptions {
 export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const record = findProfile(config, opts.profile);
-  // Lazy: undici and the keychain binding load only for this command.
+  // Lazy: undici and the secret store load only for this command.
   const [{ cachedAccessToken }, { lwaOptions }] = await Promise.all([import('../secrets/access-token.js'), import('../amazon/endpoints.js')]);
   // An expired date is no reason to refuse: the seller may have renewed elsewhere. LWA decides.
   const token = await cachedAccessToken(ctx.deps, config, opts.profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });
@@ -49,11 +49,11 @@ export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise
 export function registerToken(program: Program, line: CommandLine): void {
   program
     .command('token')
-    .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached in the keychain')
+    .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached in the secret store')
     .addHelpText(
       'after',
       `
-Reuses the access token cached in the keychain while more than five minutes of
+Reuses the access token cached in the secret store while more than five minutes of
 its hour remain, else gets a new one from Login with Amazon and caches it. With
 AMZ_TOKEN_REFRESH_TOKEN set (CI) it always asks LWA and caches nothing.
 On failure stdout stays empty.

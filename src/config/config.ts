@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 import * as validate from '../validate.js';
+import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -37,6 +38,8 @@ export interface ProfileRecord {
 
 export interface Config {
   version: typeof CONFIG_VERSION;
+  /** The team's secret store (`keychain`, `file`, `helper:<name>`); absent means the keychain. See store-setting.ts. */
+  store?: string;
   apps: Record<string, AppRecord>;
   profiles: Record<string, ProfileRecord>;
 }
@@ -90,7 +93,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const apps = section(raw, 'apps', file);
   const profiles = section(raw, 'profiles', file);
-  const config: Config = { version: CONFIG_VERSION, apps: {}, profiles: {} };
+  const config: Config = { version: CONFIG_VERSION, ...parseStore(raw, file), apps: {}, profiles: {} };
   // The file may be shared and committed by a team: names and ids obey the rules of
   // the flags that set them, so nothing in it can smuggle escape codes onto a terminal.
   for (const [name, value] of Object.entries(apps)) {
@@ -122,6 +125,14 @@ function ruled<T>(rule: () => T, file: string): T {
 function entryName(name: string): string {
   const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return flat.length > 64 ? `${flat.slice(0, 61)}...` : flat;
+}
+
+function parseStore(raw: Record<string, unknown>, file: string): Pick<Config, 'store'> {
+  if (raw.store === undefined) return {};
+  if (typeof raw.store !== 'string' || !parseStoreSpec(raw.store)) {
+    throw new ConfigError(file, `"store" must be ${STORE_FORMS}, got ${JSON.stringify(raw.store).slice(0, 60)}`);
+  }
+  return { store: raw.store };
 }
 
 function parseApp(value: unknown, where: string, file: string): AppRecord {
@@ -169,7 +180,9 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
     return await withFileLock(file, async () => {
       const config = await loadConfig(dir);
       const result = await mutate(config);
-      await writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
+      // "store" right after "version", where a teammate reading the file looks first.
+      const { version, store, ...rest } = config;
+      await writeFileAtomic(file, JSON.stringify({ version, store, ...rest }, null, 2) + '\n');
       return result;
     }, options.lockWaitMs);
   } catch (error) {

@@ -86,7 +86,7 @@ function checkCell(check: LiveCheck, color: ChalkInstance): string {
     case 'app-rejected':
       return color.red('app rejected');
     case 'store-unavailable':
-      return color.yellow('keychain unavailable');
+      return color.yellow('store unavailable');
     case 'not-found':
       return color.red('not stored');
     case 'failed':

@@ -31,7 +31,7 @@ main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
 
 describe('the bundle at start-up', () => {
   // --format prometheus too: cron runs it every few minutes for node_exporter.
-  it.each([[['--help']], [['status']], [['status', '--json']], [['status', '--format', 'prometheus']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
+  it.each([[['--help']], [['status']], [['status', '--json']], [['status', '--format', 'prometheus']], [['status', '--no-input']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
     const s = sandbox();
     writeConfig(s.configDir, {
       apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },

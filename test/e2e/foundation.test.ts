@@ -189,7 +189,7 @@ describe('bad input gets one clear line, the documented exit code, and changes n
       env: { AMZ_TOKEN_STORE: 'vault' },
     });
     expect(result.exitCode).toBe(2);
-    expect(String(result.stderr)).toContain('AMZ_TOKEN_STORE must be "keychain" or "file", got "vault"');
+    expect(String(result.stderr)).toContain('AMZ_TOKEN_STORE must be keychain, file or helper:<name> (runs docker-credential-<name>), got "vault"');
     expect(await secretToolLookup(`app/${s.prefix}-app/client-secret`)).toBeNull();
   });
 

@@ -199,7 +199,7 @@ describe('status --check proves each profile at Login with Amazon', () => {
     await h.addProfile(p);
     const noKeychain = await h.run(['status', '--check'], NO_BUS);
     expect(noKeychain.exitCode).toBe(8);
-    expect(String(noKeychain.stdout)).toMatch(/keychain unavailable$/m);
+    expect(String(noKeychain.stdout)).toMatch(/store unavailable$/m);
     expect(String(noKeychain.stderr)).toMatch(/keychain is unavailable/);
 
     await execa('secret-tool', ['clear', 'service', 'amz-token', 'username', `profile/${p}/refresh-token`]);

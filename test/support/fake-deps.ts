@@ -10,7 +10,7 @@ import type { SecretStore } from '../../src/secrets/store.js';
 import { main } from '../../src/cli.js';
 
 export class MemorySecretStore implements SecretStore {
-  readonly description = 'the test keychain';
+  readonly description: string = 'the test keychain';
   readonly items = new Map<string, string>();
   async get(account: string) {
     return this.items.get(account) ?? null;
@@ -19,7 +19,10 @@ export class MemorySecretStore implements SecretStore {
     this.items.set(account, value);
   }
   async delete(account: string) {
-    return this.items.delete(account);
+    this.items.delete(account);
+  }
+  async list() {
+    return [...this.items.keys()].sort();
   }
 }
 
@@ -48,7 +51,8 @@ export interface FakeOptions {
 
 export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   const store = new MemorySecretStore();
-  const configDir = join(mkdtempSync(join(tmpdir(), 'amz-token-unit-')), 'config');
+  const root = mkdtempSync(join(tmpdir(), 'amz-token-unit-'));
+  const configDir = join(root, 'config');
   const base: Deps = {
     env: options.env ?? {},
     now: () => options.now ?? new Date('2026-11-27T12:00:00Z'),
@@ -60,6 +64,7 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
     stdoutIsTTY: false,
     stderrIsTTY: false,
     configDir,
+    dataDir: join(root, 'data'),
     secretStore: typeof options.store === 'function' ? options.store : async () => (options.store as SecretStore | undefined) ?? store,
     openBrowser: options.openBrowser ?? (async () => {}),
     onSignal: () => () => {},

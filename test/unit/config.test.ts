@@ -31,6 +31,11 @@ describe('config validation', () => {
   it('accepts a valid config', () => {
     const config = parseConfig(JSON.stringify({ version: 1, apps: { a: app }, profiles: { p: profile } }), FILE);
     expect(config.profiles.p?.region).toBe('eu');
+    expect(config.store).toBeUndefined();
+  });
+
+  it.each(['keychain', 'file', 'helper:pass', 'helper:ecr-login'])('accepts "store": "%s", the setting a team commits', (store) => {
+    expect(parseConfig(JSON.stringify({ version: 1, store }), FILE).store).toBe(store);
   });
 
   it.each([
@@ -44,6 +49,9 @@ describe('config validation', () => {
     ['a number for a date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 5 } } }), /profiles\.p\.expiresAt must be a non-empty string/],
     ['a non-date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 'soon' } } }), /expiresAt must be an ISO 8601/],
     ['draft as a string', JSON.stringify({ version: 1, apps: { a: { ...app, draft: 'yes' } } }), /apps\.a\.draft must be true or false/],
+    ['an unknown store', '{"version":1,"store":"vault"}', /"store" must be keychain, file or helper:<name> \(runs docker-credential-<name>\), got "vault"/],
+    ['a helper name that is a path', '{"version":1,"store":"helper:../../tmp/x"}', /"store" must be keychain, file or helper:<name>/],
+    ['a store that is not a string', '{"version":1,"store":{"helper":"pass"}}', /"store" must be keychain/],
   ])('rejects %s, naming the file and the problem', (_what, text, pattern) => {
     const message = problem(text);
     expect(message).toContain(FILE);
@@ -62,6 +70,16 @@ describe('config file', () => {
     expect(JSON.parse(readFileSync(configFile(d), 'utf8')).apps.a.appId).toBe(app.appId);
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(d)).toEqual(['config.json']);
+  });
+
+  it('keeps "store" through later writes, right after "version"', async () => {
+    const d = dir();
+    await updateConfig(d, (c) => void (c.apps.a = app));
+    await updateConfig(d, (c) => void (c.store = 'helper:pass'));
+    await updateConfig(d, (c) => void (c.profiles.p = profile as never));
+    const text = readFileSync(configFile(d), 'utf8');
+    expect(Object.keys(JSON.parse(text))).toEqual(['version', 'store', 'apps', 'profiles']);
+    expect((await loadConfig(d)).store).toBe('helper:pass');
   });
 
   it('never overwrites a broken file', async () => {

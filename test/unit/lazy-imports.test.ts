@@ -36,7 +36,20 @@ describe('start-up imports', () => {
     expect(graph).not.toContain(pkg);
   });
 
-  it.each(['amazon/lwa.ts', 'amazon/sellers.ts', 'checks/live-check.ts', 'secrets/access-token.ts', 'report/prometheus.ts', 'report/html.ts', 'report/timeline.ts'])('does not load src/%s', (file) => {
+  it.each([
+    'amazon/lwa.ts',
+    'amazon/sellers.ts',
+    'checks/live-check.ts',
+    'secrets/access-token.ts',
+    'secrets/store.ts',
+    'secrets/keychain.ts',
+    'secrets/file-store.ts',
+    'secrets/credential-helper.ts',
+    'secrets/migration.ts',
+    'report/prometheus.ts',
+    'report/html.ts',
+    'report/timeline.ts',
+  ])('does not load src/%s', (file) => {
     expect(graph).not.toContain(resolve(SRC, file));
   });
 });

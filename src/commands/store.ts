@@ -1,0 +1,201 @@
+// `amz-token store show|migrate`: which secret store a run uses and why, and
+// moving every secret to another store (keychain, file, or a docker credential
+// helper such as pass, which a team shares) without losing one.
+
+import { Option } from '@commander-js/extra-typings';
+import { ExitCode, StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
+import { updateConfig, configFile, type Config } from '../config/config.js';
+import { sameStore, storeName, storeSpecOf, type StoreSpec } from '../config/store-setting.js';
+import { accounts } from '../secrets/accounts.js';
+import { table } from '../output.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { helpFooter } from './help.js';
+import type { CommandLine } from './command-line.js';
+import type { Program } from './command-line.js';
+
+const { OK, USAGE, STORE_UNAVAILABLE } = ExitCode;
+export const STORE_EXIT_CODES = {
+  show: [OK, USAGE, STORE_UNAVAILABLE],
+  migrate: [OK, USAGE, STORE_UNAVAILABLE],
+} as const;
+
+export interface StoreMigrateOptions {
+  to: StoreSpec;
+  dryRun: boolean;
+}
+
+export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
+  const config = await readConfig(ctx);
+  const { storeChoice } = await import('../secrets/store.js');
+  const choice = await storeChoice(ctx.deps);
+  const file = configFile(ctx.deps.configDir);
+  let description: string | undefined;
+  let entries: string[] | undefined;
+  let problem: AmzTokenError | undefined;
+  try {
+    const store = await ctx.deps.secretStore();
+    description = store.description;
+    // A harmless call that every store answers; only entry names come back to be shown.
+    entries = await store.list();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    problem = error;
+  }
+  const overridden = choice.source === 'env' && config.store !== undefined && config.store !== storeName(choice.spec) ? config.store : undefined;
+
+  if (ctx.global.json) {
+    ctx.out.json({
+      store: storeName(choice.spec),
+      source: choice.source,
+      configFile: file,
+      ...(overridden ? { overrides: overridden } : {}),
+      description: description ?? null,
+      answers: problem === undefined,
+      entries: entries ?? null,
+      error: problem?.message ?? null,
+    });
+  } else {
+    const chosenBy = { env: 'AMZ_TOKEN_STORE', config: `"store" in ${file}`, default: 'the default (neither AMZ_TOKEN_STORE nor "store" in config.json is set)' }[choice.source];
+    const rows = [
+      ['STORE', storeName(choice.spec)],
+      ['CHOSEN BY', chosenBy],
+      ...(overridden ? [['OVERRIDES', `"store": "${overridden}" in ${file}`]] : []),
+      ...(description ? [['WHERE', description]] : []),
+      ['ANSWERS', problem ? 'no' : `yes: ${entries!.length} amz-token ${entries!.length === 1 ? 'entry' : 'entries'}`],
+    ];
+    for (const row of table(rows)) ctx.out.result(row);
+  }
+  if (problem) {
+    ctx.out.warn(`amz-token: ${problem.message}`);
+    if (problem.hint) ctx.out.warn(`  ${problem.hint}`);
+    return STORE_UNAVAILABLE;
+  }
+  return OK;
+}
+
+/**
+ * The accounts of this config.json: each app's client secret and each profile's refresh token
+ * (expected), and the access tokens `token` may have cached. Nothing else in the store moves:
+ * another config folder's entries may share it.
+ */
+function configAccounts(config: Config): { expected: string[]; cached: string[] } {
+  return {
+    expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
+    cached: Object.keys(config.profiles).map(accounts.accessToken),
+  };
+}
+
+export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOptions): Promise<ExitCode> {
+  const config = await readConfig(ctx);
+  const { storeChoice, openSecretStore, originOf } = await import('../secrets/store.js');
+  const { migrate, planMigration } = await import('../secrets/migration.js');
+  const choice = await storeChoice(ctx.deps);
+  const target = storeName(opts.to);
+  if (sameStore(choice.spec, opts.to)) {
+    throw new UsageError(`the secrets are in ${target} already (${originOf(choice, ctx.deps.configDir)}); nothing to move`);
+  }
+  const from = await ctx.deps.secretStore();
+  const to = await openSecretStore(opts.to, { env: ctx.deps.env, configDir: ctx.deps.configDir, dataDir: ctx.deps.dataDir, warn: (line) => ctx.out.warn(line), prompt: ctx.global.input }, `--to ${target}`);
+  const { expected, cached } = configAccounts(config);
+
+  if (opts.dryRun) {
+    const plan = await planMigration({ from, to, expected, cached });
+    if (ctx.global.json) {
+      ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: true, move: plan.move, inNewStoreToo: plan.inNewStoreToo, notStored: plan.notStored });
+      return OK;
+    }
+    ctx.out.info(`Would move ${plan.move.length} secret(s) from ${from.description} to ${to.description}, then set "store": "${target}" in ${configFile(ctx.deps.configDir)}:`);
+    const rows = [['ACCOUNT', 'WOULD']];
+    for (const account of plan.move) rows.push([account, plan.inNewStoreToo.includes(account) ? 'move (the new store has it too: compared first)' : 'move']);
+    for (const account of plan.notStored) rows.push([account, 'nothing: not stored']);
+    for (const row of table(rows)) ctx.out.result(row);
+    return OK;
+  }
+
+  // An interrupt before the new store is recorded undoes the migration; after, it waits for the end.
+  let signal: string | undefined;
+  let committed = false;
+  const restoreSignals = ctx.deps.onSignal((received) => {
+    signal ??= received;
+    ctx.out.warn(
+      committed
+        ? `${received} received: finishing; the new store is recorded already`
+        : `${received} received: stopping the migration; what it wrote to the new store will be erased`,
+    );
+  });
+  let result: Awaited<ReturnType<typeof migrate>>;
+  try {
+    result = await migrate({
+      from,
+      to,
+      expected,
+      cached,
+      interrupted: () => signal,
+      committed: () => (committed = true),
+      recordNewStore: () =>
+        updateConfig(ctx.deps.configDir, (latest) => {
+          if (latest.store !== config.store) {
+            throw new StoreUnavailableError(`${configFile(ctx.deps.configDir)} changed its "store" during the migration (to ${latest.store ?? 'none'})`);
+          }
+          latest.store = target;
+        }),
+    });
+  } finally {
+    restoreSignals();
+  }
+
+  for (const left of result.leftInOldStore) ctx.out.warn(`warning: ${left.account} is still in ${from.description}: ${left.reason}`);
+  if (ctx.global.json) {
+    ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: false, ...result });
+  } else {
+    const rows = [['ACCOUNT', 'RESULT']];
+    for (const account of result.moved) rows.push([account, 'moved']);
+    for (const account of result.alreadyThere) rows.push([account, 'in the new store already']);
+    for (const account of result.notStored) rows.push([account, 'nothing: not stored']);
+    for (const row of table(rows)) ctx.out.result(row);
+    ctx.out.info(`Moved ${result.moved.length} secret(s) to ${to.description}; ${configFile(ctx.deps.configDir)} now says "store": "${target}".`);
+    if (result.leftInOldStore.length === 0) ctx.out.info(`Erased them from ${from.description}.`);
+    ctx.out.info(
+      opts.to.kind === 'helper' && opts.to.helper === 'pass'
+        ? 'Next: share it: commit and push config.json, and run pass git push.'
+        : 'Next: if a team shares config.json, commit and push it.',
+    );
+  }
+  if (choice.source === 'env') {
+    ctx.out.warn(`warning: AMZ_TOKEN_STORE=${storeName(choice.spec)} is set and overrides config.json: unset it, or amz-token keeps looking in the old store`);
+  }
+  return OK;
+}
+
+export function registerStore(program: Program, line: CommandLine): void {
+  const store = program
+    .command('store')
+    .description('show the secret store in use, or move every secret to another one (keychain, file, helper:<name>)')
+    .addHelpText('after', helpFooter(['amz-token store show', 'amz-token store migrate --to helper:pass'], [...STORE_EXIT_CODES.show, ...STORE_EXIT_CODES.migrate]));
+
+  store
+    .command('show')
+    .description('print the store in use, what chose it (AMZ_TOKEN_STORE, config.json, default) and whether it answers')
+    .addHelpText('after', helpFooter(['amz-token store show', 'amz-token store show --json'], STORE_EXIT_CODES.show))
+    .action(() => line.choose('store show', {}, runStoreShow));
+
+  store
+    .command('migrate')
+    .description('move every secret from the store in use to another, then record it in config.json')
+    .addOption(
+      new Option('--to <store>', 'keychain, file or helper:<name> (runs docker-credential-<name> from PATH)')
+        .argParser((value) => storeSpecOf(value, '--to'))
+        .makeOptionMandatory(),
+    )
+    .option('--dry-run', 'list what would move, and change nothing')
+    .addHelpText(
+      'after',
+      `
+Reads every secret from the store in use, writes each to the new store and reads
+it back, and only then records the new store in config.json and erases the old
+entries. Any failure or interrupt before that erases what it wrote and leaves
+the old store and config.json as they were (exit 8).
+` + helpFooter(['amz-token store migrate --to helper:pass --dry-run', 'amz-token store migrate --to helper:pass'], STORE_EXIT_CODES.migrate),
+    )
+    .action((flags) => line.choose('store migrate', { to: flags.to, dryRun: flags.dryRun === true }, runStoreMigrate));
+}
