@@ -5,6 +5,7 @@
 
 import { parsePasted, type CallbackQuery } from './callback-query.js';
 import { statesEqual } from './state.js';
+import { MARKETPLACES } from '../amazon/marketplaces.js';
 
 export interface CallbackResult {
   code: string;
@@ -77,10 +78,19 @@ export function judgePaste(input: string, expected: Expectation): Verdict {
   }
 }
 
-/** sellercentral.amazon.de, vendorcentral.amazon.me, vendorcentral.in, sellercentral-europe.amazon.com, ... */
+// Every Central host a consent URL can name (marketplaces.ts), so the two never drift
+// apart; plus the country hosts some tools use for the big EU marketplaces, and
+// India's older Vendor Central host, which Amazon's 2025 sample still uses.
+const CENTRAL_HOSTS: ReadonlySet<string> = new Set([
+  ...MARKETPLACES.flatMap((m) => [m.sellerCentral, ...(m.vendorCentral ? [m.vendorCentral] : [])]),
+  ...['co.uk', 'de', 'fr', 'it', 'es'].map((tld) => `sellercentral.amazon.${tld}`),
+  'vendorcentral.in',
+  'www.vendorcentral.in',
+]);
+
+/** A Seller or Vendor Central host of Amazon's: only these may receive our state on the Login URI detour. */
 export function isAmazonHost(hostname: string): boolean {
-  const tld = '(com|ca|com\\.mx|com\\.br|co\\.uk|de|fr|it|es|nl|se|pl|com\\.tr|ae|sa|eg|in|com\\.be|ie|co\\.za|sg|com\\.sg|com\\.au|co\\.jp|me)';
-  return new RegExp(`^(sellercentral|vendorcentral)(-europe)?\\.amazon\\.${tld}$`).test(hostname) || hostname === 'vendorcentral.in';
+  return CENTRAL_HOSTS.has(hostname);
 }
 
 type LoginRedirect = { ok: true; url: string } | { ok: false; reason: string };
