@@ -11,7 +11,7 @@ import { consentOrigin, consentUrl } from '../amazon/consent.js';
 import { lwaOptions } from '../amazon/endpoints.js';
 import { exchangeCode } from '../amazon/lwa.js';
 import { createState } from './state.js';
-import { listenTarget } from './loopback.js';
+import { anotherPortHint, listenTarget } from './loopback.js';
 import { startCallbackServer, type CallbackResult } from './callback-server.js';
 import { startProgress, type Progress } from './progress.js';
 
@@ -37,7 +37,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   const origin = consentOrigin(opts.marketplace, opts.role, deps.env.AMZ_TOKEN_CENTRAL_URL);
   // Read before the browser opens: a bad AMZ_TOKEN_LWA_URL is a usage error now, not after consent.
   const lwa = { ...lwaOptions(deps.env), appName: opts.appName };
-  const target = listenTarget(opts.app.redirectUri, opts.port);
+  const target = listenTarget(opts.app.redirectUri, opts.port, opts.appName);
   let progress: Progress | undefined;
   // Messages that arrive while the spinner runs go above its line, not into it.
   const aboveSpinner = (write: () => void, afterTypedLine?: boolean) => (progress ? progress.print(write, afterTypedLine) : write());
@@ -49,6 +49,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     centralOrigin: origin,
     draft: opts.app.draft,
     log: (line) => aboveSpinner(() => out.warn(line)),
+    anotherPort: anotherPortHint(target, opts.app.redirectUri, opts.appName),
   });
 
   let stopWaiting: (error: Error) => void = () => {};

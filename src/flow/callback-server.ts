@@ -21,6 +21,8 @@ export interface CallbackServerOptions {
   centralOrigin: string;
   draft: boolean;
   log: (line: string) => void;
+  /** The hint when the port cannot be had: how to get the server onto another one. */
+  anotherPort?: string;
 }
 
 export interface CallbackServer {
@@ -152,7 +154,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     await closed;
   }
 
-  await listen(server, opts.port);
+  await listen(server, opts.port, opts.anotherPort ?? 'pick another port');
   port = (server.address() as AddressInfo).port;
   try {
     expected.state = typeof opts.expectedState === 'function' ? opts.expectedState(port) : opts.expectedState;
@@ -224,7 +226,7 @@ function rateLimitedLog(log: (line: string) => void): (line: string) => void {
 function validateOptions(opts: CallbackServerOptions): void {
   if (opts.host !== '127.0.0.1') throw new UsageError('the callback server listens on 127.0.0.1 only');
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-    throw new UsageError(`port must be a whole number from 0 to 65535, got ${String(opts.port)}`, 'pick another with --port');
+    throw new UsageError(`port must be a whole number from 0 to 65535, got ${String(opts.port)}`);
   }
   if (!isValidCallbackPath(opts.path)) {
     throw new UsageError(`the callback path must start with "/" and hold only letters, digits and . _ ~ - /, got ${JSON.stringify(opts.path)}`);

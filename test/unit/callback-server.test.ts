@@ -320,12 +320,12 @@ describe('startCallbackServer', () => {
   });
 
   describe('listening errors', () => {
-    it('names the port when it is already in use', async () => {
+    it('names the port when it is already in use, with the hint its caller knows to give', async () => {
       const { server } = await start();
-      const error: unknown = await start({ port: server.port }).catch((e: unknown) => e);
+      const error: unknown = await start({ port: server.port, anotherPort: 'pick another with --port' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FlowError);
       expect((error as FlowError).message).toBe(`port ${server.port} on 127.0.0.1 is already in use`);
-      expect((error as FlowError).hint).toBe('free it or pick another with --port');
+      expect((error as FlowError).hint).toBe('free it, or pick another with --port');
       expect((error as FlowError).exitCode).toBe(6);
     });
 

@@ -4,6 +4,7 @@
 // test/e2e covers the real one and Chromium.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
+import { createServer, type Server } from 'node:net';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 import { fakeEnvironment, FAKE, type FakeEnvironment } from '../support/fake-deps.js';
 import { fakeBrowser, type FakeBrowser } from '../support/fake-browser.js';
@@ -114,6 +115,42 @@ describe('request and renew in-process', () => {
     expect(flow.stderr).toContain('Received the authorization code (pasted)');
     expect(late.status).toBe(409);
     expect(r.env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+  });
+});
+
+describe('hints that lead somewhere', () => {
+  const occupied: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(occupied.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+  async function occupy(port: number): Promise<void> {
+    const server = createServer();
+    occupied.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  }
+
+  it('a port in use at a loopback redirect URI: the hint is app set with another URI, not --port, and it works', async () => {
+    const { env } = await rig();
+    const redirectUri = JSON.parse((await env.run(['app', 'list', '--json'])).stdout).apps[0].redirectUri as string;
+    await occupy(Number(new URL(redirectUri).port));
+    const result = await env.run([...request, '--no-browser']);
+    expect(result.code).toBe(6);
+    const [message, hint] = result.stderr.trim().split('\n').slice(-2);
+    expect(message).toBe(`amz-token: port ${new URL(redirectUri).port} on 127.0.0.1 is already in use`);
+    expect(hint).not.toContain('--port');
+    const command = hint!.match(/amz-token (app set my-app --redirect-uri \S+)/)![1]!.replace('<port>', '8765').split(' ');
+    expect((await env.run(command)).code).toBe(0);
+  });
+
+  it('a port in use in relay mode: the hint is --port', async () => {
+    const env = fakeEnvironment({ now: new Date() });
+    await env.run(['app', 'add', 'my-app', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/cb'], FAKE.clientSecret);
+    const port = await freePort();
+    await occupy(port);
+    const result = await env.run([...request, '--no-browser', '--port', String(port)]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toMatch(/free it, or pick another with --port/);
   });
 });
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fakeEnvironment } from '../support/fake-deps.js';
 import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
 import { APP_EXIT_CODES } from '../../src/commands/app.js';
+import { APP_SET_EXIT_CODES } from '../../src/commands/app-set.js';
 import { COMPLETION_EXIT_CODES } from '../../src/commands/completion.js';
 import { IMPORT_EXIT_CODES } from '../../src/commands/import.js';
 import { RELAY_PAGE_EXIT_CODES } from '../../src/commands/relay-page.js';
@@ -89,6 +90,7 @@ describe('help', () => {
     [['app', 'list'], APP_EXIT_CODES.list],
     [['app', 'remove'], APP_EXIT_CODES.remove],
     [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
+    [['app', 'set'], APP_SET_EXIT_CODES],
     [['completion'], COMPLETION_EXIT_CODES],
     [['import'], IMPORT_EXIT_CODES],
     [['relay-page'], RELAY_PAGE_EXIT_CODES],

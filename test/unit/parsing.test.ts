@@ -46,6 +46,8 @@ describe('argv -> options', () => {
     [['app', 'list'], 'app list', {}],
     [['app', 'remove', 'my-app'], 'app remove', { name: 'my-app' }],
     [['app', 'set-secret', 'my-app'], 'app set-secret', { name: 'my-app' }],
+    [['app', 'set', 'my-app', '--no-draft'], 'app set', { name: 'my-app', draft: false }],
+    [['app', 'set', 'my-app', '--redirect-uri', 'https://e.example/cb', '--client-id', CLIENT_ID], 'app set', { name: 'my-app', clientId: CLIENT_ID, redirectUri: 'https://e.example/cb' }],
     [['completion', 'zsh'], 'completion', { shell: 'zsh' }],
   ])('%j parses as %s with %j', (argv, command, options) => {
     const parsed = parse(argv);
