@@ -19,12 +19,12 @@ import { registerAppSet } from './app-set.js';
 import type { CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
-const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
+const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE, CANCELLED } = ExitCode;
 export const APP_EXIT_CODES = {
-  add: [OK, USAGE, STORE_UNAVAILABLE],
+  add: [OK, USAGE, STORE_UNAVAILABLE, CANCELLED],
   list: [OK, USAGE],
   remove: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
-  setSecret: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+  setSecret: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE, CANCELLED],
 } as const;
 
 export interface AppAddOptions {

@@ -18,7 +18,7 @@ import { requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, dateOf } from './options.js';
 import type { Program } from './command-line.js';
 
-export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE] as const;
+export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE, ExitCode.CANCELLED] as const;
 
 export interface ImportOptions {
   profile: string;

@@ -42,6 +42,8 @@ export interface FakeOptions {
   store?: SecretStore | (() => Promise<SecretStore>);
   /** The browser: by default it opens nothing. */
   openBrowser?: (url: string) => Promise<void>;
+  /** stdin is a terminal (prompts are allowed); default false, as in a pipe. */
+  stdinIsTTY?: boolean;
 }
 
 export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
@@ -54,7 +56,7 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
     stdin: new PassThrough(),
     stdout: new PassThrough(),
     stderr: new PassThrough(),
-    stdinIsTTY: false,
+    stdinIsTTY: options.stdinIsTTY ?? false,
     stdoutIsTTY: false,
     stderrIsTTY: false,
     configDir,

@@ -24,7 +24,8 @@ describe('argv -> options', () => {
     [['status', '--deep'], 'status', { warnDays: 30, check: { deep: true, concurrency: 4 } }],
     [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, ics: 'team.ics' }],
     [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
-    [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de' }],
+    [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de', yes: false }],
+    [['remove', '--profile', 'shop-de', '-y'], 'remove', { profile: 'shop-de', yes: true }],
     [
       ['import', '--profile', 'p', '--app', 'my-app', '--region', 'EU', '--marketplace', 'de', '--selling-partner-id', 'A3EXAMPLE12345', '--expires-at', '2027-03-01'],
       'import',
