@@ -145,8 +145,8 @@ function flowFlags(opts: FlowFlags): Pick<AuthorizeOptions, 'openBrowser' | 'tim
 }
 
 /** The parsed flow flags as run functions take them. */
-function flowFlagsOf(flags: { browser: boolean; port?: number; timeout: number; force: boolean }): FlowFlags {
-  return { openBrowser: flags.browser, timeoutSeconds: flags.timeout, force: flags.force, ...(flags.port !== undefined ? { port: flags.port } : {}) };
+function flowFlagsOf(flags: { browser: boolean; port?: number; timeout: number; force?: true }): FlowFlags {
+  return { openBrowser: flags.browser, timeoutSeconds: flags.timeout, force: flags.force === true, ...(flags.port !== undefined ? { port: flags.port } : {}) };
 }
 
 export function registerRequest(program: Program, line: CommandLine): void {

@@ -62,6 +62,14 @@ describe('help', () => {
     }
   });
 
+  it('no flag shows "(default: false)" or two defaults (import --help once read "(default: seller) (default: false)")', async () => {
+    for (const path of await everyCommand()) {
+      const help = (await helpOf(path)).replace(/\n {6,}/g, ' ');
+      expect(help, path.join(' ')).not.toContain('(default: false)');
+      expect(help, path.join(' ')).not.toMatch(/\(default[^)]*\)\s*\(default/);
+    }
+  });
+
   it('the top-level help explains every exit code', async () => {
     const help = await helpOf([]);
     for (const code of Object.keys(EXIT_CODES)) expect(help).toMatch(new RegExp(`^ {2}${code} {2}\\S`, 'm'));
