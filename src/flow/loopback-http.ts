@@ -42,6 +42,11 @@ function listenError(error: NodeJS.ErrnoException, port: number, elsewhere: stri
   }
 }
 
+/** A path safe to compare raw and to embed in the relay page's script. */
+export function isValidCallbackPath(path: string): boolean {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(path) && !path.includes('//');
+}
+
 export function isLoopbackHost(host: string, port: number): boolean {
   const name = host.toLowerCase();
   const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];

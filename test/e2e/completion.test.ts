@@ -151,7 +151,7 @@ describe('fish', () => {
 
   it('completes commands, flags and names', async () => {
     expect(await complete('amz-token ')).toEqual(expect.arrayContaining(['app', 'status', 'request', 'renew', 'completion']));
-    expect(await complete('amz-token app ')).toEqual(['add', 'list', 'set', 'remove', 'set-secret']);
+    expect(await complete('amz-token app ')).toEqual(['add', 'list', 'remove', 'set', 'set-secret']);
     expect(await complete('amz-token status --profile ')).toEqual(['shop-de', 'shop-fr', 'us-main']);
     expect(await complete('amz-token app remove ')).toEqual(['my-app', 'other-app']);
     expect(await complete('amz-token status --w')).toEqual(['--warn-days']);

@@ -32,8 +32,11 @@ export interface FakeRun {
 export interface FakeEnvironment {
   deps: Deps;
   store: MemorySecretStore;
-  /** stdin: all of it at once (a string), or a stream the test keeps writing to. */
-  run(argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
+  /**
+   * stdin: all of it at once (a string), or a stream the test keeps writing to.
+   * `watch.stderr`: called with all of stderr so far whenever more arrives (to act mid-run).
+   */
+  run(argv: string[], stdin?: string | PassThrough, watch?: { stderr?: (text: string) => void }): Promise<FakeRun>;
 }
 
 export interface FakeOptions {
@@ -67,20 +70,23 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   return {
     deps: base,
     store,
-    async run(argv, stdin = '') {
+    async run(argv, stdin = '', watch = {}) {
       const stdinStream = typeof stdin === 'string' ? new PassThrough().end(stdin) : stdin;
       const stdout = collect();
-      const stderr = collect();
+      const stderr = collect(watch.stderr);
       const code = await main(argv, { ...base, stdin: stdinStream, stdout: stdout.stream, stderr: stderr.stream });
       return { code, stdout: stdout.text(), stderr: stderr.text() };
     },
   };
 }
 
-function collect() {
+function collect(onText?: (text: string) => void) {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('data', (c: Buffer) => {
+    chunks.push(c);
+    onText?.(Buffer.concat(chunks).toString('utf8'));
+  });
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
