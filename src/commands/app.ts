@@ -4,7 +4,7 @@
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
-import { findApp } from '../config/lookup.js';
+import { findApp, someNames } from '../config/lookup.js';
 import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
@@ -115,7 +115,10 @@ export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): P
     .filter(([, profile]) => profile.app === opts.name)
     .map(([name]) => name);
   if (users.length) {
-    throw new UsageError(`app "${opts.name}" is used by profile(s) ${users.join(', ')}`, 'remove them first with amz-token remove --profile <name>');
+    throw new UsageError(
+      `app "${opts.name}" is used by ${users.length === 1 ? 'profile' : `${users.length} profiles:`} ${someNames(users, '', 'amz-token status')}`,
+      `remove them first, e.g. amz-token remove --profile ${users[0]}`,
+    );
   }
   // Keychain first: if it is unavailable we stop before changing anything.
   const store = await ctx.deps.secretStore();

@@ -41,7 +41,7 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
   const config = await readConfig(ctx);
   findApp(config, opts.app);
   if (config.profiles[opts.profile] && !opts.force) {
-    throw new UsageError(`profile "${opts.profile}" exists already`, 'renew it with amz-token renew, or pass --force to replace it');
+    throw new UsageError(`profile "${opts.profile}" exists already`, `pass --force to replace it, or renew it instead: amz-token renew --profile ${opts.profile}`);
   }
   const token = await readSecret(ctx.deps, {
     what: 'refresh token',

@@ -13,7 +13,7 @@ export function findProfile(config: Config, name: string): ProfileRecord {
     const known = Object.keys(config.profiles);
     throw new NotFoundError(
       `no profile named "${name}"`,
-      known.length ? `known profiles: ${someOf(known, name, 'amz-token status')}` : 'create one with amz-token import or amz-token request',
+      known.length ? `known profiles: ${someNames(known, name, 'amz-token status')}` : 'create one with amz-token import or amz-token request',
     );
   }
   return profile;
@@ -23,13 +23,13 @@ export function findApp(config: Config, name: string): AppRecord {
   const app = config.apps[name];
   if (!app) {
     const known = Object.keys(config.apps);
-    throw new NotFoundError(`no app named "${name}"`, known.length ? `known apps: ${someOf(known, name, 'amz-token app list')}` : 'register one with amz-token app add');
+    throw new NotFoundError(`no app named "${name}"`, known.length ? `known apps: ${someNames(known, name, 'amz-token app list')}` : 'register one with amz-token app add');
   }
   return app;
 }
 
 /** A few names, those sharing the longest start with `wanted` first (a typo finds its match), and how many more. */
-function someOf(known: string[], wanted: string, listsThem: string): string {
+export function someNames(known: string[], wanted: string, listsThem: string): string {
   if (known.length <= NAMES_SHOWN) return known.join(', ');
   const shared = (name: string) => {
     let length = 0;

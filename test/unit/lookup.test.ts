@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { findApp, findProfile } from '../../src/config/lookup.js';
 import { emptyConfig, type Config, type ProfileRecord } from '../../src/config/config.js';
 import { NotFoundError } from '../../src/errors.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const PROFILE: ProfileRecord = { app: 'my-app', region: 'eu', marketplace: 'DE', role: 'seller', sellingPartnerId: 'A3EXAMPLE12345', expiresAt: '2027-01-01T00:00:00.000Z' };
 
@@ -34,6 +36,20 @@ describe('not found', () => {
   it('names the closest profiles first, so a typo finds its match', () => {
     const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'shop-de', 'shop-fr'];
     expect(notFound(() => findProfile(configWith(names), 'shop-dee')).hint).toMatch(/^known profiles: shop-de, shop-fr, /);
+  });
+
+  it("app remove names a few of the thousands of profiles that use the app, and one to remove", async () => {
+    const { fakeEnvironment, FAKE } = await import('../support/fake-deps.js');
+    const env = fakeEnvironment();
+    await env.run(['app', 'add', 'my-app', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/cb'], FAKE.clientSecret);
+    const config = JSON.parse(readFileSync(join(env.deps.configDir, 'config.json'), 'utf8'));
+    for (let i = 0; i < 3000; i++) config.profiles[`seller-${i}`] = PROFILE;
+    writeFileSync(join(env.deps.configDir, 'config.json'), JSON.stringify(config));
+    const result = await env.run(['app', 'remove', 'my-app']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.length).toBeLessThan(400);
+    expect(result.stderr).toContain('is used by 3000 profiles: seller-0, seller-1, ');
+    expect(result.stderr).toContain('e.g. amz-token remove --profile seller-0');
   });
 
   it('lists them all when there are few', () => {
