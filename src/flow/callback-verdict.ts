@@ -99,8 +99,9 @@ export function judgePaste(input: string, expected: Expectation): Verdict {
 
 /**
  * LWA rejected the code the flow tried. A pasted one may be a stray or cut-short paste
- * while the seller's own callback is still on its way: set it aside and wait on. A
- * callback's code is Amazon's own answer, and another will not come: the flow ends.
+ * while the seller's own callback is still on its way: set it aside and wait on (the
+ * flow still ends on it once stdin has ended, as a piped code cannot be followed by a
+ * better one). A callback's code is Amazon's own answer, and another will not come.
  */
 export function afterRejectedCode(tried: CallbackResult): 'keep-waiting' | 'give-up' {
   return tried.via === 'paste' ? 'keep-waiting' : 'give-up';
