@@ -22,7 +22,7 @@ export function consentPageErrors(app: ConsentApp): string[] {
     ['MD5101', `${app.redirectUri} is not a registered redirect URI: register it exactly, or ${set} --redirect-uri <the registered one>`],
     ['MD5110', `the redirect URI has a #fragment: ${set} --redirect-uri <the URI without #…>`],
     ['MD9100', "the app has no Login URI or Redirect URI: set both in the app's settings in the Developer Console (a relay page serves as both)"],
-    ['SPDC8143', 'the seller is not the account\'s primary user: sign in as the primary user, or give this user the "Manage Authorized Partners" permission'],
+    ['SPDC8143', 'the signed-in user is not the account\'s primary user: sign in as the primary user, or give this user the "Manage Authorized Partners" permission'],
   ];
   const width = Math.max(...rows.map(([code]) => code.length));
   return rows.map(([code, fix]) => `  ${code.padEnd(width)}  ${fix}`);
