@@ -59,6 +59,13 @@ export function dataDirFrom(env: Readonly<Record<string, string | undefined>>, h
 
 export function createRealDeps(): Deps {
   const env = process.env;
+  // A reader that went away (`amz-token --help | head -1`) is not our error: what is
+  // left unwritten has no one to read it, and the command still ends with its own code.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const home = homedir();
   const configDir = configDirFrom(env, home);
   let store: Promise<SecretStore> | undefined;

@@ -14,6 +14,8 @@ export const ExitCode = {
   AMAZON_UNAVAILABLE: 7,
   STORE_UNAVAILABLE: 8,
   APP_REJECTED: 9,
+  /** 128 + SIGINT, as a shell reports a command stopped by Ctrl-C. */
+  CANCELLED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,6 +43,7 @@ export const EXIT_CODES: Readonly<Record<ExitCode, { label: string; meaning: str
     label: 'app rejected',
     meaning: 'app credentials rejected (`invalid_client`, `unauthorized_client`) or client secret past its expiry; the operator must fix the app',
   },
+  130: { label: 'cancelled', meaning: 'cancelled at a prompt (Ctrl-C, or not answering yes): nothing was changed' },
 };
 
 /** The README's exit-code table (Markdown); a test keeps the README equal to it. */
@@ -127,6 +130,13 @@ export class StoreUnavailableError extends AmzTokenError {
   }
 }
 
+/** The operator cancelled at a prompt (Ctrl-C, or did not confirm). Nothing was changed. */
+export class CancelledError extends AmzTokenError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.CANCELLED, hint);
+  }
+}
+
 /** LWA rejected the app itself (invalid_client, unauthorized_client) or its secret has expired. */
 export class AppCredentialsError extends AmzTokenError {
   constructor(message: string, hint?: string) {
@@ -140,6 +150,7 @@ export class AppCredentialsError extends AmzTokenError {
 const URGENCY: readonly ExitCode[] = [
   ExitCode.INTERNAL,
   ExitCode.USAGE,
+  ExitCode.CANCELLED,
   ExitCode.APP_REJECTED,
   ExitCode.EXPIRED,
   ExitCode.STORE_UNAVAILABLE,

@@ -3,6 +3,8 @@
 
 import { parseISO } from 'date-fns/parseISO';
 import { isValid } from 'date-fns/isValid';
+import { format } from 'date-fns/format';
+import { AUTHORIZATION_LIFETIME_DAYS } from './expiry.js';
 import { UsageError } from './errors.js';
 import { findMarketplace, isRegion, MARKETPLACES, type Marketplace, type Region } from './amazon/marketplaces.js';
 
@@ -23,17 +25,23 @@ export function appName(value: string, what = 'app name'): string {
   return value;
 }
 
-// `flag`: how the value is named in the error: a flag, or the config entry it came from.
+// Where Seller Central shows the two ids, for operators who swapped them: the
+// client id given as application_id is a known cause of Amazon's MD1000.
+const WHERE_APP_ID = "the application id (amzn1.sp.solution.…) is under the app's name on Seller Central's Develop Apps page (Apps and Services > Develop Apps)";
+const WHERE_CLIENT_ID = "the LWA client id (amzn1.application-oa2-client.…) is under LWA credentials > View on Seller Central's Develop Apps page";
+
 export function applicationId(value: string, flag = '--app-id'): string {
+  if (CLIENT_ID.test(value)) throw new UsageError(`${flag} "${clip(value)}" is the LWA client id, not the application id (Amazon answers MD1000)`, WHERE_APP_ID);
   if (!APP_ID.test(value)) {
-    throw new UsageError(`${flag} "${clip(value)}" is not an SP-API application id (amzn1.sp.solution.<uuid>)`);
+    throw new UsageError(`${flag} "${clip(value)}" is not an SP-API application id (amzn1.sp.solution.<uuid>)`, WHERE_APP_ID);
   }
   return value;
 }
 
 export function clientId(value: string, flag = '--client-id'): string {
+  if (APP_ID.test(value)) throw new UsageError(`${flag} "${clip(value)}" is the application id, not the LWA client id`, WHERE_CLIENT_ID);
   if (!CLIENT_ID.test(value)) {
-    throw new UsageError(`${flag} "${clip(value)}" is not an LWA client id (amzn1.application-oa2-client.<hex>)`);
+    throw new UsageError(`${flag} "${clip(value)}" is not an LWA client id (amzn1.application-oa2-client.<hex>)`, WHERE_CLIENT_ID);
   }
   return value;
 }
@@ -58,9 +66,34 @@ export function redirectUri(value: string, flag = '--redirect-uri'): string {
   if (url.hash || value.includes('#')) throw new UsageError(`${flag} must not contain a #fragment (Amazon rejects it: MD5110)`);
   const loopback = isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new UsageError(`${flag} must be https (or http on 127.0.0.1/localhost/[::1]), got ${url.protocol}//`);
+    throw new UsageError(`${flag} must be https (or http on 127.0.0.1 or localhost), got ${url.protocol}//`);
   }
+  const problem = loopbackRedirectProblem(url);
+  if (problem) throw new UsageError(`${flag} ${clip(value)}: ${problem.problem}; use ${problem.instead} instead`);
   return value;
+}
+
+/** The port a loopback redirect URI gets when it names none, and the lowest one a user may listen on. */
+const FIRST_UNPRIVILEGED_PORT = 1024;
+const SUGGESTED_LOOPBACK_PORT = 47613;
+
+/**
+ * Why the callback server cannot listen at an http loopback redirect URI, with
+ * one it can; undefined when it can (or the URI is not loopback http). app add
+ * and request share it, so that app add refuses what request would refuse later.
+ */
+export function loopbackRedirectProblem(url: URL): { problem: string; instead: string } | undefined {
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return undefined;
+  const port = Number(url.port || 80);
+  const path = `${url.pathname}${url.search}`;
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
+    return { problem: 'the callback server listens on 127.0.0.1 only', instead: `http://127.0.0.1:${url.port || SUGGESTED_LOOPBACK_PORT}${path}` };
+  }
+  // Port 0 would be a random port Amazon cannot know; ports below 1024 need root.
+  if (port < FIRST_UNPRIVILEGED_PORT) {
+    return { problem: `a loopback redirect URI needs a port from ${FIRST_UNPRIVILEGED_PORT} to 65535 (below that needs root; 0 is no port)`, instead: `http://${url.hostname}:${SUGGESTED_LOOPBACK_PORT}${path}` };
+  }
+  return undefined;
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -86,6 +119,36 @@ export function date(value: string, flag: string): Date {
   const parsed = DATE.test(value.trim()) ? parseISO(value.trim()) : new Date(Number.NaN);
   if (!isValid(parsed)) throw new UsageError(`${flag} "${clip(value)}" is not a date: use YYYY-MM-DD or an ISO 8601 date-time`);
   return parsed;
+}
+
+// Machines' clocks differ by a little; a date a few minutes ahead is a clock, not a typo.
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A date that says when something happened (an authorization, a secret's creation): today at the latest. */
+export function notInFuture(value: Date, now: Date, flag: string): Date {
+  if (value.getTime() - now.getTime() > CLOCK_SKEW_MS) {
+    throw new UsageError(`${flag} ${shownDate(value)} is in the future`, `give the date it happened, ${format(now, 'yyyy-MM-dd')} at the latest`);
+  }
+  return value;
+}
+
+/** An authorization's expiry: at most 365 days after now, since it lasts 365 days from the authorization. */
+export function plausibleExpiry(value: Date, now: Date, flag: string): Date {
+  const latest = now.getTime() + AUTHORIZATION_LIFETIME_DAYS * DAY_MS;
+  if (value.getTime() - latest > CLOCK_SKEW_MS) {
+    throw new UsageError(
+      `${flag} ${shownDate(value)} is more than ${AUTHORIZATION_LIFETIME_DAYS} days away, but an authorization lasts ${AUTHORIZATION_LIFETIME_DAYS} days`,
+      `an authorization made now expires ${format(new Date(latest), 'yyyy-MM-dd')}; give the real expiry, or --authorized-at`,
+    );
+  }
+  return value;
+}
+
+/** A date as the operator probably typed it: the day alone at local midnight, else day and time. */
+function shownDate(value: Date): string {
+  const midnight = value.getHours() === 0 && value.getMinutes() === 0 && value.getSeconds() === 0 && value.getMilliseconds() === 0;
+  return format(value, midnight ? 'yyyy-MM-dd' : 'yyyy-MM-dd HH:mm');
 }
 
 export function nonNegativeInteger(value: string, flag: string, max = 100_000): number {

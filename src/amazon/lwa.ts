@@ -94,8 +94,8 @@ export function interpretTokenReply(status: number, text: string, grant: Grant, 
     );
   }
   if (grant === 'code') {
-    throw new FlowError(
-      `Amazon rejected the authorization code (${error}${description})`,
+    throw new CodeRejectedError(
+      `${error}${description}`,
       error === 'invalid_grant'
         ? 'codes are valid once, for five minutes, and only with the exact redirect URI; run the command again'
         : 'run the command again',
@@ -105,6 +105,16 @@ export function interpretTokenReply(status: number, text: string, grant: Grant, 
     throw new AuthorizationExpiredError(`Amazon rejected the refresh token (${error}${description}): the authorization has expired or was revoked`);
   }
   throw new AmazonUnavailableError(`Login with Amazon refused the request (${error}${description})`);
+}
+
+/** LWA refused an authorization code (exit 6); `detail` is its error and description, for a paste's warning. */
+export class CodeRejectedError extends FlowError {
+  constructor(
+    readonly detail: string,
+    hint: string,
+  ) {
+    super(`Amazon rejected the authorization code (${detail})`, hint);
+  }
 }
 
 function tokenReply(body: Record<string, unknown> | undefined): TokenReply {

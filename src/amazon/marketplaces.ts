@@ -38,8 +38,9 @@ export const MARKETPLACES: readonly Marketplace[] = [
   { code: 'AE', name: 'United Arab Emirates', region: 'eu', marketplaceId: 'A2VIGQ35RCS4UG', sellerCentral: 'sellercentral.amazon.ae', vendorCentral: 'vendorcentral.amazon.me' },
   { code: 'SA', name: 'Saudi Arabia', region: 'eu', marketplaceId: 'A17E79C6D8DWNP', sellerCentral: 'sellercentral.amazon.sa', vendorCentral: 'vendorcentral.amazon.me' },
   { code: 'EG', name: 'Egypt', region: 'eu', marketplaceId: 'ARBP9OOSHTCHU', sellerCentral: 'sellercentral.amazon.eg', vendorCentral: 'vendorcentral.amazon.me' },
-  // Sources disagree between vendorcentral.in and vendorcentral.amazon.in.
-  { code: 'IN', name: 'India', region: 'eu', marketplaceId: 'A21TJRUUN4KGV', sellerCentral: 'sellercentral.amazon.in', vendorCentral: 'vendorcentral.in' },
+  // Amazon's developer guide moved India's Vendor Central to vendorcentral.amazon.in; its
+  // 2025 sample still uses www.vendorcentral.in (accepted on the Login URI detour too).
+  { code: 'IN', name: 'India', region: 'eu', marketplaceId: 'A21TJRUUN4KGV', sellerCentral: 'sellercentral.amazon.in', vendorCentral: 'vendorcentral.amazon.in' },
   { code: 'IE', name: 'Ireland', region: 'eu', marketplaceId: 'A28R8C7NBKEWEA', sellerCentral: 'sellercentral.amazon.ie', unconfirmed: true },
   { code: 'ZA', name: 'South Africa', region: 'eu', marketplaceId: 'AE08WJ6YKNBMC', sellerCentral: 'sellercentral.amazon.co.za', unconfirmed: true },
   { code: 'SG', name: 'Singapore', region: 'fe', marketplaceId: 'A19VAU5U5O7RUS', sellerCentral: 'sellercentral.amazon.sg', vendorCentral: 'vendorcentral.amazon.com.sg' },

@@ -1,10 +1,10 @@
-// `amz-token app add|list|remove|set-secret`: the SP-API applications that
+// `amz-token app add|list|set|remove|set-secret`: the SP-API applications that
 // profiles authorize. Metadata goes to config.json, the client secret to the keychain.
 
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
-import { findApp } from '../config/lookup.js';
+import { findApp, someNames } from '../config/lookup.js';
 import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
@@ -14,16 +14,17 @@ import { formatDate } from '../dates.js';
 import { table } from '../output.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
-import { appNameOf, dateOf } from './options.js';
+import { appFlags, appNameOf, dateOf } from './options.js';
+import { registerAppSet } from './app-set.js';
 import type { CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
-const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
+const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE, CANCELLED } = ExitCode;
 export const APP_EXIT_CODES = {
-  add: [OK, USAGE, STORE_UNAVAILABLE],
+  add: [OK, USAGE, STORE_UNAVAILABLE, CANCELLED],
   list: [OK, USAGE],
   remove: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
-  setSecret: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+  setSecret: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE, CANCELLED],
 } as const;
 
 export interface AppAddOptions {
@@ -51,6 +52,7 @@ export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promi
   if (config.apps[opts.name]) {
     throw new UsageError(`app "${opts.name}" exists already`, `to store a rotated secret run: amz-token app set-secret ${opts.name}`);
   }
+  if (opts.secretCreated) validate.notInFuture(opts.secretCreated, ctx.deps.now(), '--secret-created');
   const secret = await readSecret(ctx.deps, { what: 'client secret', allowPrompt: ctx.global.input, check: checkClientSecret });
   const createdAt = opts.secretCreated ?? ctx.deps.now();
   const record: AppRecord = {
@@ -113,7 +115,10 @@ export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): P
     .filter(([, profile]) => profile.app === opts.name)
     .map(([name]) => name);
   if (users.length) {
-    throw new UsageError(`app "${opts.name}" is used by profile(s) ${users.join(', ')}`, 'remove them first with amz-token remove --profile <name>');
+    throw new UsageError(
+      `app "${opts.name}" is used by ${users.length === 1 ? 'profile' : `${users.length} profiles:`} ${someNames(users, '', 'amz-token status')}`,
+      `remove them first, e.g. amz-token remove --profile ${users[0]}`,
+    );
   }
   // Keychain first: if it is unavailable we stop before changing anything.
   const store = await ctx.deps.secretStore();
@@ -121,12 +126,14 @@ export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): P
   await updateConfig(ctx.deps.configDir, (latest) => {
     delete latest.apps[opts.name];
   });
-  ctx.out.info(`Removed app ${opts.name} and its client secret.`);
+  if (ctx.global.json) ctx.out.json({ removed: { app: opts.name } });
+  else ctx.out.info(`Removed app ${opts.name} and its client secret.`);
   return OK;
 }
 
 export async function runAppSetSecret(ctx: CommandContext, opts: AppSetSecretOptions): Promise<ExitCode> {
   findApp(await readConfig(ctx), opts.name);
+  if (opts.secretCreated) validate.notInFuture(opts.secretCreated, ctx.deps.now(), '--secret-created');
   const secret = await readSecret(ctx.deps, { what: 'new client secret', allowPrompt: ctx.global.input, check: checkClientSecret });
   const createdAt = opts.secretCreated ?? ctx.deps.now();
   await storeSecretThenConfig(ctx, {
@@ -137,6 +144,10 @@ export async function runAppSetSecret(ctx: CommandContext, opts: AppSetSecretOpt
       findApp(latest, opts.name).clientSecretCreatedAt = createdAt.toISOString();
     },
   });
+  if (ctx.global.json) {
+    ctx.out.json({ app: opts.name, clientSecretCreatedAt: createdAt.toISOString(), clientSecretExpiresAt: clientSecretExpiry(createdAt).toISOString() });
+    return OK;
+  }
   ctx.out.info(`Stored the new client secret of ${opts.name}; it expires ${formatDate(clientSecretExpiry(createdAt), ctx.deps.now())}.`);
   return OK;
 }
@@ -147,7 +158,7 @@ export function registerApp(program: Program, line: CommandLine): void {
     .description('register and manage SP-API apps (application id, LWA client, client secret)')
     .addHelpText(
       'after',
-      helpFooter(['amz-token app list', 'amz-token app set-secret my-app < new-secret.txt'], [...APP_EXIT_CODES.remove, ...APP_EXIT_CODES.add]),
+      helpFooter(['amz-token app list', 'amz-token app set my-app --draft', 'amz-token app set-secret my-app < new-secret.txt'], [...APP_EXIT_CODES.remove, ...APP_EXIT_CODES.add]),
     );
   const secretCreated = (description: string) => new Option('--secret-created <date>', description).argParser(dateOf('--secret-created'));
 
@@ -155,9 +166,9 @@ export function registerApp(program: Program, line: CommandLine): void {
     .command('add')
     .description('register an app; the client secret is read from stdin or a hidden prompt, never from a flag')
     .argument('<name>', 'a name for the app in amz-token', appNameOf('app name'))
-    .addOption(new Option('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)').argParser((value) => validate.applicationId(value)).makeOptionMandatory())
-    .addOption(new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser((value) => validate.clientId(value)).makeOptionMandatory())
-    .addOption(new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser((value) => validate.redirectUri(value)).makeOptionMandatory())
+    .addOption(appFlags.appId().makeOptionMandatory())
+    .addOption(appFlags.clientId().makeOptionMandatory())
+    .addOption(appFlags.redirectUri().makeOptionMandatory())
     .option('--draft', 'the app is still in Draft: consent URLs get version=beta')
     .addOption(secretCreated('when the client secret was created (default: today); it expires 180 days later'))
     .addHelpText(
@@ -184,6 +195,8 @@ export function registerApp(program: Program, line: CommandLine): void {
     .description('list registered apps (no secrets)')
     .addHelpText('after', helpFooter(['amz-token app list', 'amz-token app list --json'], APP_EXIT_CODES.list))
     .action(() => line.choose('app list', {}, runAppList));
+
+  registerAppSet(app, line);
 
   app
     .command('remove')

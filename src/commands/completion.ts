@@ -27,6 +27,7 @@ const FLAG_VALUES: Record<string, ValueKind> = {
 const ARGUMENT_VALUES: Record<string, ValueKind> = {
   'app remove': 'app',
   'app set-secret': 'app',
+  'app set': 'app',
   completion: 'shell',
 };
 

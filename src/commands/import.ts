@@ -18,7 +18,7 @@ import { requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, dateOf } from './options.js';
 import type { Program } from './command-line.js';
 
-export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE] as const;
+export const IMPORT_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE, ExitCode.CANCELLED] as const;
 
 export interface ImportOptions {
   profile: string;
@@ -34,10 +34,14 @@ export interface ImportOptions {
 }
 
 export async function runImport(ctx: CommandContext, opts: ImportOptions): Promise<ExitCode> {
+  const now = ctx.deps.now();
+  // Dates that cannot be true are typos: refused before anything is read or stored.
+  if (opts.authorizedAt) validate.notInFuture(opts.authorizedAt, now, '--authorized-at');
+  if (opts.expiresAt) validate.plausibleExpiry(opts.expiresAt, now, '--expires-at');
   const config = await readConfig(ctx);
   findApp(config, opts.app);
   if (config.profiles[opts.profile] && !opts.force) {
-    throw new UsageError(`profile "${opts.profile}" exists already`, 'renew it with amz-token renew, or pass --force to replace it');
+    throw new UsageError(`profile "${opts.profile}" exists already`, `pass --force to replace it, or renew it instead: amz-token renew --profile ${opts.profile}`);
   }
   const token = await readSecret(ctx.deps, {
     what: 'refresh token',
@@ -67,13 +71,21 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
     stale: [accounts.accessToken(opts.profile)],
   });
 
+  // Still worth importing (status then reports it, and the seller may have renewed
+  // elsewhere), but not silently: the operator probably expected a live one.
+  const expired = expiresAt.getTime() <= now.getTime();
+  if (expired) {
+    ctx.out.warn(
+      `warning: this authorization expired on ${formatDate(expiresAt, now)}; amz-token status reports it as expired (exit 4) until it is renewed: amz-token renew --profile ${opts.profile}`,
+    );
+  }
   if (ctx.global.json) {
     ctx.out.json({ profile: opts.profile, ...record });
     return ExitCode.OK;
   }
   const store = await ctx.deps.secretStore();
   ctx.out.info(`Imported profile ${opts.profile}; its refresh token is in ${store.description}.`);
-  ctx.out.info(`The authorization expires ${formatDate(expiresAt, ctx.deps.now())}. Check it any time with: amz-token status --profile ${opts.profile}`);
+  ctx.out.info(`The authorization ${expired ? 'expired' : 'expires'} ${formatDate(expiresAt, now)}. Check it any time with: amz-token status --profile ${opts.profile}`);
   return ExitCode.OK;
 }
 

@@ -30,7 +30,15 @@ function timeoutSeconds(value: string): number {
 /** --port, --timeout, --no-browser and --force, shared by request and renew. */
 export const flowOptions = {
   noBrowser: () => new Option('--no-browser', 'print the consent URL instead of opening a browser (SSH, containers)'),
-  port: () => new Option('--port <n>', 'loopback port of the callback server in relay mode (default 47613)').argParser((v) => validate.portNumber(v)),
+  port: () => new Option('--port <n>', 'loopback port of the callback server in relay mode (default: 47613)').argParser((v) => validate.portNumber(v)),
   timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(timeoutSeconds).default(300),
-  force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)').default(false),
+  // No .default(false): commander would print "(default: false)" for a switch.
+  force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)'),
+};
+
+/** --app-id, --client-id and --redirect-uri, declared once for app add and app set so both refuse the same values. */
+export const appFlags = {
+  appId: () => new Option('--app-id <id>', 'SP-API application id (amzn1.sp.solution.…)').argParser((v) => validate.applicationId(v)),
+  clientId: () => new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser((v) => validate.clientId(v)),
+  redirectUri: () => new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser((v) => validate.redirectUri(v)),
 };

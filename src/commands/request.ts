@@ -80,7 +80,8 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
     if (!marketplace) throw new UsageError(`profile "${opts.profile}" has an unknown marketplace "${profile.marketplace}"`);
     // Read the keychain before the browser opens: a locked keychain fails now (8), not after consent.
     await (await ctx.deps.secretStore()).get(accounts.refreshToken(opts.profile));
-    const result = await consent(ctx, { appName: profile.app, app, marketplace, role: profile.role, ...flowFlags(opts) });
+    // A bare code names no seller, so the different-seller guard below could not check it.
+    const result = await consent(ctx, { appName: profile.app, app, marketplace, role: profile.role, sellerMustBeNamed: !opts.force, ...flowFlags(opts) });
 
     const otherSeller = result.sellingPartnerId && result.sellingPartnerId !== profile.sellingPartnerId && profile.sellingPartnerId !== 'UNKNOWN';
     if (otherSeller && !opts.force) {
@@ -145,8 +146,8 @@ function flowFlags(opts: FlowFlags): Pick<AuthorizeOptions, 'openBrowser' | 'tim
 }
 
 /** The parsed flow flags as run functions take them. */
-function flowFlagsOf(flags: { browser: boolean; port?: number; timeout: number; force: boolean }): FlowFlags {
-  return { openBrowser: flags.browser, timeoutSeconds: flags.timeout, force: flags.force, ...(flags.port !== undefined ? { port: flags.port } : {}) };
+function flowFlagsOf(flags: { browser: boolean; port?: number; timeout: number; force?: true }): FlowFlags {
+  return { openBrowser: flags.browser, timeoutSeconds: flags.timeout, force: flags.force === true, ...(flags.port !== undefined ? { port: flags.port } : {}) };
 }
 
 export function registerRequest(program: Program, line: CommandLine): void {

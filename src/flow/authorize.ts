@@ -1,19 +1,21 @@
 // One run of the browser consent flow: callback server up, consent URL out
 // (browser and terminal), wait for the callback or a paste, then trade the
-// code at LWA. Returns the new tokens; storing them is the caller's job.
+// code at LWA; a pasted code LWA rejects is set aside and the wait goes on.
+// Returns the new tokens; storing them is the caller's job.
 
-import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
 import type { AppRecord, Role } from '../config/config.js';
-import { FlowError, UsageError } from '../errors.js';
+import { FlowError } from '../errors.js';
 import type { Marketplace } from '../amazon/marketplaces.js';
 import { consentOrigin, consentUrl } from '../amazon/consent.js';
 import { lwaOptions } from '../amazon/endpoints.js';
-import { exchangeCode } from '../amazon/lwa.js';
+import { CodeRejectedError, exchangeCode } from '../amazon/lwa.js';
 import { createState } from './state.js';
-import { listenTarget } from './loopback.js';
+import { anotherPortHint, listenTarget } from './loopback.js';
 import { startCallbackServer, type CallbackResult } from './callback-server.js';
-import { startProgress, type Progress } from './progress.js';
+import { afterRejectedCode } from './callback-verdict.js';
+import { consentPageErrors } from './consent-errors.js';
+import { openWaitingScreen, type WaitingScreen } from './progress.js';
 
 export interface AuthorizeOptions {
   appName: string;
@@ -24,6 +26,8 @@ export interface AuthorizeOptions {
   openBrowser: boolean;
   port?: number;
   timeoutSeconds: number;
+  /** renew without --force: take only codes that name their selling partner (no bare code). */
+  sellerMustBeNamed?: boolean;
 }
 
 export interface AuthorizeResult {
@@ -37,10 +41,10 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   const origin = consentOrigin(opts.marketplace, opts.role, deps.env.AMZ_TOKEN_CENTRAL_URL);
   // Read before the browser opens: a bad AMZ_TOKEN_LWA_URL is a usage error now, not after consent.
   const lwa = { ...lwaOptions(deps.env), appName: opts.appName };
-  const target = listenTarget(opts.app.redirectUri, opts.port);
-  let progress: Progress | undefined;
-  // Messages that arrive while the spinner runs go above its line, not into it.
-  const aboveSpinner = (write: () => void, afterTypedLine?: boolean) => (progress ? progress.print(write, afterTypedLine) : write());
+  const target = listenTarget(opts.app.redirectUri, opts.port, opts.appName);
+  let screen: WaitingScreen | undefined;
+  // While the screen is open, every message goes above what it draws, not into it.
+  const say = (write: () => void) => (screen ? screen.print(write) : write());
   const server = await startCallbackServer({
     host: '127.0.0.1',
     port: target.port,
@@ -48,7 +52,9 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     expectedState: (port) => createState(port, deps.randomBytes),
     centralOrigin: origin,
     draft: opts.app.draft,
-    log: (line) => aboveSpinner(() => out.warn(line)),
+    ...(opts.sellerMustBeNamed ? { sellerMustBeNamed: true } : {}),
+    log: (line) => say(() => out.warn(line)),
+    anotherPort: anotherPortHint(target, opts.app.redirectUri, opts.appName),
   });
 
   let stopWaiting: (error: Error) => void = () => {};
@@ -56,14 +62,15 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
   interrupted.catch(() => {}); // may settle after the race is over
   // Nothing is stored before authorize() returns, so a signal can end the wait
   // and the exchange alike; the caller guards the short store step itself.
-  const removeSignalHandler = deps.onSignal((signal) => {
-    stopWaiting(new FlowError(`cancelled by ${signal}; nothing was stored`));
+  const cancel = (signal: string) => stopWaiting(new FlowError(`cancelled by ${signal}; nothing was stored`));
+  const removeSignalHandler = deps.onSignal(cancel);
+  // The timeout is for the seller: it ends a wait, never an exchange at LWA (which has its own).
+  const until = new Date(deps.now().getTime() + opts.timeoutSeconds * 1000);
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut()), opts.timeoutSeconds * 1000);
   });
-  const timer = setTimeout(
-    () => stopWaiting(new FlowError(`no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`, 'run the command again; the seller must press Confirm within the time')),
-    opts.timeoutSeconds * 1000,
-  );
-  const paste = readPastes(ctx, (line) => server.submitPasted(line), aboveSpinner);
+  timeUp.catch(() => {});
 
   try {
     const url = consentUrl({ origin, applicationId: opts.app.appId, state: server.state, redirectUri: opts.app.redirectUri, draft: opts.app.draft });
@@ -73,50 +80,49 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
     if (opts.openBrowser) {
       await deps.openBrowser(url).catch((error: Error) => out.warn(`could not open a browser (${error.message}); open the URL above yourself`));
     }
-    out.info('If the browser cannot reach this machine, paste the address it ends on (or just the code) here and press Enter.');
-    progress = startProgress(ctx, opts.timeoutSeconds);
-    const callback = await Promise.race([server.result, interrupted]);
-    progress.stop();
-    clearTimeout(timer); // the timeout is for the seller; LWA has its own
-    out.info(`Received the authorization code${callback.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`);
-    const tokens = await Promise.race([
-      exchangeCode(
-        lwa,
-        { clientId: opts.app.clientId, clientSecret: opts.clientSecret },
-        callback.code,
-        opts.app.redirectUri,
-      ),
-      interrupted,
-    ]);
-    return { refreshToken: tokens.refreshToken, ...(callback.sellingPartnerId ? { sellingPartnerId: callback.sellingPartnerId } : {}), via: callback.via };
+    out.info('If the browser cannot reach this machine, paste the address it ends on here and press Enter.');
+    const waiting = openWaitingScreen(ctx, { onLine: (line) => server.submitPasted(line), onInterrupt: () => cancel('Ctrl-C') });
+    screen = waiting;
+    // A pasted code LWA rejected ends the run after all once no other paste can come.
+    let rejectedPaste: Promise<never> = new Promise<never>(() => {});
+    for (;;) {
+      waiting.spin(until);
+      const candidate = await Promise.race([server.code(), interrupted, timeUp, rejectedPaste]).catch((error: unknown) => {
+        waiting.pause();
+        throw error instanceof TimedOut ? timedOut(ctx, opts, say) : error;
+      });
+      waiting.pause();
+      say(() => out.info(`Received the authorization code${candidate.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`));
+      try {
+        const tokens = await Promise.race([exchangeCode(lwa, { clientId: opts.app.clientId, clientSecret: opts.clientSecret }, candidate.code, opts.app.redirectUri), interrupted]);
+        return { refreshToken: tokens.refreshToken, ...(candidate.sellingPartnerId ? { sellingPartnerId: candidate.sellingPartnerId } : {}), via: candidate.via };
+      } catch (error) {
+        if (!(error instanceof CodeRejectedError) || afterRejectedCode(candidate) === 'give-up') throw error;
+        const answer = server.setAside(candidate, error.detail);
+        say(() => out.warn(answer.message));
+        rejectedPaste = waiting.inputEnded.then(() => Promise.reject(error));
+        rejectedPaste.catch(() => {});
+      }
+    }
   } finally {
     clearTimeout(timer);
-    progress?.stop();
-    paste.stop();
+    screen?.close();
+    screen = undefined;
     removeSignalHandler();
     await server.close();
   }
 }
 
-/** Paste-back: every line on stdin is offered to the server. End of input only means no paste is coming. */
-function readPastes(
-  ctx: CommandContext,
-  submit: (line: string) => { accepted: boolean; message: string },
-  aboveSpinner: (write: () => void, afterTypedLine: boolean) => void,
-): { stop(): void } {
-  const { deps, out } = ctx;
-  if (deps.stdinIsTTY && !ctx.global.input) return { stop() {} };
-  const lines = createInterface({ input: deps.stdin, crlfDelay: Infinity, terminal: false });
-  lines.on('line', (line) => {
-    if (line.trim() === '') return;
-    const { accepted, message } = submit(line);
-    aboveSpinner(() => (accepted ? out.info(message) : out.warn(message)), deps.stdinIsTTY);
+class TimedOut extends Error {}
+
+/** The timeout's error, after the consent-page errors the seller may be looking at (amz-token cannot see them). */
+function timedOut(ctx: CommandContext, opts: AuthorizeOptions, say: (write: () => void) => void): FlowError {
+  say(() => {
+    ctx.out.warn("No callback came. If Amazon's page showed an error instead of the Confirm button:");
+    for (const line of consentPageErrors({ name: opts.appName, redirectUri: opts.app.redirectUri, draft: opts.app.draft })) ctx.out.warn(line);
   });
-  lines.on('error', () => {});
-  return {
-    stop() {
-      lines.close();
-      (deps.stdin as NodeJS.ReadStream).pause?.();
-    },
-  };
+  return new FlowError(
+    `no authorization arrived within ${opts.timeoutSeconds} s; nothing was stored`,
+    'fix what the seller saw, as above, and run the command again; or the seller must press Confirm within --timeout',
+  );
 }

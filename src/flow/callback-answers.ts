@@ -77,6 +77,14 @@ export function terminalAnswer(verdict: Verdict): TerminalAnswer {
   }
 }
 
+/** A pasted code LWA rejected (`detail`: LWA's error), set aside while the flow waits on for the seller. */
+export function setAsideAnswer(detail: string): TerminalAnswer {
+  return {
+    accepted: false,
+    message: `Amazon rejected the pasted code (${detail}); still waiting for the seller: paste the whole address the browser ends on, or let its callback arrive`,
+  };
+}
+
 function sentence(reason: string): string {
   const text = reason.charAt(0).toUpperCase() + reason.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;

@@ -27,7 +27,16 @@ const KNOWN_PARAMETERS = [
 export const MAX_PARAMETER_LENGTH = 2048;
 // Far above any real callback URL; keeps a pasted novel from being parsed at all.
 const MAX_PASTED_LENGTH = 16 * 1024;
-const BARE_CODE = /^[A-Za-z0-9._~+/=-]{8,512}$/;
+// What an spapi_oauth_code looks like. Every one in Amazon's own material is "AN"
+// and 18 letters, 20 characters in all: ANDMxqpCmqWHJeyzdbMH (the Authorization
+// API model in amzn/selling-partner-api-models), ANdNAVhyhqirUelHGEHA and
+// ANBzsjhYZmNCTeAszagk (Login with Amazon's documented samples), and a real
+// SP-API callback, ANguBsBZaSEMZPZXTmjs. A bare paste must match it exactly
+// (digits allowed, in case): a stray word or a code cut short is then no code,
+// and is never sent to LWA. Codes inside a pasted address are not held to it:
+// should Amazon change the format, the whole address still works.
+const BARE_CODE = /^AN[A-Za-z0-9]{18}$/;
+const CUT_SHORT_CODE = /^AN[A-Za-z0-9]{6,17}$/;
 
 export function parseCallbackQuery(search: URLSearchParams): CallbackQuery {
   try {
@@ -110,6 +119,9 @@ function parsePastedChecked(input: string): PastedInput {
     return { kind: 'url', query: parseCallbackQuery(new URLSearchParams(withoutFragment(query))) };
   }
   if (BARE_CODE.test(text)) return { kind: 'code', code: text };
+  if (CUT_SHORT_CODE.test(text)) {
+    return { kind: 'invalid', reason: "that looks like an authorization code cut short (Amazon's have 20 characters); paste the whole address from the browser" };
+  }
   return {
     kind: 'invalid',
     reason: 'that is neither the address from the browser nor an authorization code',

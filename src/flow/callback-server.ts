@@ -1,5 +1,6 @@
 // The loopback HTTP server that receives Amazon's redirect (directly, or through
-// the relay page), and the paste-back path that races it. First valid code wins.
+// the relay page), and the paste-back path that races it. The first valid code is
+// the one to try; a pasted one that LWA rejects is set aside and the wait goes on.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,9 +8,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { FlowError, UsageError } from '../errors.js';
 import { parseCallbackQuery } from './callback-query.js';
 import { judgePaste, judgeQuery, type CallbackResult, type Expectation, type Verdict } from './callback-verdict.js';
-import { browserAnswer, terminalAnswer, type TerminalAnswer } from './callback-answers.js';
+import { browserAnswer, setAsideAnswer, terminalAnswer, type TerminalAnswer } from './callback-answers.js';
 import { notFoundPage, plainErrorPage, successPage } from './pages.js';
-import { isLoopbackHost, listen, redirect, send } from './loopback-http.js';
+import { isLoopbackHost, isValidCallbackPath, listen, redirect, send } from './loopback-http.js';
+import { receivedCodes } from './received-codes.js';
 
 export type { CallbackResult } from './callback-verdict.js';
 
@@ -20,16 +22,25 @@ export interface CallbackServerOptions {
   expectedState: string | ((port: number) => string);
   centralOrigin: string;
   draft: boolean;
+  /** renew without --force: only codes that name their selling partner (no bare pastes). */
+  sellerMustBeNamed?: boolean;
   log: (line: string) => void;
+  /** The hint when the port cannot be had: how to get the server onto another one. */
+  anotherPort?: string;
 }
 
 export interface CallbackServer {
   port: number;
   url: string;
   state: string;
-  /** Resolves on the first valid code; rejects with FlowError only if close() comes first. */
-  result: Promise<CallbackResult>;
+  /**
+   * The code to try: the first valid one received and not set aside (the same one
+   * however often asked). Rejects with FlowError only if close() comes first.
+   */
+  code(): Promise<CallbackResult>;
   submitPasted(input: string): TerminalAnswer;
+  /** LWA rejected `tried`, a pasted code: drop it, so that code() waits for the next one. `detail`: LWA's error. */
+  setAside(tried: CallbackResult, detail: string): TerminalAnswer;
   close(): Promise<void>;
 }
 
@@ -46,27 +57,22 @@ const DONE_PAGE_GRACE_MS = 700;
 const IN_FLIGHT_GRACE_MS = 200;
 const MAX_LOGGED_REQUESTS = 20;
 
-/** A path safe to compare raw and to embed in the relay page's script. */
-export function isValidCallbackPath(path: string): boolean {
-  return /^\/[A-Za-z0-9._~/-]*$/.test(path) && !path.includes('//');
-}
-
 export async function startCallbackServer(opts: CallbackServerOptions): Promise<CallbackServer> {
   validateOptions(opts);
   const donePath = opts.path.endsWith('/') ? `${opts.path}done` : `${opts.path}/done`;
   // What every verdict is judged against; `received` and `closed` change as the flow goes on.
-  const expected: Expectation = { state: '', central: new URL(opts.centralOrigin), draft: opts.draft };
+  const expected: Expectation = { state: '', central: new URL(opts.centralOrigin), draft: opts.draft, ...(opts.sellerMustBeNamed ? { sellerMustBeNamed: true } : {}) };
   let port = opts.port;
   let closing: Promise<void> | undefined;
   const donePage = signal();
-  const outcome = settlement<CallbackResult>();
+  const codes = receivedCodes();
   const strayRequests = rateLimitedLog(opts.log);
 
-  /** Acts on a verdict that lets a code win: the first one is the flow's result. */
+  /** Acts on a verdict that lets a code in: the queue's first is the one to try. */
   const settle = (verdict: Verdict): void => {
     if (verdict.kind !== 'accepted') return;
     expected.received = verdict.result;
-    outcome.resolve(verdict.result);
+    codes.add(verdict.result);
   };
 
   const sockets = new Set<Socket>();
@@ -141,7 +147,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
 
   async function shutDown(): Promise<void> {
     expected.closed = true;
-    if (expected.received === undefined) outcome.reject(new FlowError('amz-token stopped waiting before Amazon sent an authorization code'));
+    codes.close(new FlowError('amz-token stopped waiting before Amazon sent an authorization code'));
     // The 303 has gone out but the browser may not have fetched the done page yet.
     if (expected.received?.via === 'callback' && !donePage.fired) await within(donePage.promise, DONE_PAGE_GRACE_MS);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -152,7 +158,7 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     await closed;
   }
 
-  await listen(server, opts.port);
+  await listen(server, opts.port, opts.anotherPort ?? 'pick another port');
   port = (server.address() as AddressInfo).port;
   try {
     expected.state = typeof opts.expectedState === 'function' ? opts.expectedState(port) : opts.expectedState;
@@ -169,29 +175,25 @@ export async function startCallbackServer(opts: CallbackServerOptions): Promise<
     port,
     url: `http://127.0.0.1:${port}${opts.path}`,
     state: expected.state,
-    result: outcome.promise,
+    code: () => codes.first(),
     submitPasted(input) {
       const verdict = judgePaste(input, expected);
       settle(verdict);
       return terminalAnswer(verdict);
+    },
+    setAside(tried, detail) {
+      codes.remove(tried);
+      // Whatever is left (a callback that came in behind the paste, or nothing) is what later input is judged against.
+      const latest = codes.last();
+      if (latest) expected.received = latest;
+      else delete expected.received;
+      return setAsideAnswer(detail);
     },
     close() {
       closing ??= shutDown();
       return closing;
     },
   };
-}
-
-/** A promise with its settle functions; the CLI may close without awaiting it (timeout, Ctrl-C): that is no crash. */
-function settlement<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {
-  let resolve: (value: T) => void = () => {};
-  let reject: (error: Error) => void = () => {};
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }
 
 /** Something that happens once (the done page was served), to await or to ask about. */
@@ -224,7 +226,7 @@ function rateLimitedLog(log: (line: string) => void): (line: string) => void {
 function validateOptions(opts: CallbackServerOptions): void {
   if (opts.host !== '127.0.0.1') throw new UsageError('the callback server listens on 127.0.0.1 only');
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-    throw new UsageError(`port must be a whole number from 0 to 65535, got ${String(opts.port)}`, 'pick another with --port');
+    throw new UsageError(`port must be a whole number from 0 to 65535, got ${String(opts.port)}`);
   }
   if (!isValidCallbackPath(opts.path)) {
     throw new UsageError(`the callback path must start with "/" and hold only letters, digits and . _ ~ - /, got ${JSON.stringify(opts.path)}`);

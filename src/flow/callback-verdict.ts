@@ -5,6 +5,7 @@
 
 import { parsePasted, type CallbackQuery } from './callback-query.js';
 import { statesEqual } from './state.js';
+import { MARKETPLACES } from '../amazon/marketplaces.js';
 
 export interface CallbackResult {
   code: string;
@@ -18,14 +19,23 @@ export interface Expectation {
   /** The Central origin that served the consent page: where the Login URI detour may continue. */
   central: URL;
   draft: boolean;
-  /** The code that already won, if any: nothing else may win after it. */
+  /**
+   * renew without --force: a code must name the selling partner it belongs to, or the
+   * different-seller guard has nothing to check (a bare code names none).
+   */
+  sellerMustBeNamed?: boolean;
+  /**
+   * The latest code received and not set aside, if any. A callback's code is final:
+   * nothing else may win after it. A pasted one is on trial until LWA takes it (it may
+   * be a stray or cut-short paste), so the seller's own callback is still let in.
+   */
   received?: CallbackResult;
   /** The flow has stopped waiting (timeout, Ctrl-C, a code won and is being exchanged). */
   closed?: boolean;
 }
 
 export type Verdict =
-  /** A valid code: it wins. */
+  /** A valid code: it wins (or, behind a pasted code on trial, is next in line). */
   | { kind: 'accepted'; result: CallbackResult; bare?: true }
   /** The browser reloads (or retries) the callback that already won. */
   | { kind: 'repeat-of-received' }
@@ -41,11 +51,12 @@ export type Verdict =
 
 /** Judges a callback query, whether the browser brought it or the operator pasted it. */
 export function judgeQuery(query: CallbackQuery, via: CallbackResult['via'], expected: Expectation): Verdict {
-  if (expected.received !== undefined) {
-    const { received } = expected;
-    const sameAsWinner =
-      via === 'callback' && received.via === 'callback' && query.kind === 'code' && statesEqual(query.state, expected.state) && statesEqual(query.code, received.code);
-    return { kind: sameAsWinner ? 'repeat-of-received' : 'already-received' };
+  const { received } = expected;
+  if (received !== undefined) {
+    const sameAsReceived = via === 'callback' && query.kind === 'code' && statesEqual(query.state, expected.state) && statesEqual(query.code, received.code);
+    if (sameAsReceived) return { kind: 'repeat-of-received' };
+    // The seller's callback gets in behind a pasted code on trial; everything else is late.
+    if (!(via === 'callback' && received.via === 'paste')) return { kind: 'already-received' };
   }
   switch (query.kind) {
     case 'error':
@@ -56,6 +67,9 @@ export function judgeQuery(query: CallbackQuery, via: CallbackResult['via'], exp
     }
     case 'code':
       if (!statesEqual(query.state, expected.state)) return { kind: 'wrong-state' };
+      if (query.sellingPartnerId === undefined && expected.sellerMustBeNamed) {
+        return { kind: 'unusable', reason: "it names no selling partner (selling_partner_id), so amz-token cannot check that it is this profile's; renew --force accepts it", step: 'callback' };
+      }
       return { kind: 'accepted', result: { code: query.code, ...(query.sellingPartnerId === undefined ? {} : { sellingPartnerId: query.sellingPartnerId }), via } };
   }
 }
@@ -71,16 +85,41 @@ export function judgePaste(input: string, expected: Expectation): Verdict {
     case 'invalid':
       return { kind: 'not-an-answer', reason: pasted.reason };
     case 'code':
+      if (expected.sellerMustBeNamed) {
+        return {
+          kind: 'not-an-answer',
+          reason: "renew needs the whole address: a bare code does not name the selling partner, so amz-token cannot check that it is this profile's; paste the whole address the browser ends on (renew --force accepts a bare code)",
+        };
+      }
       return { kind: 'accepted', result: { code: pasted.code, via: 'paste' }, bare: true };
     case 'url':
       return judgeQuery(pasted.query, 'paste', expected);
   }
 }
 
-/** sellercentral.amazon.de, vendorcentral.amazon.me, vendorcentral.in, sellercentral-europe.amazon.com, ... */
+/**
+ * LWA rejected the code the flow tried. A pasted one may be a stray or cut-short paste
+ * while the seller's own callback is still on its way: set it aside and wait on (the
+ * flow still ends on it once stdin has ended, as a piped code cannot be followed by a
+ * better one). A callback's code is Amazon's own answer, and another will not come.
+ */
+export function afterRejectedCode(tried: CallbackResult): 'keep-waiting' | 'give-up' {
+  return tried.via === 'paste' ? 'keep-waiting' : 'give-up';
+}
+
+// Every Central host a consent URL can name (marketplaces.ts), so the two never drift
+// apart; plus the country hosts some tools use for the big EU marketplaces, and
+// India's older Vendor Central host, which Amazon's 2025 sample still uses.
+const CENTRAL_HOSTS: ReadonlySet<string> = new Set([
+  ...MARKETPLACES.flatMap((m) => [m.sellerCentral, ...(m.vendorCentral ? [m.vendorCentral] : [])]),
+  ...['co.uk', 'de', 'fr', 'it', 'es'].map((tld) => `sellercentral.amazon.${tld}`),
+  'vendorcentral.in',
+  'www.vendorcentral.in',
+]);
+
+/** A Seller or Vendor Central host of Amazon's: only these may receive our state on the Login URI detour. */
 export function isAmazonHost(hostname: string): boolean {
-  const tld = '(com|ca|com\\.mx|com\\.br|co\\.uk|de|fr|it|es|nl|se|pl|com\\.tr|ae|sa|eg|in|com\\.be|ie|co\\.za|sg|com\\.sg|com\\.au|co\\.jp|me)';
-  return new RegExp(`^(sellercentral|vendorcentral)(-europe)?\\.amazon\\.${tld}$`).test(hostname) || hostname === 'vendorcentral.in';
+  return CENTRAL_HOSTS.has(hostname);
 }
 
 type LoginRedirect = { ok: true; url: string } | { ok: false; reason: string };

@@ -14,11 +14,12 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 } as const;
 
-export function listen(server: Server, port: number): Promise<void> {
+/** `elsewhere`: how the operator gets the server onto another port (it depends on the redirect URI). */
+export function listen(server: Server, port: number, elsewhere: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      reject(listenError(error, port));
+      reject(listenError(error, port, elsewhere));
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -30,15 +31,20 @@ export function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-function listenError(error: NodeJS.ErrnoException, port: number): FlowError {
+function listenError(error: NodeJS.ErrnoException, port: number, elsewhere: string): FlowError {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new FlowError(`port ${port} on 127.0.0.1 is already in use`, 'free it or pick another with --port');
+      return new FlowError(`port ${port} on 127.0.0.1 is already in use`, `free it, or ${elsewhere}`);
     case 'EACCES':
-      return new FlowError(`no permission to listen on port ${port} on 127.0.0.1`, 'pick a port above 1023 with --port');
+      return new FlowError(`no permission to listen on port ${port} on 127.0.0.1 (ports below 1024 need root)`, elsewhere);
     default:
-      return new FlowError(`cannot listen on port ${port} on 127.0.0.1: ${error.code ?? error.message}`, 'pick another with --port');
+      return new FlowError(`cannot listen on port ${port} on 127.0.0.1: ${error.code ?? error.message}`, elsewhere);
   }
+}
+
+/** A path safe to compare raw and to embed in the relay page's script. */
+export function isValidCallbackPath(path: string): boolean {
+  return /^\/[A-Za-z0-9._~/-]*$/.test(path) && !path.includes('//');
 }
 
 export function isLoopbackHost(host: string, port: number): boolean {

@@ -1,61 +1,257 @@
-// The time left while the request flow waits for the seller, on stderr: a
-// spinner on one self-updating line on a terminal, a plain line every 30 s
-// otherwise, so CI logs get no control codes.
+// The terminal while the consent flow waits for the seller: the time left, on
+// stderr, and the line the operator pastes the browser's address into. What it
+// draws fits what the terminal can do:
+// - quiet (-q): only the messages;
+// - plain (stderr not a terminal, or TERM=dumb): a line every 30 s and no
+//   control codes, for CI logs;
+// - live (stderr a terminal): a spinner line, redrawn in place. When stdin is a
+//   terminal too, a "> " paste line below it, edited here in raw mode: the
+//   terminal's own echo would let a long, wrapped paste move the cursor where no
+//   redraw can find it, leaving fragments. Every drawn line is cut to the
+//   terminal's width, so that none wraps into a row a redraw would not erase.
+// Pasted lines reach `onLine` in every mode; a stdin that is not a terminal is
+// read line by line.
 
+import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
-
-export interface Progress {
-  /**
-   * Runs `write` (which prints whole lines) below the spinner line, then draws
-   * that again below them. `afterTypedLine`: the terminal has just echoed a line
-   * the user typed and Enter, so the spinner is two lines up, not one.
-   */
-  print(write: () => void, afterTypedLine?: boolean): void;
-  stop(): void;
-}
 
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPIN_MS = 100;
 const PLAIN_EVERY_MS = 30_000;
-// The spinner has a line of its own above the cursor, so that an address the
-// user types or pastes (paste-back) stays visible under it while it spins.
-const UP_AND_CLEAR = '\u001b[1A\r\u001b[2K';
-const SAVE_CURSOR = '\u001b7';
-const RESTORE_CURSOR = '\u001b8';
+export const PASTE_PROMPT = '> ';
+const ESC = '\u001b';
+const CTRL_C = '\u0003';
+const CTRL_D = '\u0004';
+const CTRL_U = '\u0015';
 
-export function startProgress(ctx: CommandContext, timeoutSeconds: number): Progress {
+export interface PasteHandlers {
+  /** A line the operator pasted (or typed) and ended with Enter; what to tell them. */
+  onLine(line: string): { accepted: boolean; message: string };
+  /** Ctrl-C on the paste line: raw mode turns it into a character, not a SIGINT. */
+  onInterrupt(): void;
+}
+
+export interface WaitingScreen {
+  /** Shows the time left until `until` (again after pause()). */
+  spin(until: Date): void;
+  /** Hides the time left while a code is exchanged; the paste line stays. */
+  pause(): void;
+  /** Prints whole lines (`write` prints them) above what the screen draws. */
+  print(write: () => void): void;
+  /** Resolves once no paste can come any more: stdin ended, Ctrl-D, or pastes are not read. */
+  readonly inputEnded: Promise<void>;
+  /** Erases what it drew and gives the terminal back. */
+  close(): void;
+}
+
+export function openWaitingScreen(ctx: CommandContext, handlers: PasteHandlers): WaitingScreen {
   const { deps, out } = ctx;
-  if (ctx.global.quiet) return { print: (write) => write(), stop() {} };
-  const started = deps.now().getTime();
-  const left = () => Math.max(0, Math.round(timeoutSeconds - (deps.now().getTime() - started) / 1000));
-  // A dumb terminal cannot move the cursor: it gets the plain lines too.
-  const live = deps.stderrIsTTY && deps.env.TERM !== 'dumb';
-  if (!live) {
-    const timer = setInterval(() => out.info(`waiting for the seller to confirm: ${minutesSeconds(left())} left`), PLAIN_EVERY_MS);
-    timer.unref();
-    return { print: (write) => write(), stop: () => clearInterval(timer) };
-  }
+  const stderr = deps.stderr as NodeJS.WriteStream;
+  let endInput: () => void = () => {};
+  const inputEnded = new Promise<void>((resolve) => (endInput = resolve));
+  let until: Date | undefined;
+  const timeLeft = () => minutesSeconds(Math.max(0, Math.round(((until?.getTime() ?? 0) - deps.now().getTime()) / 1000)));
+  const answer = (line: string): (() => void) | undefined => {
+    if (line.trim() === '') return undefined;
+    const { accepted, message } = handlers.onLine(line);
+    return () => (accepted ? out.info(message) : out.warn(message));
+  };
+
+  // Pastes: in raw mode by the live screen below, else line by line (end of input ends them).
+  const live = !ctx.global.quiet && deps.stderrIsTTY && deps.env.TERM !== 'dumb';
+  const readsPastes = ctx.global.input || !deps.stdinIsTTY;
+  const editing = live && readsPastes && deps.stdinIsTTY;
   let frame = 0;
-  let stopped = false;
-  const line = () => `${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} Waiting for the seller to confirm... ${minutesSeconds(left())} left`;
-  deps.stderr.write(`${line()}\n`);
-  const timer = setInterval(() => deps.stderr.write(`${SAVE_CURSOR}${UP_AND_CLEAR}${line()}${RESTORE_CURSOR}`), SPIN_MS);
-  timer.unref();
+  let screen: Omit<WaitingScreen, 'inputEnded'>;
+  if (!live) {
+    screen = ctx.global.quiet ? quietScreen() : plainScreen(() => out.info(`waiting for the seller to confirm: ${timeLeft()} left`));
+  } else {
+    screen = liveScreen(stderr, deps.stdin as NodeJS.ReadStream, editing, () => `${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} Waiting for the seller to confirm... ${timeLeft()} left`, {
+      line: answer,
+      interrupt: handlers.onInterrupt,
+      end: endInput,
+    });
+  }
+  let stopReading = () => {};
+  if (!readsPastes) endInput();
+  else if (!editing) {
+    const lines = createInterface({ input: deps.stdin, crlfDelay: Infinity, terminal: false });
+    lines.on('line', (line) => {
+      const tell = answer(line);
+      if (tell) screen.print(tell);
+    });
+    lines.on('close', endInput);
+    lines.on('error', () => {});
+    stopReading = () => {
+      lines.close();
+      (deps.stdin as NodeJS.ReadStream).pause?.();
+    };
+  }
   return {
-    print(write, afterTypedLine = false) {
-      if (stopped) return write();
-      // Keep what the user typed on screen; the spinner's old line goes blank.
-      deps.stderr.write(afterTypedLine ? `${SAVE_CURSOR}\u001b[2A\r\u001b[2K${RESTORE_CURSOR}` : UP_AND_CLEAR);
-      write();
-      deps.stderr.write(`${line()}\n`);
+    spin(next) {
+      until = next;
+      screen.spin(next);
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      deps.stderr.write(UP_AND_CLEAR);
+    pause: () => screen.pause(),
+    print: (write) => screen.print(write),
+    inputEnded,
+    close() {
+      stopReading();
+      screen.close();
     },
   };
+}
+
+const quietScreen = (): Omit<WaitingScreen, 'inputEnded'> => ({ spin() {}, pause() {}, print: (write) => write(), close() {} });
+
+function plainScreen(tell: () => void): Omit<WaitingScreen, 'inputEnded'> {
+  let timer: NodeJS.Timeout | undefined;
+  const pause = () => clearInterval(timer);
+  return {
+    spin() {
+      pause();
+      timer = setInterval(tell, PLAIN_EVERY_MS);
+      timer.unref();
+    },
+    pause,
+    print: (write) => write(),
+    close: pause,
+  };
+}
+
+/**
+ * The spinner line and, when `editing`, the paste line under it. Everything this
+ * draws is written by this function, so it always knows the row the cursor is on
+ * within the drawing, and erasing is: up that many rows, then clear to the end.
+ */
+function liveScreen(
+  stderr: NodeJS.WriteStream,
+  stdin: NodeJS.ReadStream,
+  editing: boolean,
+  spinnerText: () => string,
+  on: { line(line: string): (() => void) | undefined; interrupt(): void; end(): void },
+): Omit<WaitingScreen, 'inputEnded'> {
+  let spinning = false;
+  let closed = false;
+  let typed = '';
+  let cursorRow = 0;
+  let drawn = false;
+  let timer: NodeJS.Timeout | undefined;
+  const columns = () => (stderr.columns > 1 ? stderr.columns : Infinity);
+
+  const erase = () => (drawn ? `${cursorRow > 0 ? `${ESC}[${cursorRow}A` : ''}\r${ESC}[J` : '');
+  const drawing = (): string => {
+    const cols = columns();
+    let text = '';
+    let rows = 0;
+    if (spinning) {
+      text += `${fit(spinnerText(), cols)}\n`;
+      rows += 1;
+    }
+    if (editing) {
+      const line = PASTE_PROMPT + shown(typed, cols, stderr.rows);
+      text += line;
+      rows += Math.floor(line.length / cols);
+      // A line that fills its last row leaves the cursor waiting to wrap: make it wrap now (as readline does).
+      if (line.length % cols === 0) text += ' \r';
+    }
+    cursorRow = rows;
+    drawn = text !== '';
+    return text;
+  };
+  const redraw = () => {
+    if (!closed) stderr.write(erase() + drawing());
+  };
+
+  const keys = (chunk: Buffer | string) => {
+    let escape = false;
+    for (const char of chunk.toString()) {
+      // Arrow and function keys (ESC [ ... final byte): the paste line is append-only.
+      if (escape) {
+        if (char !== '[' && char !== 'O' && char >= '@' && char <= '~') escape = false;
+        continue;
+      }
+      if (char === ESC) escape = true;
+      else if (char === CTRL_C) return on.interrupt();
+      else if (char === '\r' || char === '\n') {
+        const line = typed;
+        typed = '';
+        const tell = on.line(line);
+        // Keep what was pasted on screen, above the message about it.
+        if (tell) print(() => stderr.write(`${PASTE_PROMPT}${shown(line, columns(), stderr.rows)}\n`), tell);
+        else redraw();
+      } else if (char === CTRL_D && typed === '') return stopEditing();
+      else if (char === CTRL_U) typed = '';
+      else if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1);
+      else if (char >= ' ') typed += char;
+    }
+    redraw();
+  };
+  /** Gives the terminal back (raw mode off); Ctrl-D also ends the input, and the spinner goes on alone. */
+  const stopEditing = (ctrlD = true) => {
+    if (!editing) return;
+    stdin.off('data', keys);
+    stdin.setRawMode?.(false);
+    stdin.pause();
+    if (!ctrlD) return;
+    stderr.write(erase());
+    drawn = false;
+    editing = false;
+    on.end();
+    redraw();
+  };
+  const print = (...writes: Array<() => void>) => {
+    if (closed) return writes.forEach((write) => write());
+    stderr.write(erase());
+    drawn = false;
+    writes.forEach((write) => write());
+    redraw();
+  };
+
+  if (editing) {
+    stdin.setRawMode?.(true);
+    stdin.on('data', keys);
+    stdin.resume();
+  }
+  redraw();
+  return {
+    spin() {
+      spinning = true;
+      clearInterval(timer);
+      timer = setInterval(redraw, SPIN_MS);
+      timer.unref();
+      redraw();
+    },
+    pause() {
+      clearInterval(timer);
+      spinning = false;
+      redraw();
+    },
+    print: (write) => print(write),
+    close() {
+      if (closed) return;
+      clearInterval(timer);
+      stopEditing(false);
+      stderr.write(erase());
+      closed = true;
+    },
+  };
+}
+
+/** Cut to the terminal's width less one column, so that the line never wraps. */
+function fit(text: string, cols: number): string {
+  return text.length < cols ? text : `${text.slice(0, Math.max(0, cols - 2))}…`;
+}
+
+/**
+ * The paste line as drawn: characters outside printable ASCII as "?" (an address is
+ * ASCII; this keeps one character one column), and a paste too long for the screen
+ * as its end, so that the drawing never scrolls its own top out of reach.
+ */
+function shown(typed: string, cols: number, screenRows: number | undefined): string {
+  const printable = typed.replace(/[^\x20-\x7e]/g, '?');
+  const room = Number.isFinite(cols) && screenRows ? Math.max(1, (screenRows - 2) * cols - PASTE_PROMPT.length - 2) : Infinity;
+  return printable.length <= room ? printable : `…${printable.slice(printable.length - room + 1)}`;
 }
 
 export function minutesSeconds(seconds: number): string {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 
 import { UsageError } from '../errors.js';
-import { isValidCallbackPath } from './callback-server.js';
+import { isValidCallbackPath } from './loopback-http.js';
 import { PAGE_STYLE } from './pages.js';
 import { STATE_PORT_PREFIX } from './state.js';
 

@@ -2,6 +2,7 @@
 // and one line of advice per problem, naming the command that fixes it, for stderr.
 
 import type { ChalkInstance } from 'chalk';
+import { format } from 'date-fns/format';
 import { expiryState } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
@@ -48,7 +49,8 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
     lines.push('', ...table(appRows, maxWidth === undefined ? {} : { maxWidth }));
   }
 
-  const by = asOf ? ` by ${asOf.toISOString().slice(0, 10)}` : '';
+  // The day the operator typed with --at, in their time zone like the table (toISOString would give UTC's).
+  const by = asOf ? ` by ${format(asOf, 'yyyy-MM-dd')}` : '';
   const advice: string[] = [];
   report.profiles.forEach((p, i) => {
     const check = checks?.[i];

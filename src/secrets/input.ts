@@ -3,6 +3,7 @@
 
 import { UsageError } from '../errors.js';
 import type { Deps } from '../deps.js';
+import { promptHidden } from '../prompt.js';
 
 export interface ReadSecretOptions {
   /** e.g. "client secret": used in the prompt and in errors. */
@@ -42,32 +43,4 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A prompt that echoes nothing; Ctrl-C cancels. */
-function promptHidden(deps: Pick<Deps, 'stdin' | 'stderr'>, prompt: string): Promise<string> {
-  const stdin = deps.stdin as NodeJS.ReadStream;
-  deps.stderr.write(prompt);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const finish = (error?: Error) => {
-      stdin.off('data', onData);
-      stdin.setRawMode?.(false);
-      stdin.pause();
-      deps.stderr.write('\n');
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onData = (chunk: Buffer) => {
-      for (const char of chunk.toString('utf8')) {
-        if (char === '\r' || char === '\n' || char === '\u0004') return finish();
-        if (char === '\u0003') return finish(new UsageError('cancelled'));
-        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
-        else value += char;
-      }
-    };
-    stdin.setRawMode?.(true);
-    stdin.resume();
-    stdin.on('data', onData);
-  });
 }

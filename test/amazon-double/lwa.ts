@@ -31,14 +31,14 @@ interface AccessRecord {
   expiresAt: number;
 }
 
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-function randomAlphanumeric(length: number): string {
-  // 248 = largest multiple of 62 below 256, so every character is equally likely.
+function randomLetters(length: number): string {
+  // 208 = largest multiple of 52 below 256, so every letter is equally likely.
   let out = '';
   while (out.length < length) {
     for (const byte of randomBytes(length)) {
-      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+      if (byte < 208 && out.length < length) out += LETTERS[byte % 52];
     }
   }
   return out;
@@ -79,7 +79,8 @@ export class Lwa {
   }
 
   issueCode(app: DoubleApp, redirectUri: string, sellingPartnerId: string): string {
-    const code = randomAlphanumeric(20);
+    // As Amazon's codes look: "AN" and 18 letters (src/flow/callback-query.ts says where that is seen).
+    const code = `AN${randomLetters(18)}`;
     this.codes.set(code, { clientId: app.clientId, redirectUri, sellingPartnerId, issuedAt: this.now(), used: false });
     return code;
   }

@@ -33,6 +33,13 @@ describe('dates', () => {
     expect(row(stdout, 'my-app')).toContain('2026-12-06 19:00 (in 5 days)');
   });
 
+  it('--at advice names the local day given, not its UTC date (TZ=Asia/Tokyo)', async () => {
+    const s = rig();
+    // Local midnight of 2026-12-01 in Tokyo is 2026-11-30T15:00Z.
+    const result = await s.run(['status', '--at', '2026-12-01'], { env: { TZ: 'Asia/Tokyo' } });
+    expect(String(result.stderr)).toContain('lapsed has expired by 2026-12-01; run: amz-token renew --profile lapsed');
+  });
+
   it('the same config in UTC shows UTC wall time', async () => {
     const s = rig();
     const result = await s.run(['status', '--at', '2026-12-01'], { env: { TZ: 'UTC' } });

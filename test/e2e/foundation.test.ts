@@ -46,7 +46,7 @@ describe('app add, import, status and remove against a real keychain', () => {
     expect(statSync(s.configDir).mode & 0o777).toBe(0o700);
     expectNoSecrets(s, String(added.stdout), String(added.stderr), String(imported.stdout), String(imported.stderr));
 
-    const removed = await s.run(['remove', '--profile', `${s.prefix}-de`]);
+    const removed = await s.run(['remove', '--profile', `${s.prefix}-de`, '--yes']);
     expect(removed.exitCode).toBe(0);
     expect(await secretToolLookup(`profile/${s.prefix}-de/refresh-token`)).toBeNull();
     const appRemoved = await s.run(['app', 'remove', app]);

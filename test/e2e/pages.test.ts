@@ -78,6 +78,6 @@ describe('callback pages in Chromium', () => {
     expect(facts.bytes).toBeLessThan(4096);
     expect(facts.requested.every((url) => url.startsWith('http://127.0.0.1:'))).toBe(true);
     expect(facts.requested.at(-1)).toMatch(/\/cb\/done$/); // the code left the address bar
-    await expect(server.result).resolves.toMatchObject({ code: 'ANAUTHCODE123' });
+    await expect(server.code()).resolves.toMatchObject({ code: 'ANAUTHCODE123' });
   });
 });

@@ -270,7 +270,8 @@ describe('renew', () => {
     const before = readFileSync(join(r.s.configDir, 'config.json'), 'utf8');
     r.double.faults.tokenStatus = 500;
     const code = r.double.issueCode({ applicationId: FAKE.appId, redirectUri: r.redirectUri });
-    const result = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30'], { input: `${code}\n` });
+    // --force: renew takes a bare code (no selling partner id to check) only with it.
+    const result = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30', '--force'], { input: `${code}\n` });
     expect(result.exitCode).toBe(7);
     expect(await secretToolLookup(`profile/${profile}/refresh-token`)).toBe(oldToken);
     expect(readFileSync(join(r.s.configDir, 'config.json'), 'utf8')).toBe(before);

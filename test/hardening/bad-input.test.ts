@@ -210,7 +210,7 @@ describe('secrets on stdin', () => {
 
   it.each([
     ['a pasted URL with CRLF and spaces', '  https://relay.example.com/cb?state=1.abc&spapi_oauth_code=CODE12345&selling_partner_id=A1  \r\n', 'url'],
-    ['a pasted bare code with a newline', 'ANcodeValue123\n', 'code'],
+    ['a pasted bare code with a newline', 'ANdNAVhyhqirUelHGEHA\n', 'code'],
     ['an empty paste', ' \r\n', 'empty'],
     ['a pasted sentence', 'I could not find the URL', 'invalid'],
   ])('paste-back: %s', (_row, input, kind) => {

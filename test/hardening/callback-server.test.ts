@@ -88,10 +88,10 @@ describe('hostile requests to the callback server', () => {
     const answer = await rawExchange(server.port, filled);
     expect(answer.split('\r\n')[0] ?? '').toMatch(status);
     expect(answer).not.toContain('<script>x</script>');
-    expect(await settled(server.result)).toBe(false);
+    expect(await settled(server.code())).toBe(false);
     const good = await rawExchange(server.port, get(q({ state: server.state, spapi_oauth_code: 'GOODCODE123' }), `127.0.0.1:${server.port}`));
     expect(good.split('\r\n')[0]).toMatch(/ 303 /);
-    await expect(server.result).resolves.toMatchObject({ code: 'GOODCODE123' });
+    await expect(server.code()).resolves.toMatchObject({ code: 'GOODCODE123' });
   });
 
   it('a slow client that never finishes its headers (slowloris) blocks nobody, and close() ends it', async () => {
@@ -103,7 +103,7 @@ describe('hostile requests to the callback server', () => {
     try {
       const good = await rawExchange(server.port, get(q({ state: server.state, spapi_oauth_code: 'GOODCODE123' }), `127.0.0.1:${server.port}`));
       expect(good).toMatch(/ 303 /);
-      await expect(server.result).resolves.toMatchObject({ code: 'GOODCODE123' });
+      await expect(server.code()).resolves.toMatchObject({ code: 'GOODCODE123' });
     } finally {
       clearInterval(drip);
     }
@@ -119,11 +119,11 @@ describe('hostile requests to the callback server', () => {
     );
     const statuses = await Promise.all(flood);
     expect(statuses.filter((s) => s === 200 || s === 303)).toHaveLength(0);
-    expect(await settled(server.result)).toBe(false);
+    expect(await settled(server.code())).toBe(false);
     expect(logs.length).toBeLessThanOrEqual(25); // the terminal is not buried
     const good = await fetch(`http://127.0.0.1:${server.port}${q({ state: server.state, spapi_oauth_code: 'GOODCODE123' })}`, { redirect: 'manual' });
     expect(good.status).toBe(303);
-    await expect(server.result).resolves.toMatchObject({ code: 'GOODCODE123' });
+    await expect(server.code()).resolves.toMatchObject({ code: 'GOODCODE123' });
   });
 
   it('listens on 127.0.0.1 only: connections to the machine\'s other addresses are refused', async () => {

@@ -64,7 +64,7 @@ describe('no secret leaks', () => {
       r.s.run(['relay-page', '--app', r.app]),
     ]);
     const relay = await relayPageHtml(47613);
-    const removed = await r.s.run(['remove', '--profile', profile]);
+    const removed = await r.s.run(['remove', '--profile', profile, '--yes']);
     expect(removed.exitCode).toBe(0);
 
     const everything = [

@@ -35,10 +35,13 @@ export interface FakeRun {
 export interface FakeEnvironment {
   deps: Deps;
   store: MemorySecretStore;
-  /** stdin: all of it at once (a string), or a stream the test keeps writing to. */
-  run(argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
+  /**
+   * stdin: all of it at once (a string), or a stream the test keeps writing to.
+   * `watch.stderr`: called with all of stderr so far whenever more arrives (to act mid-run).
+   */
+  run(argv: string[], stdin?: string | PassThrough, watch?: { stderr?: (text: string) => void }): Promise<FakeRun>;
   /** The same, with some collaborators replaced (a terminal's TTY flags and width, say). */
-  runWith(overrides: Partial<Deps>, argv: string[], stdin?: string | PassThrough): Promise<FakeRun>;
+  runWith(overrides: Partial<Deps>, argv: string[], stdin?: string | PassThrough, watch?: { stderr?: (text: string) => void }): Promise<FakeRun>;
 }
 
 export interface FakeOptions {
@@ -47,6 +50,8 @@ export interface FakeOptions {
   store?: SecretStore | (() => Promise<SecretStore>);
   /** The browser: by default it opens nothing. */
   openBrowser?: (url: string) => Promise<void>;
+  /** stdin is a terminal (prompts are allowed); default false, as in a pipe. */
+  stdinIsTTY?: boolean;
 }
 
 export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
@@ -60,7 +65,7 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
     stdin: new PassThrough(),
     stdout: new PassThrough(),
     stderr: new PassThrough(),
-    stdinIsTTY: false,
+    stdinIsTTY: options.stdinIsTTY ?? false,
     stdoutIsTTY: false,
     stderrIsTTY: false,
     configDir,
@@ -72,23 +77,26 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   return {
     deps: base,
     store,
-    run(argv, stdin = '') {
-      return this.runWith({}, argv, stdin);
+    run(argv, stdin = '', watch = {}) {
+      return this.runWith({}, argv, stdin, watch);
     },
-    async runWith(overrides, argv, stdin = '') {
+    async runWith(overrides, argv, stdin = '', watch = {}) {
       const stdinStream = typeof stdin === 'string' ? new PassThrough().end(stdin) : stdin;
       const stdout = collect();
-      const stderr = collect();
+      const stderr = collect(watch.stderr);
       const code = await main(argv, { ...base, ...overrides, stdin: stdinStream, stdout: stdout.stream, stderr: stderr.stream });
       return { code, stdout: stdout.text(), stderr: stderr.text() };
     },
   };
 }
 
-function collect() {
+function collect(onText?: (text: string) => void) {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('data', (c: Buffer) => {
+    chunks.push(c);
+    onText?.(Buffer.concat(chunks).toString('utf8'));
+  });
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 

@@ -183,7 +183,7 @@ describe('confirm and cancel', () => {
     expect(params.get('tenant')).toBe('a b');
     expect(params.get('state')).toBe('a b&c');
     expect(params.get('selling_partner_id')).toBe('A3TESTSELLER01');
-    expect(params.get('spapi_oauth_code')).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(params.get('spapi_oauth_code')).toMatch(/^AN[A-Za-z]{18}$/);
   });
 
   it('shows a cancel page, never redirects, and forgets the consent', async () => {

@@ -91,7 +91,7 @@ describe('parsePasted', () => {
     ['an empty line', '', { kind: 'empty' }],
     ['whitespace and CR/LF', ' \r\n\t ', { kind: 'empty' }],
     ['a bare code', `  ${CODE}\r\n`, { kind: 'code', code: CODE }],
-    ['a bare code with base64 characters', 'abc+/=._~-XYZ', { kind: 'code', code: 'abc+/=._~-XYZ' }],
+    ['a bare code shaped like Amazon\'s: "AN" and 18 letters', 'ANdNAVhyhqirUelHGEHA', { kind: 'code', code: 'ANdNAVhyhqirUelHGEHA' }],
   ])('reads %s', (_name, input, expected) => {
     expect(parsePasted(input)).toEqual(expected);
   });
@@ -131,6 +131,9 @@ describe('parsePasted', () => {
   });
 
   it.each([
+    ['a stray word of eight or more characters', 'password123'],
+    ['base64-looking text', 'abc+/=._~-XYZ'],
+    ['a code with a character too many', 'ANdNAVhyhqirUelHGEHAx'],
     ['a too-short code', 'abc'],
     ['prose', 'I pressed confirm but nothing happened'],
     ['a broken URL', 'https://exa mple.com/?x'],
@@ -139,6 +142,13 @@ describe('parsePasted', () => {
   ])('rejects %s', (_name, input) => {
     const result = parsePasted(input);
     expect(result.kind).toBe('invalid');
+  });
+
+  it('says a code cut short is cut short, and to paste the whole address', () => {
+    expect(parsePasted('ANdNAVhyhqirUel')).toEqual({
+      kind: 'invalid',
+      reason: "that looks like an authorization code cut short (Amazon's have 20 characters); paste the whole address from the browser",
+    });
   });
 
   it('does not echo the pasted text in the reason', () => {

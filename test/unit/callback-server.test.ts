@@ -125,7 +125,7 @@ describe('startCallbackServer', () => {
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/callback/done');
     expect(response.headers.get('cache-control')).toBe('no-store');
-    await expect(server.result).resolves.toEqual({ code: CODE, sellingPartnerId: 'A3SELLER', via: 'callback' });
+    await expect(server.code()).resolves.toEqual({ code: CODE, sellingPartnerId: 'A3SELLER', via: 'callback' });
 
     const done = await fetch(new URL('/callback/done', server.url));
     expect(done.status).toBe(200);
@@ -154,11 +154,11 @@ describe('startCallbackServer', () => {
     expect(wrong.body).toContain('state does not match');
     expect(wrong.body).not.toContain(CODE);
     expect(logs).toEqual(['ignored a callback with the wrong state']);
-    expect(await hasSettled(server.result)).toBe(false);
+    expect(await hasSettled(server.code())).toBe(false);
 
     const right = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
     expect(right.status).toBe(303);
-    await expect(server.result).resolves.toEqual({ code: CODE, via: 'callback' });
+    await expect(server.code()).resolves.toEqual({ code: CODE, via: 'callback' });
   });
 
   it.each([
@@ -171,7 +171,7 @@ describe('startCallbackServer', () => {
     expect(response.body).toContain(text);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toContain(text);
-    expect(await hasSettled(server.result)).toBe(false);
+    expect(await hasSettled(server.code())).toBe(false);
   });
 
   it('rejects duplicated parameters even when one copy is right', async () => {
@@ -180,7 +180,7 @@ describe('startCallbackServer', () => {
     expect(response.status).toBe(400);
     expect(response.body).toContain('repeats the spapi_oauth_code parameter');
     expect(response.body).not.toContain(CODE);
-    expect(await hasSettled(server.result)).toBe(false);
+    expect(await hasSettled(server.code())).toBe(false);
   });
 
   it('escapes what an attacker puts into the error page', async () => {
@@ -211,7 +211,7 @@ describe('startCallbackServer', () => {
       expect(location.searchParams.get('state')).toBe(server.state);
       expect(location.searchParams.get('version')).toBe('beta');
       expect(logs).toHaveLength(1);
-      expect(await hasSettled(server.result)).toBe(false);
+      expect(await hasSettled(server.code())).toBe(false);
     });
 
     it('adds no version for a published app', async () => {
@@ -260,7 +260,7 @@ describe('startCallbackServer', () => {
       const response = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }), { method: 'POST' });
       expect(response.status).toBe(405);
       expect(response.headers.allow).toBe('GET, HEAD');
-      expect(await hasSettled(server.result)).toBe(false);
+      expect(await hasSettled(server.code())).toBe(false);
     });
 
     it('answers HEAD without a body', async () => {
@@ -285,7 +285,7 @@ describe('startCallbackServer', () => {
         });
         expect(response.status).toBe(421);
         expect(logs).toHaveLength(1);
-        expect(await hasSettled(server.result)).toBe(false);
+        expect(await hasSettled(server.code())).toBe(false);
       },
     );
 
@@ -305,7 +305,7 @@ describe('startCallbackServer', () => {
       expect(logs.at(-1)).toMatch(/no longer reporting/);
       const good = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
       expect(good.status).toBe(303);
-      await expect(server.result).resolves.toMatchObject({ code: CODE });
+      await expect(server.code()).resolves.toMatchObject({ code: CODE });
     });
 
     it('keeps serving while another client dribbles its headers', async () => {
@@ -320,12 +320,12 @@ describe('startCallbackServer', () => {
   });
 
   describe('listening errors', () => {
-    it('names the port when it is already in use', async () => {
+    it('names the port when it is already in use, with the hint its caller knows to give', async () => {
       const { server } = await start();
-      const error: unknown = await start({ port: server.port }).catch((e: unknown) => e);
+      const error: unknown = await start({ port: server.port, anotherPort: 'pick another with --port' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FlowError);
       expect((error as FlowError).message).toBe(`port ${server.port} on 127.0.0.1 is already in use`);
-      expect((error as FlowError).hint).toBe('free it or pick another with --port');
+      expect((error as FlowError).hint).toBe('free it, or pick another with --port');
       expect((error as FlowError).exitCode).toBe(6);
     });
 
@@ -347,18 +347,18 @@ describe('startCallbackServer', () => {
       expect(wrong.accepted).toBe(false);
       expect(wrong.message).toMatch(/state does not match/);
       expect(wrong.message).not.toContain(CODE);
-      expect(await hasSettled(server.result)).toBe(false);
+      expect(await hasSettled(server.code())).toBe(false);
 
       const bare = server.submitPasted(`  ${CODE}\n`);
       expect(bare.accepted).toBe(true);
-      await expect(server.result).resolves.toEqual({ code: CODE, via: 'paste' });
+      await expect(server.code()).resolves.toEqual({ code: CODE, via: 'paste' });
     });
 
     it('accepts a pasted address with the right state, keeping the selling partner id', async () => {
       const { server } = await start();
       const pasted = server.submitPasted(`https://relay.example.com/amz?state=${server.state}&selling_partner_id=A3&spapi_oauth_code=${CODE}`);
       expect(pasted).toEqual({ accepted: true, message: 'accepted the pasted address' });
-      await expect(server.result).resolves.toEqual({ code: CODE, sellingPartnerId: 'A3', via: 'paste' });
+      await expect(server.code()).resolves.toEqual({ code: CODE, sellingPartnerId: 'A3', via: 'paste' });
     });
 
     it.each([
@@ -390,16 +390,39 @@ describe('startCallbackServer', () => {
       await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
       const pasted = server.submitPasted('ANotherCode123456');
       expect(pasted.accepted).toBe(false);
-      await expect(server.result).resolves.toEqual({ code: CODE, via: 'callback' });
+      await expect(server.code()).resolves.toEqual({ code: CODE, via: 'callback' });
     });
 
-    it('answers a callback after a paste won with 409 and keeps the pasted code', async () => {
+    it("lets the seller's callback in behind a pasted code on trial; once the paste is set aside, the callback is the code to try", async () => {
       const { server, logs } = await start();
-      server.submitPasted('PastedCode123456');
-      const late = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
+      const pasted = 'ANpastedCodeOnTrialx';
+      server.submitPasted(pasted);
+      const behind = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
+      expect(behind.status).toBe(303);
+      expect(logs).toEqual([]);
+      const tried = await server.code();
+      expect(tried).toEqual({ code: pasted, via: 'paste' });
+      server.setAside(tried, 'invalid_grant');
+      await expect(server.code()).resolves.toEqual({ code: CODE, via: 'callback' });
+    });
+
+    it('answers a second code after the callback won with 409', async () => {
+      const { server, logs } = await start();
+      await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }));
+      const late = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: 'ANsecondCodeLateComer' }));
       expect(late.status).toBe(409);
       expect(logs).toEqual(['ignored a callback that arrived after the authorization was received']);
-      await expect(server.result).resolves.toEqual({ code: 'PastedCode123456', via: 'paste' });
+    });
+
+    it('waits again once the only (pasted) code is set aside, and a later paste is let in', async () => {
+      const { server } = await start();
+      server.submitPasted('ANpastedCodeOnTrialx');
+      const tried = await server.code();
+      expect(server.submitPasted('ANanotherPasteMeanwh').accepted).toBe(false); // one code on trial at a time
+      expect(server.setAside(tried, 'invalid_grant: bad code').message).toMatch(/^Amazon rejected the pasted code \(invalid_grant: bad code\); still waiting for the seller/);
+      expect(await hasSettled(server.code())).toBe(false);
+      expect(server.submitPasted(`?state=${server.state}&selling_partner_id=A3&spapi_oauth_code=${CODE}`).accepted).toBe(true);
+      await expect(server.code()).resolves.toEqual({ code: CODE, sellingPartnerId: 'A3', via: 'paste' });
     });
 
     it('sends a reload of the winning callback to the done page, but refuses a second code', async () => {
@@ -408,7 +431,7 @@ describe('startCallbackServer', () => {
       await raw(server.port, path);
       expect((await raw(server.port, path)).status).toBe(303);
       expect((await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: `${CODE}2` }))).status).toBe(409);
-      await expect(server.result).resolves.toMatchObject({ code: CODE });
+      await expect(server.code()).resolves.toMatchObject({ code: CODE });
     });
   });
 
@@ -436,7 +459,7 @@ describe('startCallbackServer', () => {
     it('rejects a pending result with a FlowError', async () => {
       const { server } = await start();
       await server.close();
-      await expect(server.result).rejects.toBeInstanceOf(FlowError);
+      await expect(server.code()).rejects.toBeInstanceOf(FlowError);
       expect(server.submitPasted('LateCode12345678').accepted).toBe(false);
     });
 
@@ -463,7 +486,7 @@ describe('startCallbackServer', () => {
       try {
         const callback = await raw(server.port, callbackPath({ state: server.state, spapi_oauth_code: CODE }), { agent });
         expect(callback.status).toBe(303);
-        await server.result;
+        await server.code();
         // What the CLI does as soon as result resolves, before the browser follows the 303.
         const closing = server.close();
         const done = await raw(server.port, String(callback.headers.location), { agent });

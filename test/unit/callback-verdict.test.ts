@@ -1,7 +1,7 @@
 // The one decision behind the callback server and paste-back, as a table:
 // what arrived and what the flow expects in, a verdict out.
 import { describe, expect, it } from 'vitest';
-import { judgePaste, judgeQuery, type Expectation } from '../../src/flow/callback-verdict.js';
+import { afterRejectedCode, judgePaste, judgeQuery, type Expectation } from '../../src/flow/callback-verdict.js';
 import { browserAnswer, terminalAnswer } from '../../src/flow/callback-answers.js';
 import { parseCallbackQuery } from '../../src/flow/callback-query.js';
 
@@ -20,6 +20,9 @@ describe('judgeQuery', () => {
     ['a detour to a host that is not Amazon', 'amazon_callback_uri=https%3A%2F%2Fevil.example%2F&amazon_state=AS', waiting(), 'unusable'],
     ['the winning callback again', `state=${STATE}&spapi_oauth_code=WON12345`, waiting({ received: { code: 'WON12345', via: 'callback' } }), 'repeat-of-received'],
     ['another code after the winner', `state=${STATE}&spapi_oauth_code=OTHER123`, waiting({ received: { code: 'WON12345', via: 'callback' } }), 'already-received'],
+    ['the seller\'s callback behind a pasted code on trial', `state=${STATE}&spapi_oauth_code=OTHER123`, waiting({ received: { code: 'PASTED12', via: 'paste' } }), 'accepted'],
+    ['the pasted code\'s own callback, while it is on trial', `state=${STATE}&spapi_oauth_code=PASTED12`, waiting({ received: { code: 'PASTED12', via: 'paste' } }), 'repeat-of-received'],
+    ['a forged callback behind a pasted code', `state=47613.other&spapi_oauth_code=OTHER123`, waiting({ received: { code: 'PASTED12', via: 'paste' } }), 'wrong-state'],
   ])('%s: %s', (_name, search, expected, kind) => {
     expect(judgeQuery(query(search), 'callback', expected).kind).toBe(kind);
   });
@@ -43,13 +46,25 @@ describe('judgeQuery', () => {
 describe('judgePaste', () => {
   it.each([
     ['the whole address', `https://relay.example.com/cb?state=${STATE}&spapi_oauth_code=CODE1234`, waiting(), 'accepted'],
-    ['a bare code', 'ANcode0123456789', waiting(), 'accepted'],
+    ['a bare code', 'ANdNAVhyhqirUelHGEHA', waiting(), 'accepted'],
+    ['a stray word', 'password123', waiting(), 'not-an-answer'],
+    ['a bare code on renew, which must name the seller', 'ANdNAVhyhqirUelHGEHA', waiting({ sellerMustBeNamed: true }), 'not-an-answer'],
+    ['an address without selling_partner_id on renew', `?state=${STATE}&spapi_oauth_code=CODE1234`, waiting({ sellerMustBeNamed: true }), 'unusable'],
+    ['a whole address on renew', `?state=${STATE}&selling_partner_id=A3X&spapi_oauth_code=CODE1234`, waiting({ sellerMustBeNamed: true }), 'accepted'],
+    ['anything while a pasted code is on trial', 'ANdNAVhyhqirUelHGEHA', waiting({ received: { code: 'X1234567', via: 'paste' } }), 'already-received'],
     ['nothing', '   ', waiting(), 'nothing-pasted'],
     ['prose', 'hello there, is this thing on?', waiting(), 'not-an-answer'],
     ['anything once a code won', 'ANcode0123456789', waiting({ received: { code: 'X1234567', via: 'callback' } }), 'already-received'],
     ['anything once the flow stopped waiting', 'ANcode0123456789', waiting({ closed: true }), 'not-waiting'],
   ])('%s', (_name, input, expected, kind) => {
     expect(judgePaste(input, expected).kind).toBe(kind);
+  });
+});
+
+describe('afterRejectedCode', () => {
+  it('sets a pasted code aside and waits on; a callback\'s code rejected ends the flow', () => {
+    expect(afterRejectedCode({ code: 'ANdNAVhyhqirUelHGEHA', via: 'paste' })).toBe('keep-waiting');
+    expect(afterRejectedCode({ code: 'ANdNAVhyhqirUelHGEHA', via: 'callback' })).toBe('give-up');
   });
 });
 

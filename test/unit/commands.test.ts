@@ -135,7 +135,7 @@ describe('commands in-process', () => {
     await env.run(appArgs, FAKE.clientSecret);
     await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
     expect((await env.run(['app', 'remove', 'my-app'])).code).toBe(2);
-    expect((await env.run(['remove', '--profile', 'shop-de'])).code).toBe(0);
+    expect((await env.run(['remove', '--profile', 'shop-de', '--yes'])).code).toBe(0);
     expect(env.store.items.has('profile/shop-de/refresh-token')).toBe(false);
     expect((await env.run(['status'])).code).toBe(5);
   });

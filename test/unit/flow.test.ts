@@ -4,6 +4,7 @@
 // test/e2e covers the real one and Chromium.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
+import { createServer, type Server } from 'node:net';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 import { fakeEnvironment, FAKE, type FakeEnvironment } from '../support/fake-deps.js';
 import { fakeBrowser, type FakeBrowser } from '../support/fake-browser.js';
@@ -98,7 +99,7 @@ describe('request and renew in-process', () => {
     expect(JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0].sellingPartnerId).toBe('A9OTHERSELLER9');
   });
 
-  it('paste-back wins the race: the pasted address completes the flow, and the callback that follows is turned away', async () => {
+  it('paste-back wins the race: the pasted address completes the flow; the same callback arriving meanwhile goes to the done page, not in line', async () => {
     const r = await rig({ followRedirect: false });
     // Slow LWA down, so the server is still up when the browser's callback arrives after the paste.
     r.double.faults.delayMs = 500;
@@ -112,8 +113,145 @@ describe('request and renew in-process', () => {
     expect(flow.code, flow.stderr).toBe(0);
     expect(flow.stderr).toContain('accepted the pasted address');
     expect(flow.stderr).toContain('Received the authorization code (pasted)');
-    expect(late.status).toBe(409);
+    // The pasted code is still on trial at LWA, but this is the same code: it is not tried twice.
+    expect(late.status).toBe(200);
+    expect(late.redirected).toBe(true);
+    expect(r.double.requests).toHaveLength(1);
     expect(r.env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+  });
+});
+
+describe('paste-back that goes wrong leaves the flow waiting for the seller', () => {
+  /** Starts `argv` with stdin open; the browser confirmed on Amazon but its callback has not reached amz-token yet. */
+  async function waiting(r: Rig, argv: string[]) {
+    const stdin = new PassThrough();
+    let stderr = '';
+    const run = r.env.run(argv, stdin, { stderr: (text) => (stderr = text) });
+    const address = await r.browser.confirmed();
+    return {
+      run,
+      address,
+      paste: (line: string) => stdin.write(`${line}\n`),
+      shown: (text: string) => waitFor(() => stderr.includes(text)),
+    };
+  }
+
+  it('a stray word typed into the terminal is not taken for a code; the callback that follows completes the flow', async () => {
+    const r = await rig({ followRedirect: false });
+    const flow = await waiting(r, request);
+    flow.paste('password123');
+    await flow.shown('that is neither the address from the browser nor an authorization code');
+    expect(r.double.requests).toHaveLength(0);
+    await fetch(flow.address);
+    const result = await flow.run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(r.double.requests).toHaveLength(1);
+  });
+
+  it('a pasted code that Amazon rejects is set aside with a warning, and the seller\'s callback still completes the flow', async () => {
+    const r = await rig({ followRedirect: false });
+    const flow = await waiting(r, request);
+    flow.paste('ANstrayCodeNotIssued');
+    await flow.shown('Amazon rejected the pasted code (invalid_grant');
+    await flow.shown('still waiting for the seller');
+    await fetch(flow.address);
+    const result = await flow.run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toMatch(/^Atzr\|/);
+  });
+
+  it('a pasted address cut short inside the code is set aside too; the whole address pasted next completes the flow', async () => {
+    const r = await rig({ followRedirect: false });
+    const flow = await waiting(r, request);
+    const codeAt = flow.address.indexOf('spapi_oauth_code=') + 'spapi_oauth_code='.length;
+    flow.paste(flow.address.slice(0, codeAt + 7));
+    await flow.shown('Amazon rejected the pasted code');
+    flow.paste(flow.address);
+    const result = await flow.run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Received the authorization code (pasted)');
+  });
+
+  it('times out with the errors Amazon\'s page may have shown, and the command that fixes each', async () => {
+    const r = await rig({ followRedirect: false });
+    const result = await r.env.run([...request.slice(0, -1), '1']);
+    expect(result.code).toBe(6);
+    const lines = result.stderr.split('\n');
+    for (const code of ['MD1000', 'MD5101', 'MD5110', 'MD9100', 'SPDC8143']) expect(lines.some((line) => line.trimStart().startsWith(code)), code).toBe(true);
+    expect(result.stderr).toContain('amz-token app set my-app --draft');
+    expect(result.stderr).toContain('Manage Authorized Partners');
+    expect(result.stderr).toMatch(/amz-token: no authorization arrived within 1 s; nothing was stored/);
+  });
+});
+
+describe('renew with a pasted bare code', () => {
+  it('is refused without --force, as it names no seller; the whole address then meets the different-seller guard', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    const oldToken = r.env.store.items.get('profile/shop-de/refresh-token');
+    r.double.sellingPartnerId = 'A9OTHERSELLER9';
+    r.browser = fakeBrowser({ followRedirect: false });
+    const stdin = new PassThrough();
+    let stderr = '';
+    const run = r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30'], stdin, { stderr: (text) => (stderr = text) });
+    const address = await r.browser.confirmed();
+    const exchanges = r.double.requests.length;
+    stdin.write(`${new URL(address).searchParams.get('spapi_oauth_code')}\n`);
+    await waitFor(() => stderr.includes('paste the whole address'));
+    expect(r.double.requests).toHaveLength(exchanges);
+    stdin.write(`${address}\n`);
+    const result = await run;
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('Amazon authorized selling partner A9OTHERSELLER9, but profile "shop-de" belongs to A3TESTSELLER01');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(oldToken);
+  });
+
+  it('is accepted with --force, keeping the profile\'s seller and saying so', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    r.browser = fakeBrowser({ followRedirect: false });
+    const stdin = new PassThrough();
+    const run = r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30', '--force'], stdin);
+    stdin.write(`${new URL(await r.browser.confirmed()).searchParams.get('spapi_oauth_code')}\n`);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("a pasted bare code carries no selling partner id; keeping the profile's");
+  });
+});
+
+describe('hints that lead somewhere', () => {
+  const occupied: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(occupied.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+  async function occupy(port: number): Promise<void> {
+    const server = createServer();
+    occupied.push(server);
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  }
+
+  it('a port in use at a loopback redirect URI: the hint is app set with another URI, not --port, and it works', async () => {
+    const { env } = await rig();
+    const redirectUri = JSON.parse((await env.run(['app', 'list', '--json'])).stdout).apps[0].redirectUri as string;
+    await occupy(Number(new URL(redirectUri).port));
+    const result = await env.run([...request, '--no-browser']);
+    expect(result.code).toBe(6);
+    const [message, hint] = result.stderr.trim().split('\n').slice(-2);
+    expect(message).toBe(`amz-token: port ${new URL(redirectUri).port} on 127.0.0.1 is already in use`);
+    expect(hint).not.toContain('--port');
+    const command = hint!.match(/amz-token (app set my-app --redirect-uri \S+)/)![1]!.replace('<port>', '8765').split(' ');
+    expect((await env.run(command)).code).toBe(0);
+  });
+
+  it('a port in use in relay mode: the hint is --port', async () => {
+    const env = fakeEnvironment({ now: new Date() });
+    await env.run(['app', 'add', 'my-app', '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/cb'], FAKE.clientSecret);
+    const port = await freePort();
+    await occupy(port);
+    const result = await env.run([...request, '--no-browser', '--port', String(port)]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toMatch(/free it, or pick another with --port/);
   });
 });
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fakeEnvironment } from '../support/fake-deps.js';
 import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
 import { APP_EXIT_CODES } from '../../src/commands/app.js';
+import { APP_SET_EXIT_CODES } from '../../src/commands/app-set.js';
 import { COMPLETION_EXIT_CODES } from '../../src/commands/completion.js';
 import { IMPORT_EXIT_CODES } from '../../src/commands/import.js';
 import { RELAY_PAGE_EXIT_CODES } from '../../src/commands/relay-page.js';
@@ -61,9 +62,17 @@ describe('help', () => {
     }
   });
 
+  it('no flag shows "(default: false)" or two defaults (import --help once read "(default: seller) (default: false)")', async () => {
+    for (const path of await everyCommand()) {
+      const help = (await helpOf(path)).replace(/\n {6,}/g, ' ');
+      expect(help, path.join(' ')).not.toContain('(default: false)');
+      expect(help, path.join(' ')).not.toMatch(/\(default[^)]*\)\s*\(default/);
+    }
+  });
+
   it('the top-level help explains every exit code', async () => {
     const help = await helpOf([]);
-    for (let code = 0; code <= 9; code++) expect(help).toMatch(new RegExp(`^ {2}${code} {2}\\S`, 'm'));
+    for (const code of Object.keys(EXIT_CODES)) expect(help).toMatch(new RegExp(`^ {2}${code} {2}\\S`, 'm'));
   });
 
   it('--version prints the version in package.json', async () => {
@@ -89,6 +98,7 @@ describe('help', () => {
     [['app', 'list'], APP_EXIT_CODES.list],
     [['app', 'remove'], APP_EXIT_CODES.remove],
     [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
+    [['app', 'set'], APP_SET_EXIT_CODES],
     [['completion'], COMPLETION_EXIT_CODES],
     [['import'], IMPORT_EXIT_CODES],
     [['relay-page'], RELAY_PAGE_EXIT_CODES],

@@ -26,7 +26,8 @@ describe('argv -> options', () => {
     [['status', '--deep', '--deadline', '60'], 'status', { warnDays: 30, format: 'table', check: { deep: true, concurrency: 4, deadlineSeconds: 60 } }],
     [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, format: 'table', ics: 'team.ics' }],
     [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
-    [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de' }],
+    [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de', yes: false }],
+    [['remove', '--profile', 'shop-de', '-y'], 'remove', { profile: 'shop-de', yes: true }],
     [
       ['import', '--profile', 'p', '--app', 'my-app', '--region', 'EU', '--marketplace', 'de', '--selling-partner-id', 'A3EXAMPLE12345', '--expires-at', '2027-03-01'],
       'import',
@@ -48,6 +49,8 @@ describe('argv -> options', () => {
     [['app', 'list'], 'app list', {}],
     [['app', 'remove', 'my-app'], 'app remove', { name: 'my-app' }],
     [['app', 'set-secret', 'my-app'], 'app set-secret', { name: 'my-app' }],
+    [['app', 'set', 'my-app', '--no-draft'], 'app set', { name: 'my-app', draft: false }],
+    [['app', 'set', 'my-app', '--redirect-uri', 'https://e.example/cb', '--client-id', CLIENT_ID], 'app set', { name: 'my-app', clientId: CLIENT_ID, redirectUri: 'https://e.example/cb' }],
     [['completion', 'zsh'], 'completion', { shell: 'zsh' }],
   ])('%j parses as %s with %j', (argv, command, options) => {
     const parsed = parse(argv);

@@ -1,100 +1,242 @@
-// The waiting indicator of request/renew (src/flow/progress.ts), in-process
-// with fake timers: a spinner on a terminal, plain lines without control codes
-// everywhere else.
+// The terminal while request/renew waits (src/flow/progress.ts), in-process with
+// fake interval timers. What a live terminal shows is read off a real terminal
+// emulator (xterm.js, headless) fed with every byte written to stderr: a redraw
+// that misses a row leaves a fragment there, as it would in the operator's terminal.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
+import xterm from '@xterm/headless';
 import { Output } from '../../src/output.js';
-import { startProgress, SPINNER_FRAMES } from '../../src/flow/progress.js';
+import { openWaitingScreen, SPINNER_FRAMES, type PasteHandlers } from '../../src/flow/progress.js';
 import type { CommandContext } from '../../src/context.js';
 import type { Deps } from '../../src/deps.js';
 
 const ESC = '\u001b';
+const URL_PASTE = `https://relay.example.com/amz-token/?state=47613.${'s'.repeat(43)}&selling_partner_id=A3TESTSELLER01&spapi_oauth_code=ANdNAVhyhqirUelHGEHA`;
 
-function context(options: { tty: boolean; env?: Record<string, string>; quiet?: boolean }) {
+interface Terminal {
+  columns?: number;
+  rows?: number;
+}
+
+function context(options: { stderrTTY: boolean; stdinTTY?: boolean; env?: Record<string, string>; quiet?: boolean; input?: boolean; terminal?: Terminal }) {
   let clock = Date.parse('2026-11-27T12:00:00Z');
-  const stderr = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), options.terminal ?? {});
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.stdinTTY === true, rawModes: [] as boolean[] });
+  Object.assign(stdin, { setRawMode: (on: boolean) => stdin.rawModes.push(on) });
   const chunks: string[] = [];
   stderr.on('data', (c: Buffer) => chunks.push(c.toString()));
   const deps = {
     env: options.env ?? {},
     now: () => new Date(clock),
+    stdin,
     stdout: new PassThrough(),
     stderr,
+    stdinIsTTY: options.stdinTTY === true,
     stdoutIsTTY: false,
-    stderrIsTTY: options.tty,
+    stderrIsTTY: options.stderrTTY,
   } as unknown as Deps;
-  const global = { json: false, quiet: options.quiet ?? false, color: false, input: true };
+  const global = { json: false, quiet: options.quiet ?? false, color: false, input: options.input ?? true };
   const ctx: CommandContext = { deps, out: new Output(deps, global), global };
+  const pasted: string[] = [];
+  let interrupted = 0;
+  const handlers: PasteHandlers = {
+    onLine: (line) => {
+      pasted.push(line);
+      return { accepted: false, message: 'that has no spapi_oauth_code' };
+    },
+    onInterrupt: () => (interrupted += 1),
+  };
   return {
     ctx,
+    handlers,
+    stdin,
+    pasted,
+    interrupted: () => interrupted,
+    until: (seconds: number) => new Date(clock + seconds * 1000),
     text: () => chunks.join(''),
     advance(ms: number) {
       clock += ms;
       vi.advanceTimersByTime(ms);
     },
+    /** What a terminal of this size shows after all that was written: its rows, trailing blanks dropped. */
+    async screen(): Promise<string[]> {
+      const { columns = 80, rows = 24 } = options.terminal ?? {};
+      const term = new xterm.Terminal({ cols: columns, rows, convertEol: true, allowProposedApi: true });
+      await new Promise<void>((resolve) => term.write(chunks.join(''), resolve));
+      const buffer = term.buffer.active;
+      const lines = Array.from({ length: buffer.length }, (_, i) => buffer.getLine(i)?.translateToString(true) ?? '');
+      while (lines.length && lines.at(-1) === '') lines.pop();
+      term.dispose();
+      return lines;
+    },
   };
 }
 
+const spinnerLine = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Wait/;
+
 beforeEach(() => {
-  vi.useFakeTimers();
+  // Only the screen's own timers: xterm.js parses on real ones.
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 });
 afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('startProgress', () => {
-  it('spins on a terminal: its own line above the cursor, redrawn with the time left, cleared at the end', () => {
-    const t = context({ tty: true });
-    const progress = startProgress(t.ctx, 300);
-    expect(t.text()).toBe(`${SPINNER_FRAMES[0]} Waiting for the seller to confirm... 5:00 left\n`);
+describe('waiting screen, no terminal', () => {
+  it('writes plain lines every 30 s when stderr is not a terminal: no control codes for CI logs', () => {
+    const t = context({ stderrTTY: false });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    for (let i = 0; i < 13; i++) t.advance(5_000);
+    screen.print(() => t.ctx.out.warn('a message'));
+    screen.close();
+    expect(t.text()).toBe('waiting for the seller to confirm: 4:30 left\nwaiting for the seller to confirm: 4:00 left\na message\n');
+  });
+
+  it('treats TERM=dumb like a pipe', () => {
+    const t = context({ stderrTTY: true, env: { TERM: 'dumb' } });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.advance(31_000);
+    screen.close();
+    expect(t.text()).toBe('waiting for the seller to confirm: 4:29 left\n');
+  });
+
+  it('stays silent with --quiet', () => {
+    const t = context({ stderrTTY: true, quiet: true });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.advance(60_000);
+    screen.close();
+    expect(t.text()).toBe('');
+  });
+
+  it('reads pasted lines from a pipe, and says when the pipe has ended', async () => {
+    const t = context({ stderrTTY: false });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    t.stdin.end('first\n\nsecond\n');
+    await screen.inputEnded;
+    screen.close();
+    expect(t.pasted).toEqual(['first', 'second']);
+    expect(t.text()).toContain('that has no spapi_oauth_code');
+  });
+});
+
+describe('waiting screen, stderr a terminal, stdin a pipe', () => {
+  it('spins on one line redrawn in place, prints messages above it, and leaves nothing behind', async () => {
+    const t = context({ stderrTTY: true, terminal: { columns: 80, rows: 24 } });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
     t.advance(1_000);
-    const redraws = t.text().split(`${ESC}7${ESC}[1A\r${ESC}[2K`).slice(1);
-    expect(redraws.length).toBe(10);
-    expect(redraws.at(-1)).toBe(`${SPINNER_FRAMES[10 % SPINNER_FRAMES.length]} Waiting for the seller to confirm... 4:59 left${ESC}8`);
-    expect(new Set(redraws.map((r) => r[0])).size).toBeGreaterThan(5); // it spins
-    progress.stop();
-    expect(t.text().endsWith(`${ESC}[1A\r${ESC}[2K`)).toBe(true);
+    expect(await t.screen()).toEqual([`${SPINNER_FRAMES[10 % SPINNER_FRAMES.length]} Waiting for the seller to confirm... 4:59 left`]);
+    expect(new Set([...t.text().matchAll(/([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]) Wait/g)].map((m) => m[1])).size).toBeGreaterThan(5); // it spins
+    screen.print(() => t.ctx.out.warn('a stray request got an error page'));
+    t.advance(1_000);
+    expect(await t.screen()).toEqual(['a stray request got an error page', expect.stringMatching(/Waiting for the seller to confirm\.\.\. 4:58 left$/)]);
+    screen.close();
+    expect(await t.screen()).toEqual(['a stray request got an error page']);
     const length = t.text().length;
     t.advance(5_000);
     expect(t.text().length).toBe(length); // stopped for good
   });
 
-  it('prints messages above the spinner and draws it again below them', () => {
-    const t = context({ tty: true });
-    const progress = startProgress(t.ctx, 60);
-    const before = t.text().length;
-    progress.print(() => t.ctx.out.warn('a stray request got an error page'));
-    expect(t.text().slice(before)).toBe(`${ESC}[1A\r${ESC}[2Ka stray request got an error page\n${SPINNER_FRAMES[1]} Waiting for the seller to confirm... 1:00 left\n`);
-    // After a line the user typed, the spinner is two lines up; the typed line stays.
-    const typed = t.text().length;
-    progress.print(() => t.ctx.out.warn('that is not an address'), true);
-    expect(t.text().slice(typed)).toMatch(new RegExp(`^${ESC}7${ESC}\\[2A\\r${ESC}\\[2K${ESC}8that is not an address\\n`));
-    progress.stop();
+  it('on a terminal narrower than the line, cuts it to fit and leaves no fragments', async () => {
+    const t = context({ stderrTTY: true, terminal: { columns: 20, rows: 10 } });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.advance(2_000);
+    screen.print(() => t.ctx.out.warn('msg'));
+    t.advance(2_000);
+    const rows = await t.screen();
+    expect(rows).toEqual(['msg', expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the …$/)]);
+    expect(rows[1]!.length).toBe(19);
+  });
+});
+
+describe('waiting screen, stdin and stderr a terminal: the paste line', () => {
+  const terminal = { columns: 40, rows: 12 };
+
+  it('a long address pasted on a narrow terminal wraps below one spinner line; Enter keeps it, the answer, then the spinner', async () => {
+    const t = context({ stderrTTY: true, stdinTTY: true, terminal });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.advance(300);
+    t.stdin.write(URL_PASTE.slice(0, 120)); // a paste arrives in chunks
+    t.advance(300);
+    t.stdin.write(URL_PASTE.slice(120));
+    await new Promise(setImmediate);
+    t.advance(1_000);
+    const typing = await t.screen();
+    expect(typing.filter((row) => spinnerLine.test(row))).toHaveLength(1);
+    expect(typing[0]).toMatch(spinnerLine);
+    expect(typing.slice(1).join('')).toBe(`> ${URL_PASTE}`);
+
+    t.stdin.write('\r');
+    await new Promise(setImmediate);
+    t.advance(1_000);
+    expect(t.pasted).toEqual([URL_PASTE]);
+    const after = await t.screen();
+    const answerAt = after.indexOf('that has no spapi_oauth_code');
+    expect(answerAt).toBeGreaterThan(0);
+    expect(after.slice(0, answerAt).join('')).toBe(`> ${URL_PASTE}`);
+    expect(after.slice(answerAt + 1)).toEqual([expect.stringMatching(spinnerLine), '> ']);
+    screen.close();
+    expect(t.stdin.rawModes).toEqual([true, false]);
   });
 
-  it('writes plain lines every 30 s when stderr is not a terminal: no control codes for CI logs', () => {
-    const t = context({ tty: false });
-    const progress = startProgress(t.ctx, 300);
-    for (let i = 0; i < 13; i++) t.advance(5_000);
-    progress.print(() => t.ctx.out.warn('a message'));
-    progress.stop();
-    expect(t.text()).toBe('waiting for the seller to confirm: 4:30 left\nwaiting for the seller to confirm: 4:00 left\na message\n');
-    expect(t.text()).not.toContain(ESC);
+  it('a message arriving mid-paste goes above the spinner, and what was typed so far stays on the paste line', async () => {
+    const t = context({ stderrTTY: true, stdinTTY: true, terminal });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.stdin.write(URL_PASTE.slice(0, 90));
+    await new Promise(setImmediate);
+    screen.print(() => t.ctx.out.warn('ignored a callback with the wrong state'));
+    t.advance(1_000);
+    const rows = await t.screen();
+    expect(rows[0]).toBe('ignored a callback with the wrong state');
+    expect(rows[1]).toMatch(spinnerLine);
+    expect(rows.slice(2).join('')).toBe(`> ${URL_PASTE.slice(0, 90)}`);
+    screen.close();
   });
 
-  it('treats TERM=dumb like a pipe', () => {
-    const t = context({ tty: true, env: { TERM: 'dumb' } });
-    const progress = startProgress(t.ctx, 300);
-    t.advance(31_000);
-    progress.stop();
-    expect(t.text()).toBe('waiting for the seller to confirm: 4:29 left\n');
+  it('a paste longer than the screen shows its end, so the spinner line stays in reach', async () => {
+    const t = context({ stderrTTY: true, stdinTTY: true, terminal: { columns: 20, rows: 6 } });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.stdin.write(URL_PASTE);
+    await new Promise(setImmediate);
+    t.advance(1_000);
+    const rows = await t.screen();
+    expect(rows.filter((row) => spinnerLine.test(row))).toHaveLength(1);
+    expect(rows.join('')).toContain('…');
+    expect(rows.join('').endsWith(URL_PASTE.slice(-20))).toBe(true);
+    screen.close();
   });
 
-  it('stays silent with --quiet', () => {
-    const t = context({ tty: true, quiet: true });
-    const progress = startProgress(t.ctx, 300);
-    t.advance(60_000);
-    progress.stop();
-    expect(t.text()).toBe('');
+  it('Ctrl-C on the paste line interrupts; Ctrl-D on an empty one ends the input and gives the terminal back', async () => {
+    const t = context({ stderrTTY: true, stdinTTY: true, terminal });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.stdin.write('\u0003');
+    await new Promise(setImmediate);
+    expect(t.interrupted()).toBe(1);
+    t.stdin.write('\u0004');
+    await screen.inputEnded;
+    expect(t.stdin.rawModes).toEqual([true, false]);
+    t.advance(1_000);
+    expect((await t.screen()).filter((row) => row !== '')).toEqual([expect.stringMatching(spinnerLine)]);
+    screen.close();
+  });
+
+  it('with --no-input a terminal stdin is not read at all', async () => {
+    const t = context({ stderrTTY: true, stdinTTY: true, input: false, terminal });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    await screen.inputEnded;
+    t.stdin.write(`${URL_PASTE}\r`);
+    await new Promise(setImmediate);
+    screen.close();
+    expect(t.pasted).toEqual([]);
+    expect(t.stdin.rawModes).toEqual([]);
+    expect(t.text()).not.toContain(`${ESC}[?`);
   });
 });

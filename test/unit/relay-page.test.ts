@@ -133,7 +133,7 @@ describe('renderRelayPage', () => {
       const [target] = runRelay(page, `https://relay.example.com/amz${search}`).navigations;
       const response = await fetch(String(target), { redirect: 'manual' });
       expect(response.status).toBe(303);
-      await expect(server.result).resolves.toEqual({ code: 'ANrelayed123', sellingPartnerId: 'A3', via: 'callback' });
+      await expect(server.code()).resolves.toEqual({ code: 'ANrelayed123', sellingPartnerId: 'A3', via: 'callback' });
       await fetch(new URL(String(response.headers.get('location')), String(target)));
     } finally {
       await server.close();

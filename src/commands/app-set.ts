@@ -1,0 +1,89 @@
+// `amz-token app set <name>`: change an app's redirect URI, draft flag, client id
+// or application id in place, so that its profiles and client secret stay.
+
+import { ExitCode, UsageError } from '../errors.js';
+import { updateConfig, type AppRecord } from '../config/config.js';
+import { findApp } from '../config/lookup.js';
+import { clientSecretExpiry } from '../expiry.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { helpFooter } from './help.js';
+import { appFlags, appNameOf } from './options.js';
+import type { CommandLine, Program } from './command-line.js';
+
+const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
+export const APP_SET_EXIT_CODES = [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE] as const;
+
+/** What `app set` changes; an absent field stays as it is. */
+export interface AppSetOptions {
+  name: string;
+  appId?: string;
+  clientId?: string;
+  redirectUri?: string;
+  draft?: boolean;
+}
+
+const FIELD_NAMES: Record<keyof Omit<AppSetOptions, 'name'>, string> = {
+  appId: 'application id',
+  clientId: 'client id',
+  redirectUri: 'redirect URI',
+  draft: 'draft',
+};
+
+/** Changes an app's metadata in place: its profiles and client secret stay as they are. */
+export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promise<ExitCode> {
+  const { name, ...wanted } = opts;
+  const changes = Object.fromEntries(Object.entries(wanted).filter(([, value]) => value !== undefined)) as Partial<AppRecord>;
+  if (Object.keys(changes).length === 0) {
+    throw new UsageError('nothing to change', `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, e.g. amz-token app set ${name} --draft`);
+  }
+  findApp(await readConfig(ctx), name);
+  const { before, after } = await updateConfig(ctx.deps.configDir, (latest) => {
+    const app = findApp(latest, name);
+    const previous = { ...app };
+    Object.assign(app, changes);
+    return { before: previous, after: { ...app } };
+  });
+  if (ctx.global.json) {
+    ctx.out.json({ app: name, ...after, clientSecretExpiresAt: clientSecretExpiry(new Date(after.clientSecretCreatedAt)).toISOString() });
+    return OK;
+  }
+  ctx.out.info(`Updated app ${name}:`);
+  for (const key of Object.keys(changes) as Array<keyof typeof FIELD_NAMES>) {
+    ctx.out.info(`  ${FIELD_NAMES[key]}: ${String(before[key])} -> ${String(after[key])}`);
+  }
+  if (changes.redirectUri !== undefined && changes.redirectUri !== before.redirectUri) {
+    ctx.out.info(`Register exactly ${after.redirectUri} as the app's Redirect URI (a relay page also as its Login URI) in the Developer Console.`);
+  }
+  if (changes.clientId !== undefined && changes.clientId !== before.clientId) {
+    // LWA binds a refresh token to the client it was issued to.
+    ctx.out.info(`Refresh tokens issued to the old client id will not work with the new one (amz-token status --check shows which); if the secret changed too, run: amz-token app set-secret ${name}`);
+  }
+  return OK;
+}
+
+/** Registers `set` under the `app` command. */
+export function registerAppSet(app: Program, line: CommandLine): void {
+  app
+    .command('set')
+    .description("change an app's redirect URI, draft flag, client id or application id; its profiles and client secret stay")
+    .argument('<name>', 'the app to change', appNameOf('app name'))
+    .addOption(appFlags.redirectUri())
+    .option('--draft', 'the app is in Draft: consent URLs get version=beta')
+    .option('--no-draft', 'the app is published: no version=beta')
+    .addOption(appFlags.clientId())
+    .addOption(appFlags.appId())
+    .addHelpText(
+      'after',
+      helpFooter(['amz-token app set my-app --draft', 'amz-token app set my-app --redirect-uri https://example.com/amz-token/'], APP_SET_EXIT_CODES),
+    )
+    .action((name, flags) => {
+      const options: AppSetOptions = {
+        name,
+        ...(flags.appId !== undefined ? { appId: flags.appId } : {}),
+        ...(flags.clientId !== undefined ? { clientId: flags.clientId } : {}),
+        ...(flags.redirectUri !== undefined ? { redirectUri: flags.redirectUri } : {}),
+        ...(flags.draft !== undefined ? { draft: flags.draft } : {}),
+      };
+      line.choose('app set', options, runAppSet);
+    });
+}
