@@ -133,7 +133,7 @@ describe('the real docker-credential-secretservice as the store in use', () => {
       const again = await s.run(['token', '--profile', profile], { env });
       expect(String(again.stdout), 'the cached token, read back from the helper').toBe(String(token.stdout));
 
-      const removed = await s.run(['remove', '--profile', profile], { env });
+      const removed = await s.run(['remove', '--profile', profile, '--yes'], { env });
       expect(removed.exitCode, String(removed.stderr)).toBe(0);
       expect(await helperItem(`profile/${profile}/refresh-token`)).toBeNull();
       expect(await helperItem(`profile/${profile}/access-token`)).toBeNull();

@@ -63,7 +63,7 @@ describe('a second keychain entry for the same account', () => {
     expect(String(token.stderr)).not.toMatch(/Entry \{|Wrapper|Path\(|\\0/);
     expect(String(token.stderr)).not.toContain('PythonKeyringsOwnCopy');
 
-    const removed = await s.run(['remove', '--profile', profile]);
+    const removed = await s.run(['remove', '--profile', profile, '--yes']);
     expect(removed.exitCode, String(removed.stderr)).toBe(0);
     expect(await entriesFor(account)).toBe(0);
     expect(JSON.parse(readFileSync(join(s.configDir, 'config.json'), 'utf8')).profiles[profile]).toBeUndefined();
@@ -75,7 +75,7 @@ describe('a second keychain entry for the same account', () => {
     const token = await s.run(['token', '--profile', profile], { env: { AMZ_TOKEN_LWA_URL: double.lwaUrl } });
     expect(token.exitCode, String(token.stderr)).toBe(0);
     expect(String(token.stdout)).toMatch(/^Atza\|/);
-    expect((await s.run(['remove', '--profile', profile])).exitCode).toBe(0);
+    expect((await s.run(['remove', '--profile', profile, '--yes'])).exitCode).toBe(0);
     expect(await entriesFor(`profile/${profile}/refresh-token`)).toBe(0);
   });
 });
