@@ -49,3 +49,16 @@ export function authorizationExitCode(state: ExpiryState): ExitCode {
 export function clientSecretExitCode(state: ExpiryState): ExitCode {
   return state === 'expired' ? ExitCode.APP_REJECTED : state === 'expiring' ? ExitCode.EXPIRING : ExitCode.OK;
 }
+
+/**
+ * What `token`, `exec` and `env` say on stderr (and still hand out the token)
+ * when the recorded expiry is near or past; undefined while it is not.
+ */
+export function recordedExpiryNotice(profile: string, expiresAt: Date, at: Date): string | undefined {
+  const state = expiryState(expiresAt, at, DEFAULT_WARN_DAYS);
+  if (state === 'expiring') return `${profile} expires in ${daysLeft(expiresAt, at)} days; run: amz-token renew --profile ${profile}`;
+  if (state === 'expired') {
+    return `${profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`;
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Deps } from '../../src/deps.js';
+import type { Deps, RunningJob } from '../../src/deps.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 import { main } from '../../src/cli.js';
 
@@ -29,14 +29,26 @@ export interface FakeRun {
   stderr: string;
 }
 
+export interface StartedJob {
+  command: string;
+  args: readonly string[];
+  env: Record<string, string>;
+}
+
 export interface FakeEnvironment {
   deps: Deps;
   store: MemorySecretStore;
+  /** Every job `exec` started (none really runs: the default one exits 0 at once). */
+  jobs: StartedJob[];
   run(argv: string[], stdin?: string): Promise<FakeRun>;
 }
 
-export function fakeEnvironment(options: { now?: Date; env?: Record<string, string>; store?: SecretStore | (() => Promise<SecretStore>) } = {}): FakeEnvironment {
+export function fakeEnvironment(
+  options: { now?: Date; env?: Record<string, string>; store?: SecretStore | (() => Promise<SecretStore>); startJob?: Deps['startJob'] } = {},
+): FakeEnvironment {
   const store = new MemorySecretStore();
+  const jobs: StartedJob[] = [];
+  const exitsAtOnce = async (): Promise<RunningJob> => ({ kill: () => {}, ended: Promise.resolve({ code: 0, signal: null }) });
   const configDir = join(mkdtempSync(join(tmpdir(), 'amz-token-unit-')), 'config');
   const base: Deps = {
     env: options.env ?? {},
@@ -52,10 +64,15 @@ export function fakeEnvironment(options: { now?: Date; env?: Record<string, stri
     secretStore: typeof options.store === 'function' ? options.store : async () => (options.store as SecretStore | undefined) ?? store,
     openBrowser: async () => {},
     onSignal: () => () => {},
+    startJob: (command, args, env) => {
+      jobs.push({ command, args, env });
+      return (options.startJob ?? exitsAtOnce)(command, args, env);
+    },
   };
   return {
     deps: base,
     store,
+    jobs,
     async run(argv, stdin = '') {
       const stdinStream = new PassThrough();
       stdinStream.end(stdin);
