@@ -91,9 +91,9 @@ delimiters, so no value can set another variable) and prints only
 ` +
         helpFooter(
           [
+            'amz-token env --profile shop-de --format github          # in a GitHub Actions step',
             'eval "$(amz-token env --profile shop-de)"',
             'amz-token env --profile shop-de --format dotenv > .env   # the file then holds a secret',
-            'amz-token env --profile shop-de --format github          # in a GitHub Actions step',
           ],
           ENV_EXIT_CODES,
         ),

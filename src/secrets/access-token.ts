@@ -16,12 +16,12 @@ export const REUSE_MARGIN_MS = 5 * 60 * 1000;
 
 export interface CachedTokenOptions extends GrantOptions {
   warn: (line: string) => void;
-  /** Reuse the cached token only while at least this much of it remains (default REUSE_MARGIN_MS). */
+  /** Reuse the cached token only while more than this remains (default REUSE_MARGIN_MS). */
   minRemainingMs?: number;
 }
 
 /**
- * The cached access token while at least `minRemainingMs` remain, else a
+ * The cached access token while more than `minRemainingMs` remain, else a
  * fresh one, stored for next time. With AMZ_TOKEN_REFRESH_TOKEN set (CI, maybe
  * without any keychain) it neither reads nor writes the cache.
  */
@@ -32,7 +32,7 @@ export async function cachedAccessToken(deps: Deps, config: Config, profile: str
   const store = await deps.secretStore();
   const account = accounts.accessToken(profile);
   const cached = parseCached(await store.get(account));
-  if (cached && cached.expiresAt.getTime() - deps.now().getTime() >= (opts.minRemainingMs ?? REUSE_MARGIN_MS)) return cached;
+  if (cached && cached.expiresAt.getTime() - deps.now().getTime() > (opts.minRemainingMs ?? REUSE_MARGIN_MS)) return cached;
 
   const fresh = await grant();
   try {
