@@ -10,9 +10,10 @@ say() { echo "test.sh: $*" >&2; }
 # 1. System packages. A fresh machine has none of them, and the tests that need them must run,
 #    not skip, so install them rather than carry on without.
 # zsh and fish: the completion scripts are loaded into the real shells. script (bsdutils, always
-# there) gives the spinner test its terminal.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils)
+# there) gives the spinner test its terminal. openssl makes the throwaway CA behind the Amazon
+# double's https listener, which the SP-API client libraries' jobs talk to.
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl)
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")
