@@ -35,7 +35,7 @@ async function everyCommand(): Promise<string[][]> {
 describe('help', () => {
   it('lists the commands operators use, and hides the completion helper', async () => {
     const names = (await everyCommand()).map((p) => p.join(' '));
-    expect(names).toEqual(expect.arrayContaining(['app', 'app add', 'status', 'request', 'renew', 'import', 'remove', 'token', 'relay-page', 'completion']));
+    expect(names).toEqual(expect.arrayContaining(['app', 'app add', 'status', 'request', 'renew', 'import', 'remove', 'token', 'exec', 'env', 'relay-page', 'completion']));
     expect(names).not.toContain('__complete');
   });
 
