@@ -12,7 +12,7 @@ import { requiredProfile, type CommandExit, type CommandLine } from './command-l
 import { credentialOptions } from './options.js';
 import type { Program } from './program.js';
 
-/** Only when the credentials cannot be had; otherwise the job's own code is the exit code. */
+/** amz-token's own codes, for bad usage or credentials it cannot get; once the job runs, its code is the exit code (0 included). */
 export const EXEC_EXIT_CODES = [
   ExitCode.OK,
   ExitCode.USAGE,
