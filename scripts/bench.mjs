@@ -5,9 +5,12 @@
 //
 // Every round runs each command once, in a rotating order, so that load from other work on
 // the machine hits all of them alike (hyperfine would run one command's runs back to back).
-// Offline only: the configs are fake profiles written straight into config.json in a
-// throwaway AMZ_TOKEN_CONFIG_DIR; status without --check never touches network or keychain.
-import { spawnSync } from 'node:child_process';
+// The offline rows use fake profiles written straight into config.json in a throwaway
+// AMZ_TOKEN_CONFIG_DIR; status without --check never touches network or keychain. The rows of
+// `token`, `exec` and `status --check` use a real keychain (the private Secret Service of
+// scripts/secret-service.sh, started here and stopped at the end) and, for LWA, a minimal token
+// endpoint on loopback in a process of its own (the bench's own event loop is blocked while it times).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +24,7 @@ const RSS_RUNS = 5;
 
 buildIfNeeded();
 const work = mkdtempSync(join(tmpdir(), 'amz-token-bench-'));
+let keychain;
 try {
   const configs = { 1: fakeConfig(1), 20: fakeConfig(20), 2000: fakeConfig(2000) };
   const cases = [
@@ -30,6 +34,16 @@ try {
     { name: 'amz-token status --json (1 profile)', args: [bin, 'status', '--json'], dir: configs[1] },
     { name: 'amz-token status --json (2,000 profiles)', args: [bin, 'status', '--json'], dir: configs[2000] },
   ];
+  keychain = await keychainProfile();
+  if (keychain) {
+    const { dir, env } = keychain;
+    cases.push(
+      { name: 'true', cmd: 'true', args: [] },
+      { name: 'amz-token token (cached)', args: [bin, 'token', '--profile', 'bench-de'], dir, env },
+      { name: 'amz-token exec -- true (cached)', args: [bin, 'exec', '--profile', 'bench-de', '--', 'true'], dir, env },
+      { name: 'amz-token status --check (1 profile)', args: [bin, 'status', '--check', '--profile', 'bench-de'], dir, env },
+    );
+  }
   for (const c of cases) c.times = [];
   for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
     for (let i = 0; i < cases.length; i++) {
@@ -44,7 +58,7 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
-  const [node, help, status20, json1, json2000] = cases.map((c) => median(c.times));
+  const [node, help, status20, json1, json2000, trueCmd, token, exec, check] = cases.map((c) => median(c.times));
   const rows = [
     ['what', 'median', 'ratio', 'target', ''],
     ['node -e 0', ms(node), '1.00x', '', ''],
@@ -54,13 +68,76 @@ try {
     ['amz-token status --json, 2,000 profiles', ms(json2000), ratio(json2000 / json1), '<= 1.5x the 1-profile run', verdict(json2000 / json1 <= 1.5)],
     [`peak RSS, status, 2,000 profiles (${rss.how})`, `${rss.mb.toFixed(1)} MB`, '', '<= 80 MB', verdict(rss.mb <= 80)],
   ];
+  if (keychain) {
+    // exec's target allows for starting `true`: its ratio is (exec - true) / node.
+    rows.push(
+      ['true (what exec starts)', ms(trueCmd), ratio(trueCmd / node), '', ''],
+      ['amz-token token, cached, real keychain', ms(token), ratio(token / node), '<= 1.3x node -e 0', verdict(token / node <= 1.3)],
+      ['amz-token exec -- true, cached (minus true)', ms(exec), ratio((exec - trueCmd) / node), '<= 1.3x node -e 0 + true', verdict((exec - trueCmd) / node <= 1.3)],
+      ['amz-token status --check, 1 profile, LWA on loopback', ms(check), ratio(check / node), '<= 2x node -e 0', verdict(check / node <= 2)],
+    );
+  }
   console.log(`amz-token start-up: medians of ${rounds} interleaved runs each (after ${WARMUP_ROUNDS} warm-up rounds); node ${process.version}, ${os()}`);
   console.log('');
   for (const line of table(rows)) console.log(line);
   console.log('');
   console.log('Ratios are what to compare between machines; the milliseconds depend on the machine and its load.');
 } finally {
+  keychain?.stop();
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * A profile whose refresh token, client secret and cached access token sit in a real keychain
+ * (a private Secret Service), with LWA on loopback; undefined, with a note, where there is no
+ * Secret Service to start (the keychain rows are then left out).
+ */
+async function keychainProfile() {
+  const started = spawnSync('bash', [join(root, 'scripts/secret-service.sh'), 'start'], { encoding: 'utf8' });
+  if (started.status !== 0) {
+    console.error(`bench: no private Secret Service (${started.stderr.trim().split('\n').pop()}); leaving out the token, exec and status --check rows`);
+    return undefined;
+  }
+  const ssEnv = Object.fromEntries([...started.stdout.matchAll(/^export (\w+)=(.*)$/gm)].map(([, name, value]) => [name, value.replace(/\\(.)/g, '$1')]));
+  const lwa = await startLoopbackLwa();
+  const stop = () => {
+    lwa.server.kill();
+    spawnSync('bash', [join(root, 'scripts/secret-service.sh'), 'stop', ssEnv.AMZ_TOKEN_TEST_SS_DIR], { stdio: 'inherit' });
+  };
+  try {
+    const dir = join(work, 'config-keychain');
+    const env = { ...ssEnv, AMZ_TOKEN_LWA_URL: lwa.url };
+    const cli = (args, input) => {
+      const run = spawnSync(process.execPath, [bin, ...args], { env: { ...envFor(dir), ...env }, input, encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`amz-token ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    cli(['app', 'add', 'bench-app', '--app-id', 'amzn1.sp.solution.00000000-0000-0000-0000-000000000000', '--client-id', 'amzn1.application-oa2-client.00000000000000000000000000000000',
+      '--redirect-uri', 'https://relay.example.com/amz-token/', '--secret-created', today], 'amzn1.oa2-cs.v1.bench0000000000000000000000000000');
+    cli(['import', '--profile', 'bench-de', '--app', 'bench-app', '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3BENCH0000001', '--authorized-at', today], 'Atzr|bench-refresh-token');
+    cli(['token', '--profile', 'bench-de']); // fills the cache: the token and exec rows then make no LWA call
+    return { dir, env, stop };
+  } catch (error) {
+    stop();
+    throw error;
+  }
+}
+
+/** A token endpoint that answers every POST with a fresh access token, in a process of its own. */
+function startLoopbackLwa() {
+  const program = `
+    const server = require('node:http').createServer((req, res) => {
+      req.resume().on('end', () => {
+        const body = JSON.stringify({ access_token: 'Atza|bench-' + Date.now(), token_type: 'bearer', expires_in: 3600 });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const server = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.stdout.once('data', (chunk) => resolve({ server, url: `http://127.0.0.1:${String(chunk).trim()}/auth/o2/token` }));
+  });
 }
 
 function buildIfNeeded() {
@@ -118,7 +195,7 @@ function envFor(dir) {
 
 function timeOnce(c) {
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, c.args, { env: envFor(c.dir), stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(c.cmd ?? process.execPath, c.args, { env: { ...envFor(c.dir), ...c.env }, stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   // 0 ok, 3 expiring: the fake profiles include both. Anything else means the figure is wrong.
   if (run.status !== 0 && run.status !== 3) {

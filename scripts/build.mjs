@@ -17,6 +17,14 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outdir = join(root, 'dist');
 const bundle = join(outdir, 'amz-token.cjs');
 const EXTERNAL = ['open', 'undici', '@napi-rs/keyring'];
+/**
+ * esbuild keeps `import()` of an external as it is, even in CommonJS output, and Node then
+ * starts its ES module loader and lexes the CommonJS package to serve it (~10 ms, measured on
+ * `token` with a cached access token). The keychain binding and node:child_process are CommonJS,
+ * so their lazy imports become a lazy require() instead (through a one-line module that is
+ * bundled, and so itself loaded lazily). `open` is an ES module and keeps its import().
+ */
+const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process)$/;
 
 const result = await build({
   absWorkingDir: root,
@@ -43,6 +51,7 @@ const result = await build({
   logLevel: 'warning',
 });
 
+
 /**
  * Two imports that cost start-up time and that amz-token never uses:
  * - commander requires node:child_process (~7 ms: net, dgram, ...) only for executable
@@ -54,6 +63,8 @@ function startupShims() {
   return {
     name: 'amz-token-startup-shims',
     setup(b) {
+      b.onResolve({ filter: LAZY_REQUIRE }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'lazy-require' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});\n`, loader: 'js' }));
       b.onResolve({ filter: /^node:child_process$/ }, (args) =>
         /node_modules\/commander\//.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
       );

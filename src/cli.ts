@@ -2,17 +2,18 @@
 // it returns (or throws) into the exit code. bin/amz-token.js calls main() and
 // exits with that code; nothing else decides one.
 
-import { AmzTokenError, ExitCode, UsageError, exitCodeOf } from './errors.js';
+import { AmzTokenError, UsageError, exitCodeOf } from './errors.js';
 import type { Deps } from './deps.js';
 import { commandContext } from './context.js';
 import { Output, printable } from './output.js';
 import { looksLikeSecret } from './validate.js';
 import { parseCommandLine } from './commands/program.js';
+import type { CommandExit } from './commands/command-line.js';
 
 const SECRET_FLAGS = ['--client-secret', '--refresh-token', '--access-token', '--secret', '--token'];
 
-/** Runs amz-token with argv (without node and script) and returns the exit code. */
-export async function main(argv: string[], deps: Deps): Promise<ExitCode> {
+/** Runs amz-token with argv (without node and script) and returns the exit code (for `exec`, the job's). */
+export async function main(argv: string[], deps: Deps): Promise<CommandExit> {
   try {
     refuseSecretsInArgv(argv);
     const parsed = parseCommandLine(argv, deps);
@@ -26,8 +27,10 @@ export async function main(argv: string[], deps: Deps): Promise<ExitCode> {
 
 /** A secret on the command line ends up in ps output and shell history: refuse it. */
 function refuseSecretsInArgv(argv: string[]): void {
-  for (const arg of argv) {
-    const flag = SECRET_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
+  // After `--` the words are a job's (`exec -- cmd --token-file f`): its flags are its own, its secrets still are not.
+  const end = argv.indexOf('--');
+  for (const [i, arg] of argv.entries()) {
+    const flag = end !== -1 && i > end ? undefined : SECRET_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
     if (flag) {
       throw new UsageError(
         `${flag} is not accepted: secrets on the command line are visible in ps and shell history`,

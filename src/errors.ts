@@ -32,7 +32,7 @@ export const EXIT_CODES: Readonly<Record<ExitCode, { label: string; meaning: str
   5: { label: 'not found', meaning: 'not found: no such profile or app, or nothing stored for it' },
   6: {
     label: 'flow not completed',
-    meaning: 'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM), state mismatch, code rejected, different seller',
+    meaning: 'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM, SIGHUP), state mismatch, code rejected, different seller',
   },
   7: { label: 'Amazon unreachable', meaning: 'Amazon unreachable or failing: network error, timeout, 5xx or 429 after retries' },
   8: {

@@ -2,6 +2,7 @@
 // days, and both warn inside a window before the date (SPAPI.md, "Expiry").
 
 import { ExitCode } from './errors.js';
+import { relative } from './dates.js';
 
 export const AUTHORIZATION_LIFETIME_DAYS = 365;
 export const CLIENT_SECRET_LIFETIME_DAYS = 180;
@@ -48,4 +49,17 @@ export function authorizationExitCode(state: ExpiryState): ExitCode {
 /** The exit code status uses for a client secret's state: an expired secret breaks the app (9). */
 export function clientSecretExitCode(state: ExpiryState): ExitCode {
   return state === 'expired' ? ExitCode.APP_REJECTED : state === 'expiring' ? ExitCode.EXPIRING : ExitCode.OK;
+}
+
+/**
+ * What `token`, `exec` and `env` say on stderr (and still hand out the token)
+ * when the recorded expiry is near or past; undefined while it is not.
+ */
+export function recordedExpiryNotice(profile: string, expiresAt: Date, at: Date): string | undefined {
+  const state = expiryState(expiresAt, at, DEFAULT_WARN_DAYS);
+  if (state === 'expiring') return `${profile} expires ${relative(expiresAt, at)}; run: amz-token renew --profile ${profile}`;
+  if (state === 'expired') {
+    return `${profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`;
+  }
+  return undefined;
 }

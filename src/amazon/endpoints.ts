@@ -2,11 +2,13 @@
 // and SP-API endpoints and the HTTP timeout, with their environment overrides.
 
 import { UsageError } from '../errors.js';
-import { DEFAULT_LWA_URL, type LwaOptions } from './lwa.js';
+import type { LwaOptions } from './lwa.js';
 import { spApiOrigin, type Region } from './marketplaces.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+// Here, not in lwa.ts: `token` reads this on its cached path, which must not load lwa.ts (and undici).
+export const DEFAULT_LWA_URL = 'https://api.amazon.com/auth/o2/token';
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
 const MAX_HTTP_TIMEOUT_MS = 600_000;
 /** Extra attempts after a transient failure: enough for a blip, few enough not to hammer Amazon. */

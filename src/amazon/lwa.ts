@@ -5,7 +5,6 @@
 import { AmazonUnavailableError, AppCredentialsError, AuthorizationExpiredError, FlowError } from '../errors.js';
 import { parseJsonObject, retrying, scrub, sendToAmazon, TransientFailure } from './http.js';
 
-export const DEFAULT_LWA_URL = 'https://api.amazon.com/auth/o2/token';
 const LWA = 'Login with Amazon';
 
 export interface LwaOptions {

@@ -16,7 +16,7 @@ import type { Deps } from '../deps.js';
 import type { Config } from '../config/config.js';
 import { looksLikeSecret } from '../validate.js';
 import { clientSecretOf } from '../secrets/credentials.js';
-import { refreshGrant } from '../secrets/access-token.js';
+import { refreshGrant } from '../secrets/refresh-grant.js';
 import { HTTP_RETRIES, httpTimeoutMs, lwaOptions, spApiOriginFor } from '../amazon/endpoints.js';
 import { marketplaceParticipations } from '../amazon/sellers.js';
 import { mapConcurrently } from './concurrency.js';

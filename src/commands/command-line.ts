@@ -8,13 +8,20 @@ import type { CommandContext } from '../context.js';
 import type { GlobalOptions } from '../output.js';
 import { UsageError } from '../errors.js';
 import { profileName } from '../validate.js';
+import type { JobExitStatus } from '../job/run.js';
+
+/**
+ * What a command's run returns: one of amz-token's exit codes or, from `exec`
+ * only, the job's own exit status passed through (any 0-255, meaning what the job says).
+ */
+export type CommandExit = ExitCode | JobExitStatus;
 
 export interface Invocation<O = unknown> {
   /** The command's words, e.g. "app add". */
   command: string;
   /** Its options, parsed and validated: typed values, never raw strings. */
   options: O;
-  run(ctx: CommandContext): Promise<ExitCode>;
+  run(ctx: CommandContext): Promise<CommandExit>;
 }
 
 /** The program that commands register on (its own option types are program.ts's business). */
@@ -24,7 +31,7 @@ export interface CommandLine {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The global flags (--json, --quiet, ...), read after parsing. */
   global(): GlobalOptions;
-  choose<O>(command: string, options: O, run: (ctx: CommandContext, options: O) => Promise<ExitCode>): void;
+  choose<O>(command: string, options: O, run: (ctx: CommandContext, options: O) => Promise<CommandExit>): void;
 }
 
 /**

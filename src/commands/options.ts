@@ -42,3 +42,18 @@ export const appFlags = {
   clientId: () => new Option('--client-id <id>', 'LWA client id (amzn1.application-oa2-client.…)').argParser((v) => validate.clientId(v)),
   redirectUri: () => new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser((v) => validate.redirectUri(v)),
 };
+
+/** Default --min-ttl: a job started now may run most of the token's hour without it expiring under it. */
+export const DEFAULT_MIN_TTL_MINUTES = 50;
+/** Access tokens live 60 minutes: a fresh one has 60, so a minimum above 59 could never be met by the cache. */
+const MAX_MIN_TTL_MINUTES = 59;
+
+/** --lwa-credentials and --min-ttl, shared by exec and env. */
+export const credentialOptions = {
+  lwaCredentials: () =>
+    new Option('--lwa-credentials', 'also hand over the client id, client secret and refresh token, under the names the common SP-API libraries read'),
+  minTtl: () =>
+    new Option('--min-ttl <minutes>', `hand over an access token with at least this many minutes left (0-${MAX_MIN_TTL_MINUTES}); a cached one with less is replaced`)
+      .argParser(wholeNumber('--min-ttl', 0, MAX_MIN_TTL_MINUTES))
+      .default(DEFAULT_MIN_TTL_MINUTES),
+};

@@ -17,6 +17,8 @@ import { registerRelayPage } from './relay-page.js';
 import { registerToken } from './token.js';
 import { registerCompletion } from './completion.js';
 import { registerStore } from './store.js';
+import { registerExec } from './exec.js';
+import { registerEnv } from './env.js';
 
 const TOP_LEVEL_HELP = `
 Exit codes:
@@ -26,6 +28,7 @@ Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
 AMZ_TOKEN_STORE, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_STORE_TIMEOUT_MS, AMZ_TOKEN_CLIENT_SECRET,
 AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
 AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
+exec and env set SP_API_* (and with --lwa-credentials LWA_*) for a job.
 `;
 
 export type Parsed = { invocation: Invocation; global: GlobalOptions } | { exit: ExitCode };
@@ -61,6 +64,8 @@ export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env'
   registerRelayPage(program, line);
   registerRemove(program, line);
   registerToken(program, line);
+  registerExec(program, line);
+  registerEnv(program, line);
   registerCompletion(program, line);
   registerStore(program, line);
   try {

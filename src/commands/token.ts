@@ -2,8 +2,7 @@
 // curl -H "x-amz-access-token: $(amz-token token --profile shop-de)".
 
 import { ExitCode } from '../errors.js';
-import { DEFAULT_WARN_DAYS, expiryState } from '../expiry.js';
-import { relative } from '../dates.js';
+import { recordedExpiryNotice } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { findProfile } from '../config/lookup.js';
 import { helpFooter } from './help.js';
@@ -27,7 +26,7 @@ export interface TokenOptions {
 export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const record = findProfile(config, opts.profile);
-  // Lazy: undici and the secret store load only for this command.
+  // Lazy: the keychain binding loads only for this command, and undici only when a new token is needed.
   const [{ cachedAccessToken }, { lwaOptions }] = await Promise.all([import('../secrets/access-token.js'), import('../amazon/endpoints.js')]);
   // An expired date is no reason to refuse: the seller may have renewed elsewhere. LWA decides.
   const token = await cachedAccessToken(ctx.deps, config, opts.profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });
@@ -35,14 +34,8 @@ export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise
   if (ctx.global.json) ctx.out.json({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), profile: opts.profile });
   else ctx.out.result(token.accessToken);
 
-  const now = ctx.deps.now();
-  const expiresAt = new Date(record.expiresAt);
-  const state = expiryState(expiresAt, now, DEFAULT_WARN_DAYS);
-  if (state === 'expiring') {
-    ctx.out.info(`${opts.profile} expires ${relative(expiresAt, now)}; run: amz-token renew --profile ${opts.profile}`);
-  } else if (state === 'expired') {
-    ctx.out.info(`${opts.profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`);
-  }
+  const notice = recordedExpiryNotice(opts.profile, new Date(record.expiresAt), ctx.deps.now());
+  if (notice) ctx.out.info(notice);
   return ExitCode.OK;
 }
 

@@ -1,6 +1,7 @@
 // Small node:http helpers shared by the Amazon double and the static server:
 // body reading, replies, query appending, and a server that can really close.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 /** A listening loopback server whose close() also kills idle, keep-alive and hanging sockets. */
@@ -10,10 +11,12 @@ export interface ClosableServer {
   close(): Promise<void>;
 }
 
+/** With `tls` (a PEM key and certificate) it speaks https, as Amazon's own hosts do. */
 export async function listenLoopback(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  tls?: { key: string; cert: string },
 ): Promise<ClosableServer> {
-  const server = createServer(handler);
+  const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
   // Tracked by hand because closeAllConnections() skips sockets that are
   // mid-upgrade or not yet parsed; a test's close() must never hang.
   const sockets = new Set<Socket>();
@@ -33,7 +36,7 @@ export async function listenLoopback(
   let closing: Promise<void> | undefined;
   return {
     server,
-    origin: `http://127.0.0.1:${address.port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -65,6 +68,18 @@ export function mediaType(req: IncomingMessage): string {
 
 export function formToRecord(body: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(body));
+}
+
+/** A JSON object's string members (what an LWA request carries), or undefined for anything else. */
+export function jsonToRecord(body: string): Record<string, string> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {

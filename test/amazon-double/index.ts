@@ -1,12 +1,13 @@
 // A local stand-in for Amazon (Seller Central consent, LWA token endpoint, one
 // Sellers API call) that enforces the rules in /work/shared/SPAPI.md, plus fault injection.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formToRecord, listenLoopback, mediaType, readBody, sendJson, sendRaw } from './http.js';
+import type { TLSSocket } from 'node:tls';
+import { formToRecord, jsonToRecord, listenLoopback, mediaType, readBody, sendJson, sendRaw, type ClosableServer } from './http.js';
 import { Lwa, type LwaReply } from './lwa.js';
 import { CALLBACK_PATH, CONFIRM_PATH, CONSENT_PATH, SellerCentral } from './seller-central.js';
 import type { AmazonDouble, DoubleOptions } from './types.js';
 
-export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, TokenRequestLogEntry } from './types.js';
+export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, SellersRequestLogEntry, TokenRequestLogEntry } from './types.js';
 export { startStaticServer, type StaticServer } from './static-server.js';
 
 export const TOKEN_PATH = '/auth/o2/token';
@@ -39,12 +40,15 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
 
-  const server = await listenLoopback((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch(() => {
       // Never echo the error: it may quote a request body holding a client secret.
       sendRaw(res, 500, 'Internal error in amazon double', 'text/plain;charset=UTF-8');
     });
-  });
+  };
+  const server = await listenLoopback(handler);
+  // The same Amazon over https, for client libraries that have Amazon's https hosts built in.
+  const tlsServer: ClosableServer | undefined = options.tls ? await listenLoopback(handler, options.tls) : undefined;
 
   const double: AmazonDouble = {
     origin: server.origin,
@@ -53,7 +57,9 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     faults: {},
     sellingPartnerId: options.sellingPartnerId ?? 'A3TESTSELLER01',
     loginDetour: options.loginDetour ?? false,
+    ...(tlsServer ? { tlsPort: Number(new URL(tlsServer.origin).port) } : {}),
     requests: [],
+    sellersRequests: [],
     maxInFlight: 0,
     issueCode({ applicationId, redirectUri, sellingPartnerId }) {
       const app = apps.find((candidate) => candidate.applicationId === applicationId);
@@ -69,7 +75,7 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await server.close();
+      await Promise.all([server.close(), tlsServer?.close()]);
     },
   };
 
@@ -110,6 +116,7 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
         const accessToken = req.headers['x-amz-access-token'];
         if (double.faults.clientSecretExpired) return sendJson(res, 403, SECRET_EXPIRED);
         const ok = typeof accessToken === 'string' && lwa.acceptsAccessToken(accessToken, true);
+        double.sellersRequests.push({ secure: isTls(req), accepted: ok, at: now() });
         return ok ? sendJson(res, 200, PARTICIPATIONS) : sendJson(res, 403, UNAUTHORIZED);
       }
       default:
@@ -124,9 +131,18 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
       inFlight -= 1;
     });
     const body = await readBody(req);
-    const isForm = mediaType(req) === 'application/x-www-form-urlencoded';
-    const form = isForm ? formToRecord(body) : undefined;
-    double.requests.push({ method: req.method ?? '', path: url.pathname, ...(form ? { form } : {}), at: now() });
+    // Real LWA takes JSON as well as forms: Amazon's Java and C# SDKs, bizon's @sp-api-sdk/auth and amazon-sp-api send JSON.
+    const type = mediaType(req);
+    const bodyKind = type === 'application/x-www-form-urlencoded' ? 'form' : type === 'application/json' ? 'json' : undefined;
+    const form = bodyKind === 'form' ? formToRecord(body) : bodyKind === 'json' ? jsonToRecord(body) : undefined;
+    double.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      ...(form ? { form } : {}),
+      ...(bodyKind ? { body: bodyKind } : {}),
+      secure: isTls(req),
+      at: now(),
+    });
 
     const faults = double.faults;
     if (faults.hang) return; // close() destroys the socket
@@ -146,7 +162,7 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     if (!form) {
       return sendJson(res, 400, {
         error: 'invalid_request',
-        error_description: 'Content-Type must be application/x-www-form-urlencoded',
+        error_description: bodyKind === 'json' ? 'The request body is not a JSON object' : 'Content-Type must be application/x-www-form-urlencoded or application/json',
       });
     }
     const reply = lwa.token(form);
@@ -154,4 +170,8 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
   }
 
   return double;
+}
+
+function isTls(req: IncomingMessage): boolean {
+  return (req.socket as TLSSocket).encrypted === true;
 }

@@ -17,6 +17,8 @@ export interface DoubleOptions {
   now?: () => number;
   /** Take the Login URI detour (true: absolute amazon_callback_uri, 'relative': path only). */
   loginDetour?: boolean | 'relative';
+  /** Also serve everything over https with this PEM key and certificate, on `tlsPort`. */
+  tls?: { key: string; cert: string };
 }
 
 export interface DoubleFaults {
@@ -37,7 +39,18 @@ export interface DoubleFaults {
 export interface TokenRequestLogEntry {
   method: string;
   path: string;
+  /** The parameters, whether they came as a form or as JSON. */
   form?: Record<string, string>;
+  body?: 'form' | 'json';
+  /** True when it came over the https listener. */
+  secure: boolean;
+  at: number;
+}
+
+export interface SellersRequestLogEntry {
+  secure: boolean;
+  /** True when the access token was one this double minted and still valid. */
+  accepted: boolean;
   at: number;
 }
 
@@ -53,8 +66,12 @@ export interface AmazonDouble {
   sellingPartnerId: string;
   /** Mutable. */
   loginDetour: boolean | 'relative';
+  /** The https listener's port, when started with `tls`. */
+  tlsPort?: number;
   /** Token-endpoint requests, in arrival order. Holds secrets: never print it. */
   requests: TokenRequestLogEntry[];
+  /** Calls of GET /sellers/v1/marketplaceParticipations, in arrival order. */
+  sellersRequests: SellersRequestLogEntry[];
   /** Highest number of concurrent token requests observed. */
   maxInFlight: number;
   issueCode(opts: { applicationId: string; redirectUri: string; sellingPartnerId?: string }): string;

@@ -1,19 +1,21 @@
 // The built bundle keeps `--help` and offline `status` light: they load no
 // module file besides dist/amz-token.cjs, and none of the heavy built-ins or
-// packages that only other commands need. (What this buys is measured by
-// `npm run bench`; no test here depends on timing.)
+// packages that only other commands need; and `token` and `exec` with a cached
+// access token (real keychain) load no HTTP client. (What this buys is measured
+// by `npm run bench`; no test here depends on timing.)
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { sandbox } from '../support/cli.js';
+import { execa as run } from 'execa';
+import { requireTestKeyring, sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
 
 const BUNDLE = resolve(import.meta.dirname, '../../dist/amz-token.cjs');
 
 /** Runs the bundle's main() in a fresh node and reports what that process loaded. */
-async function loadedBy(args: string[], configDir: string): Promise<{ files: string[]; builtins: string[]; code: number }> {
+async function loadedBy(args: string[], configDir: string, env: Record<string, string | undefined> = {}): Promise<{ files: string[]; builtins: string[]; code: number }> {
   const report = join(mkdtempSync(join(tmpdir(), 'amz-token-loaded-')), 'report.json');
   const program = `
 const { main, createRealDeps } = require(${JSON.stringify(BUNDLE)});
@@ -25,7 +27,7 @@ main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
   }));
 });`;
   // All three streams /dev/null: a pipe or a terminal would itself load node:net or node:tty.
-  await execa('node', ['-e', program], { env: { AMZ_TOKEN_CONFIG_DIR: configDir, NO_COLOR: '1' }, stdio: 'ignore' });
+  await execa('node', ['-e', program], { env: { AMZ_TOKEN_CONFIG_DIR: configDir, NO_COLOR: '1', ...env }, stdio: 'ignore' });
   return JSON.parse(readFileSync(report, 'utf8'));
 }
 
@@ -41,5 +43,30 @@ describe('the bundle at start-up', () => {
     expect(code).toBe(0);
     expect(files.filter((f) => f !== BUNDLE && !f.endsWith('[eval]'))).toEqual([]);
     for (const heavy of ['child_process', 'crypto', 'http', 'https', 'net', 'tls', 'readline', 'tty', 'fs/promises', 'timers/promises']) expect(builtins).not.toContain(heavy);
+  });
+});
+
+describe('a cached access token at start-up', () => {
+  it.each([[['token']], [['exec', '--', 'true']]])('%j with a cached token in the real keychain loads no HTTP client (undici, lwa.ts, http, tls)', async (args) => {
+    requireTestKeyring();
+    const s = sandbox();
+    const profile = `${s.prefix}-de`;
+    writeConfig(s.configDir, {
+      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
+      profiles: { [profile]: { expiresAt: '2030-01-10T00:00:00.000Z' } },
+    });
+    const cached = JSON.stringify({ accessToken: 'Atza|cached-for-the-bundle-test', expiresAt: new Date(Date.now() + 59 * 60 * 1000).toISOString() });
+    await run('secret-tool', ['store', '--label', 'amz-token test', 'service', 'amz-token', 'username', `profile/${profile}/access-token`], { input: cached });
+    const keychain = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, PATH: process.env.PATH };
+    // No LWA URL that could answer: a refresh would fail, so exit 0 proves the cache was used.
+    const { files, builtins, code } = await loadedBy(args, s.configDir, { ...keychain, AMZ_TOKEN_PROFILE: profile, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable' });
+    expect(code).toBe(0);
+    expect(files.filter((f) => f.includes('/node_modules/undici/'))).toEqual([]);
+    // The keychain binding is the one package it loads.
+    expect(files.filter((f) => f !== BUNDLE && !f.endsWith('[eval]') && !f.includes('/node_modules/@napi-rs/keyring'))).toEqual([]);
+    for (const heavy of ['http', 'https', 'tls', 'dns', 'zlib', 'crypto']) expect(builtins).not.toContain(heavy);
+    if (args[0] === 'token') expect(builtins).not.toContain('child_process');
+    // The keychain binding and child_process come in by require(), not import(): Node's ES module loader never starts.
+    for (const esm of ['internal/modules/esm/translators', 'internal/deps/cjs-module-lexer/lexer']) expect(builtins).not.toContain(esm);
   });
 });

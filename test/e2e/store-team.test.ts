@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type Result } from 'execa';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BIN, requireTestKeyring, secretToolLookup } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
@@ -179,6 +180,20 @@ describe('a team sharing secrets through pass and git', () => {
     const tokenB = await b.amz(['token', '--profile', profile], { env: NO_KEYCHAIN });
     expect(tokenB.exitCode, String(tokenB.stderr)).toBe(0);
     expect(String(tokenB.stdout)).toMatch(/^Atza\|\S+\n?$/);
+    // B runs a job with the credentials, from the shared store: an access token by default...
+    const job = await b.amz(
+      ['exec', '--no-input', '--profile', profile, '--', 'node', '-e', 'process.exit(process.env.SP_API_ACCESS_TOKEN?.startsWith("Atza|") && !process.env.LWA_REFRESH_TOKEN ? 0 : 3)'],
+      { env: NO_KEYCHAIN },
+    );
+    expect(job.exitCode, String(job.stderr)).toBe(0);
+    expect(String(job.stdout)).toBe('');
+    // ...and A's refresh token with --lwa-credentials (the job compares a hash: no secret in an argument or the output).
+    const sha = (value: string) => createHash('sha256').update(value).digest('hex');
+    const lwaJob = await b.amz(
+      ['exec', '--no-input', '--lwa-credentials', '--profile', profile, '--', 'node', '-e', 'process.exit(require("node:crypto").createHash("sha256").update(process.env.LWA_REFRESH_TOKEN ?? "").digest("hex") === process.env.EXPECTED ? 0 : 3)'],
+      { env: { ...NO_KEYCHAIN, EXPECTED: sha(firstToken) } },
+    );
+    expect(lwaJob.exitCode, String(lwaJob.stderr)).toBe(0);
 
     // B: the seller re-authorized; B imports the rotated token and pushes (pass committed it already).
     const rotated = double.issueRefreshToken(FAKE.clientId);

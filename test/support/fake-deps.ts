@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Deps } from '../../src/deps.js';
+import type { Deps, RunningJob } from '../../src/deps.js';
 import type { SecretStore } from '../../src/secrets/store.js';
 import { main } from '../../src/cli.js';
 
@@ -32,9 +32,17 @@ export interface FakeRun {
   stderr: string;
 }
 
+export interface StartedJob {
+  command: string;
+  args: readonly string[];
+  env: Record<string, string>;
+}
+
 export interface FakeEnvironment {
   deps: Deps;
   store: MemorySecretStore;
+  /** Every job `exec` started (none really runs: the default one exits 0 at once). */
+  jobs: StartedJob[];
   /**
    * stdin: all of it at once (a string), or a stream the test keeps writing to.
    * `watch.stderr`: called with all of stderr so far whenever more arrives (to act mid-run).
@@ -52,10 +60,14 @@ export interface FakeOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** stdin is a terminal (prompts are allowed); default false, as in a pipe. */
   stdinIsTTY?: boolean;
+  /** How `exec`'s job runs: by default it exits 0 at once. */
+  startJob?: Deps['startJob'];
 }
 
 export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
   const store = new MemorySecretStore();
+  const jobs: StartedJob[] = [];
+  const exitsAtOnce = async (): Promise<RunningJob> => ({ kill: () => {}, ended: Promise.resolve({ code: 0, signal: null }) });
   const root = mkdtempSync(join(tmpdir(), 'amz-token-unit-'));
   const configDir = join(root, 'config');
   const base: Deps = {
@@ -73,10 +85,15 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
     secretStore: typeof options.store === 'function' ? options.store : async () => (options.store as SecretStore | undefined) ?? store,
     openBrowser: options.openBrowser ?? (async () => {}),
     onSignal: () => () => {},
+    startJob: (command, args, env) => {
+      jobs.push({ command, args, env });
+      return (options.startJob ?? exitsAtOnce)(command, args, env);
+    },
   };
   return {
     deps: base,
     store,
+    jobs,
     run(argv, stdin = '', watch = {}) {
       return this.runWith({}, argv, stdin, watch);
     },

@@ -274,13 +274,13 @@ describe('authorization code exchange', () => {
       status: 400,
       json: { error: 'unsupported_grant_type' },
     });
-    const json = await fetch(double.lwaUrl, {
+    const text = await fetch(double.lwaUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...auth, grant_type: 'refresh_token', refresh_token: 'Atzr|x' }),
+      headers: { 'content-type': 'text/plain' },
+      body: new URLSearchParams({ ...auth, grant_type: 'refresh_token', refresh_token: 'Atzr|x' }).toString(),
     });
-    expect(json.status).toBe(400);
-    expect(await json.json()).toMatchObject({ error: 'invalid_request' });
+    expect(text.status).toBe(400);
+    expect(await text.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   it('logs token requests with their form', async () => {
@@ -291,9 +291,52 @@ describe('authorization code exchange', () => {
         method: 'POST',
         path: '/auth/o2/token',
         form: expect.objectContaining({ grant_type: 'refresh_token', refresh_token: 'Atzr|unknown' }),
+        body: 'form',
+        secure: false,
         at: clock,
       },
     ]);
+  });
+});
+
+describe('JSON bodies at the token endpoint, as real LWA accepts them', () => {
+  async function jsonToken(double: AmazonDouble, body: unknown, type = 'application/json') {
+    const res = await fetch(double.lwaUrl, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('refreshes with a JSON body (as @sp-api-sdk/auth and amazon-sp-api send it) and logs it as json', async () => {
+    const double = await start();
+    const refreshToken = double.issueRefreshToken(APP.clientId);
+    const reply = await jsonToken(double, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: APP.clientId, client_secret: APP.clientSecret }, 'application/json;charset=UTF-8');
+    expect(reply).toEqual({ status: 200, json: { access_token: expect.stringMatching(/^Atza\|/), token_type: 'bearer', expires_in: 3600 } });
+    expect(double.requests[0]).toMatchObject({ body: 'json', form: { grant_type: 'refresh_token', refresh_token: refreshToken } });
+  });
+
+  it('exchanges a code sent as JSON, once, like a form', async () => {
+    const double = await start();
+    const location = await authorize(double, { application_id: APP.applicationId, state: 's', redirect_uri: APP.redirectUris[0]! });
+    const code = location.searchParams.get('spapi_oauth_code')!;
+    const body = { grant_type: 'authorization_code', code, redirect_uri: APP.redirectUris[0]!, client_id: APP.clientId, client_secret: APP.clientSecret };
+    expect((await jsonToken(double, body)).json).toMatchObject({ refresh_token: expect.stringMatching(/^Atzr\|/) });
+    expect(await jsonToken(double, body)).toEqual(invalidGrant);
+  });
+
+  it('applies the same rules to JSON: invalid_client, invalid_grant, missing parameters', async () => {
+    const double = await start();
+    const auth = { client_id: APP.clientId, client_secret: APP.clientSecret };
+    expect(await jsonToken(double, { ...auth, client_secret: 'amzn1.oa2-cs.v1.wrong', grant_type: 'refresh_token', refresh_token: 'Atzr|x' })).toMatchObject({ status: 401, json: { error: 'invalid_client' } });
+    expect(await jsonToken(double, { ...auth, grant_type: 'refresh_token', refresh_token: 'Atzr|x' })).toEqual(invalidGrant);
+    expect(await jsonToken(double, { ...auth, grant_type: 'refresh_token' })).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+    // Only string members count: a number is as good as missing.
+    expect(await jsonToken(double, { ...auth, grant_type: 'refresh_token', refresh_token: 12 })).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+  });
+
+  it('answers a JSON body that is not an object with invalid_request', async () => {
+    const double = await start();
+    for (const body of ['not json', '[1,2]', 'null', '"text"']) {
+      expect(await jsonToken(double, body), body).toMatchObject({ status: 400, json: { error: 'invalid_request' } });
+    }
   });
 });
 

@@ -15,6 +15,30 @@ import { REMOVE_EXIT_CODES } from '../../src/commands/remove.js';
 import { FLOW_EXIT_CODES } from '../../src/commands/request.js';
 import { STATUS_EXIT_CODES } from '../../src/commands/status.js';
 import { TOKEN_EXIT_CODES } from '../../src/commands/token.js';
+import { EXEC_EXIT_CODES } from '../../src/commands/exec.js';
+import { ENV_EXIT_CODES } from '../../src/commands/env.js';
+import { STORE_EXIT_CODES } from '../../src/commands/store.js';
+
+/** Each command and the exit codes it declares next to itself. */
+const DECLARED: Array<[string[], readonly ExitCode[]]> = [
+  [['app', 'add'], APP_EXIT_CODES.add],
+  [['app', 'list'], APP_EXIT_CODES.list],
+  [['app', 'remove'], APP_EXIT_CODES.remove],
+  [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
+  [['app', 'set'], APP_SET_EXIT_CODES],
+  [['completion'], COMPLETION_EXIT_CODES],
+  [['import'], IMPORT_EXIT_CODES],
+  [['relay-page'], RELAY_PAGE_EXIT_CODES],
+  [['remove'], REMOVE_EXIT_CODES],
+  [['request'], FLOW_EXIT_CODES],
+  [['renew'], FLOW_EXIT_CODES],
+  [['status'], STATUS_EXIT_CODES],
+  [['token'], TOKEN_EXIT_CODES],
+  [['exec'], EXEC_EXIT_CODES],
+  [['env'], ENV_EXIT_CODES],
+  [['store', 'show'], STORE_EXIT_CODES.show],
+  [['store', 'migrate'], STORE_EXIT_CODES.migrate],
+];
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
 
@@ -45,7 +69,7 @@ async function everyCommand(): Promise<string[][]> {
 describe('help', () => {
   it('lists the commands operators use, and hides the completion helper', async () => {
     const names = (await everyCommand()).map((p) => p.join(' '));
-    expect(names).toEqual(expect.arrayContaining(['app', 'app add', 'status', 'request', 'renew', 'import', 'remove', 'token', 'relay-page', 'completion']));
+    expect(names).toEqual(expect.arrayContaining(['app', 'app add', 'status', 'request', 'renew', 'import', 'remove', 'token', 'exec', 'env', 'relay-page', 'completion']));
     expect(names).not.toContain('__complete');
   });
 
@@ -93,22 +117,13 @@ describe('help', () => {
     }
   });
 
-  it.each<[string[], readonly ExitCode[]]>([
-    [['app', 'add'], APP_EXIT_CODES.add],
-    [['app', 'list'], APP_EXIT_CODES.list],
-    [['app', 'remove'], APP_EXIT_CODES.remove],
-    [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
-    [['app', 'set'], APP_SET_EXIT_CODES],
-    [['completion'], COMPLETION_EXIT_CODES],
-    [['import'], IMPORT_EXIT_CODES],
-    [['relay-page'], RELAY_PAGE_EXIT_CODES],
-    [['remove'], REMOVE_EXIT_CODES],
-    [['request'], FLOW_EXIT_CODES],
-    [['renew'], FLOW_EXIT_CODES],
-    [['status'], STATUS_EXIT_CODES],
-    [['token'], TOKEN_EXIT_CODES],
-  ])('%j --help lists exactly the exit codes the command declares', async (path, codes) => {
+  it.each(DECLARED)('%j --help lists exactly the exit codes the command declares', async (path, codes) => {
     const help = await helpOf(path);
     expect(help).toContain(`Exit codes: ${exitCodeSummary(codes)} (see amz-token --help)`);
+  });
+
+  it('every command that has no subcommands is in that table', async () => {
+    const leaves = (await everyCommand()).filter((path) => !(path.length === 1 && ['app', 'store'].includes(path[0]!)));
+    expect(leaves.map((path) => path.join(' ')).sort()).toEqual(DECLARED.map(([path]) => path.join(' ')).sort());
   });
 });

@@ -32,7 +32,7 @@ describe('start-up imports', () => {
     expect(graph).toContain('@commander-js/extra-typings');
   });
 
-  it.each(['undici', '@napi-rs/keyring', 'open'])('does not load %s', (pkg) => {
+  it.each(['undici', '@napi-rs/keyring', 'open', 'node:child_process'])('does not load %s', (pkg) => {
     expect(graph).not.toContain(pkg);
   });
 
@@ -41,6 +41,7 @@ describe('start-up imports', () => {
     'amazon/sellers.ts',
     'checks/live-check.ts',
     'secrets/access-token.ts',
+    'secrets/refresh-grant.ts',
     'secrets/store.ts',
     'secrets/keychain.ts',
     'secrets/file-store.ts',
@@ -51,5 +52,14 @@ describe('start-up imports', () => {
     'report/timeline.ts',
   ])('does not load src/%s', (file) => {
     expect(graph).not.toContain(resolve(SRC, file));
+  });
+});
+
+describe('the cached access token path (token, exec)', () => {
+  const cached = startupGraph(resolve(SRC, 'secrets/access-token.ts'));
+
+  it('reads the keychain cache without loading the refresh grant, LWA or the HTTP client', () => {
+    for (const file of ['secrets/refresh-grant.ts', 'amazon/lwa.ts', 'amazon/http.ts']) expect(cached).not.toContain(resolve(SRC, file));
+    expect(cached).not.toContain('undici');
   });
 });
