@@ -7,7 +7,7 @@
 // `await import()` stay lazy: esbuild runs their top level, and their require()s, on first use.
 //
 // Kept external: packages with files of their own at run time (`open` spawns its bundled
-// xdg-open, @napi-rs/keyring is a native binding) and undici, loaded lazily anyway.
+// xdg-open, @napi-rs/keyring is a native binding).
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outdir = join(root, 'dist');
 const bundle = join(outdir, 'amz-token.cjs');
-const EXTERNAL = ['open', 'undici', '@napi-rs/keyring'];
+const EXTERNAL = ['open', '@napi-rs/keyring'];
 /**
  * esbuild keeps `import()` of an external as it is, even in CommonJS output, and Node then
  * starts its ES module loader and lexes the CommonJS package to serve it (~10 ms, measured on

@@ -7,7 +7,7 @@ import { spApiOrigin, type Region } from './marketplaces.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-// Here, not in lwa.ts: `token` reads this on its cached path, which must not load lwa.ts (and undici).
+// Here, not in lwa.ts: `token` reads this on its cached path, which must not load lwa.ts (and the HTTP client).
 export const DEFAULT_LWA_URL = 'https://api.amazon.com/auth/o2/token';
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
 const MAX_HTTP_TIMEOUT_MS = 600_000;

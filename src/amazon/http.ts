@@ -1,7 +1,14 @@
 // What amz-token's two Amazon clients (LWA, SP-API) share: bounded retries with
 // backoff, bounded reads of reply bodies, and one-line, secret-free descriptions.
+//
+// The transport is Node's own node:http/node:https, not undici: amz-token makes
+// one small request per profile, and undici's WebAssembly parser is compiled
+// anew in every process, which cost `status --check` ~0.45 s (3x node -e 0) on
+// the 2-core CI machine before it sent a byte. node:https costs next to nothing
+// to load, verifies certificates the same way, and is what the AWS SDK uses too.
 
-import { request } from 'undici';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { AmazonUnavailableError, AmzTokenError } from '../errors.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -62,20 +69,37 @@ export interface AmazonRequest {
 }
 
 /**
- * One HTTP exchange with Amazon: per-phase timeouts, a bounded body, and any
+ * One HTTP exchange with Amazon: bounded waits, a bounded body, and any
  * network trouble turned into a TransientFailure. The status is the caller's to judge.
  */
 export async function sendToAmazon(service: string, url: string, req: AmazonRequest): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  // The whole exchange, whatever trickles in: twice the per-phase wait (and --deadline's stop, if any).
+  const overall = AbortSignal.timeout(req.timeoutMs * 2);
+  const signal = req.stop ? AbortSignal.any([overall, req.stop]) : overall;
   try {
-    const response = await request(url, {
-      method: req.method,
-      headers: req.headers,
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-      signal: req.stop ? AbortSignal.any([AbortSignal.timeout(req.timeoutMs * 2), req.stop]) : AbortSignal.timeout(req.timeoutMs * 2),
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+      const request = send(target, {
+        method: req.method,
+        headers: { ...req.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+        signal,
+        // Idle time on the socket: while connecting, waiting for the headers, and between body chunks.
+        timeout: req.timeoutMs,
+      });
+      let response: IncomingMessage | undefined;
+      request.once('timeout', () => {
+        const timedOut = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+        // Mid-body, the reader sees the response's error: give it ours, not a bare "aborted".
+        response?.destroy(timedOut);
+        request.destroy(timedOut);
+      });
+      request.once('error', reject);
+      request.once('response', (incoming: IncomingMessage) => resolve((response = incoming)));
+      request.end(body);
     });
-    return { status: response.statusCode, text: await readLimited(response.body, service) };
+    return { status: response.statusCode ?? 0, text: await readLimited(response, service) };
   } catch (error) {
     if (error instanceof AmzTokenError) throw error;
     throw new TransientFailure(describeNetworkError(error));
@@ -118,11 +142,11 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   }
 }
 
+/** A network failure in a few words ("timed out", "ECONNREFUSED"), never a secret. */
 export function describeNetworkError(error: unknown): string {
-  const e = error as { code?: string; name?: string; message?: string };
-  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return 'timed out';
-  }
+  const e = error as { code?: string; name?: string; message?: string; cause?: { name?: string } } | null;
+  if (e?.code === 'ETIMEDOUT' || e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return 'timed out';
+  if (e?.code === 'ECONNRESET' || e?.message === 'aborted') return 'connection reset';
   return e?.code ?? e?.message?.split('\n')[0] ?? 'network error';
 }
 

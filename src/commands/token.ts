@@ -26,7 +26,7 @@ export interface TokenOptions {
 export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const record = findProfile(config, opts.profile);
-  // Lazy: the keychain binding loads only for this command, and undici only when a new token is needed.
+  // Lazy: the keychain binding loads only for this command, and the HTTP client only when a new token is needed.
   const [{ cachedAccessToken }, { lwaOptions }] = await Promise.all([import('../secrets/access-token.js'), import('../amazon/endpoints.js')]);
   // An expired date is no reason to refuse: the seller may have renewed elsewhere. LWA decides.
   const token = await cachedAccessToken(ctx.deps, config, opts.profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });

@@ -1,6 +1,6 @@
 // A profile's cached access token: the keychain entry that `token` and `exec`
 // reuse while it has enough time left. Only when it has not does this module
-// load the refresh grant (and with it undici): the cached path, run before
+// load the refresh grant (and with it the HTTP client): the cached path, run before
 // every job and request, makes no request and so loads no HTTP client.
 
 import type { Deps } from '../deps.js';

@@ -47,13 +47,13 @@ describe('the npm package', () => {
     expect(String(v.stdout)).toBe(version);
   });
 
-  it('finds its external dependencies there: undici for LWA, @napi-rs/keyring for the keychain', async () => {
+  it('works there: LWA over node:http, and @napi-rs/keyring, its one native dependency, for the keychain', async () => {
     const configDir = join(work, 'config');
     writeConfig(configDir, {
       apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
       profiles: { 'shop-de': { expiresAt: '2027-06-01T00:00:00.000Z' } },
     });
-    // undici: a refused connection is exit 7 (Amazon unreachable), not a missing module (1).
+    // A refused connection is exit 7 (Amazon unreachable), not a missing module (1).
     const token = await npx(['token', '--profile', 'shop-de'], {
       AMZ_TOKEN_REFRESH_TOKEN: 'Atzr|IwEBIFakeRefreshTokenForTests0123456789',
       AMZ_TOKEN_CLIENT_SECRET: 'amzn1.oa2-cs.v1.fakeclientsecret0123456789abcdef',

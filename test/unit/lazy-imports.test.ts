@@ -32,7 +32,7 @@ describe('start-up imports', () => {
     expect(graph).toContain('@commander-js/extra-typings');
   });
 
-  it.each(['undici', '@napi-rs/keyring', 'open', 'node:child_process'])('does not load %s', (pkg) => {
+  it.each(['@napi-rs/keyring', 'open', 'node:child_process', 'node:http', 'node:https'])('does not load %s', (pkg) => {
     expect(graph).not.toContain(pkg);
   });
 
@@ -60,6 +60,6 @@ describe('the cached access token path (token, exec)', () => {
 
   it('reads the keychain cache without loading the refresh grant, LWA or the HTTP client', () => {
     for (const file of ['secrets/refresh-grant.ts', 'amazon/lwa.ts', 'amazon/http.ts']) expect(cached).not.toContain(resolve(SRC, file));
-    expect(cached).not.toContain('undici');
+    for (const transport of ['node:http', 'node:https']) expect(cached).not.toContain(transport);
   });
 });
