@@ -21,6 +21,8 @@ export const TOKEN_EXIT_CODES = [
 
 export interface TokenOptions {
   profile: string;
+  /** --no-cache: ask Login with Amazon even if a cached token has time left. */
+  cache: boolean;
 }
 
 export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
@@ -29,7 +31,11 @@ export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise
   // Lazy: the keychain binding loads only for this command, and the HTTP client only when a new token is needed.
   const [{ cachedAccessToken }, { lwaOptions }] = await Promise.all([import('../secrets/access-token.js'), import('../amazon/endpoints.js')]);
   // An expired date is no reason to refuse: the seller may have renewed elsewhere. LWA decides.
-  const token = await cachedAccessToken(ctx.deps, config, opts.profile, { lwa: lwaOptions(ctx.deps.env), warn: (line) => ctx.out.warn(line) });
+  const token = await cachedAccessToken(ctx.deps, config, opts.profile, {
+    lwa: lwaOptions(ctx.deps.env),
+    warn: (line) => ctx.out.warn(line),
+    bypassCache: !opts.cache,
+  });
 
   if (ctx.global.json) ctx.out.json({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), profile: opts.profile });
   else ctx.out.result(token.accessToken);
@@ -47,7 +53,9 @@ export function registerToken(program: Program, line: CommandLine): void {
       'after',
       `
 Reuses the access token cached in the secret store while more than five minutes of
-its hour remain, else gets a new one from Login with Amazon and caches it. With
+its hour remain, else gets a new one from Login with Amazon and caches it.
+--no-cache asks LWA anyway (after the seller revoked the authorization, say): a
+rejected refresh token also deletes the cached access token. With
 AMZ_TOKEN_REFRESH_TOKEN set (CI) it always asks LWA and caches nothing.
 On failure stdout stays empty.
 ` +
@@ -56,9 +64,11 @@ On failure stdout stays empty.
             'amz-token token --profile shop-de',
             'curl -H "x-amz-access-token: $(amz-token token --profile shop-de)" https://sellingpartnerapi-eu.amazon.com/sellers/v1/marketplaceParticipations',
             'AMZ_TOKEN_PROFILE=shop-de amz-token token --json',
+            'amz-token token --profile shop-de --no-cache   # after a revocation: ask Amazon, not the cache',
           ],
           TOKEN_EXIT_CODES,
         ),
     )
-    .action(() => line.choose('token', { profile: requiredProfile(line) }, runToken));
+    .option('--no-cache', 'ask Login with Amazon even if a cached access token has time left')
+    .action((flags) => line.choose('token', { profile: requiredProfile(line), cache: flags.cache }, runToken));
 }

@@ -3,6 +3,7 @@
 // load the refresh grant (and with it the HTTP client): the cached path, run before
 // every job and request, makes no request and so loads no HTTP client.
 
+import { ExitCode } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Config } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
@@ -18,6 +19,8 @@ export interface CachedTokenOptions extends GrantOptions {
   warn: (line: string) => void;
   /** Reuse the cached token only while more than this remains (default REUSE_MARGIN_MS). */
   minRemainingMs?: number;
+  /** Ask LWA whatever the cache holds (token --no-cache, after a revocation); the answer replaces the cache. */
+  bypassCache?: boolean;
 }
 
 /**
@@ -31,10 +34,18 @@ export async function cachedAccessToken(deps: Deps, config: Config, profile: str
   findProfile(config, profile);
   const store = await deps.secretStore();
   const account = accounts.accessToken(profile);
-  const cached = parseCached(await store.get(account));
+  const cached = opts.bypassCache ? undefined : parseCached(await store.get(account));
   if (cached && cached.expiresAt.getTime() - deps.now().getTime() > (opts.minRemainingMs ?? REUSE_MARGIN_MS)) return cached;
 
-  const fresh = await grant();
+  let fresh: AccessToken;
+  try {
+    fresh = await grant();
+  } catch (error) {
+    // Amazon refused the refresh token (revoked, expired): a cached access token of that
+    // authorization must not be handed out by the next `token`, even if it has time left.
+    if ((error as { exitCode?: number }).exitCode === ExitCode.EXPIRED) await store.delete(account).catch(() => {});
+    throw error;
+  }
   try {
     await store.set(account, JSON.stringify({ accessToken: fresh.accessToken, expiresAt: fresh.expiresAt.toISOString() }));
   } catch (error) {

@@ -65,6 +65,27 @@ describe('token and its keychain cache', () => {
     expect(JSON.parse(env.store.items.get('profile/shop-de/access-token')!).accessToken).toBe(result.stdout.trim());
   });
 
+  it('--no-cache asks LWA although the cached token has time left, and caches the new one', async () => {
+    const { double, env } = await setUp({ now: new Date('2026-11-27T12:00:00Z') });
+    const first = await env.run(['token', '--profile', 'shop-de']);
+    const second = await env.run(['token', '--profile', 'shop-de', '--no-cache']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(double.requests).toHaveLength(2);
+    expect(second.stdout).not.toBe(first.stdout);
+    expect(JSON.parse(env.store.items.get('profile/shop-de/access-token')!).accessToken).toBe(second.stdout.trim());
+  });
+
+  it('after a revocation, --no-cache exits 4 and the cached access token is gone, so no later token hands it out', async () => {
+    const { double, env, token } = await setUp({ now: new Date('2026-11-27T12:00:00Z') });
+    expect((await env.run(['token', '--profile', 'shop-de'])).code).toBe(0);
+    double.revoke(token);
+    const revoked = await env.run(['token', '--profile', 'shop-de', '--no-cache']);
+    expect(revoked.code).toBe(4);
+    expect(revoked.stdout).toBe('');
+    expect(env.store.items.has('profile/shop-de/access-token')).toBe(false);
+    expect((await env.run(['token', '--profile', 'shop-de'])).code).toBe(4);
+  });
+
   it('warns on stderr, not stdout, when the authorization expires soon', async () => {
     const { env } = await setUp({ now: new Date('2027-02-20T12:00:00Z') });
     const result = await env.run(['token', '--profile', 'shop-de']);

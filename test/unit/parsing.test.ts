@@ -25,7 +25,8 @@ describe('argv -> options', () => {
     [['status', '--format', 'prometheus'], 'status', { warnDays: 30, format: 'prometheus' }],
     [['status', '--deep', '--deadline', '60'], 'status', { warnDays: 30, format: 'table', check: { deep: true, concurrency: 4, deadlineSeconds: 60 } }],
     [['status', '--profile', 'shop-de', '--ics', 'team.ics'], 'status', { profile: 'shop-de', warnDays: 30, format: 'table', ics: 'team.ics' }],
-    [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de' }],
+    [['token', '--profile', 'shop-de'], 'token', { profile: 'shop-de', cache: true }],
+    [['token', '--profile', 'shop-de', '--no-cache'], 'token', { profile: 'shop-de', cache: false }],
     [['remove', '--profile', 'shop-de'], 'remove', { profile: 'shop-de', yes: false }],
     [['remove', '--profile', 'shop-de', '-y'], 'remove', { profile: 'shop-de', yes: true }],
     [
@@ -59,8 +60,8 @@ describe('argv -> options', () => {
   });
 
   it('AMZ_TOKEN_PROFILE stands in for --profile, and --profile wins over it', () => {
-    expect(parse(['token'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'from-env' });
-    expect(parse(['token', '--profile', 'flag'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toEqual({ profile: 'flag' });
+    expect(parse(['token'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'from-env' });
+    expect(parse(['token', '--profile', 'flag'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'flag' });
     expect(parse(['renew'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'from-env' });
     expect(parse(['remove'], { AMZ_TOKEN_PROFILE: 'from-env' }).options).toMatchObject({ profile: 'from-env' });
   });
