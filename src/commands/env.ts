@@ -10,19 +10,13 @@ import { jobCredentials } from '../job/credentials.js';
 import { jobVariables } from '../job/variables.js';
 import { dotenvLines, ENV_FORMATS, githubOutput, jsonObject, shLines, type EnvFormat } from '../job/formats.js';
 import { helpFooter } from './help.js';
+import { TOKEN_EXIT_CODES } from './token.js';
 import { credentialOptions } from './options.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
-export const ENV_EXIT_CODES = [
-  ExitCode.OK,
-  ExitCode.USAGE,
-  ExitCode.EXPIRED,
-  ExitCode.NOT_FOUND,
-  ExitCode.AMAZON_UNAVAILABLE,
-  ExitCode.STORE_UNAVAILABLE,
-  ExitCode.APP_REJECTED,
-] as const;
+/** The credential step of `token`, so its codes. */
+export const ENV_EXIT_CODES = TOKEN_EXIT_CODES;
 
 export interface EnvOptions {
   profile: string;

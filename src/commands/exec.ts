@@ -8,20 +8,16 @@ import { jobCredentials } from '../job/credentials.js';
 import { jobEnvironment, jobVariables } from '../job/variables.js';
 import { runJob } from '../job/run.js';
 import { helpFooter } from './help.js';
+import { TOKEN_EXIT_CODES } from './token.js';
 import { requiredProfile, type CommandExit, type CommandLine } from './command-line.js';
 import { credentialOptions } from './options.js';
 import type { Program } from './command-line.js';
 
-/** amz-token's own codes, for bad usage or credentials it cannot get; once the job runs, its code is the exit code (0 included). */
-export const EXEC_EXIT_CODES = [
-  ExitCode.OK,
-  ExitCode.USAGE,
-  ExitCode.EXPIRED,
-  ExitCode.NOT_FOUND,
-  ExitCode.AMAZON_UNAVAILABLE,
-  ExitCode.STORE_UNAVAILABLE,
-  ExitCode.APP_REJECTED,
-] as const;
+/**
+ * amz-token's own codes, for bad usage or credentials it cannot get: the same credential step as
+ * `token`, so the same codes. Once the job runs, its code is the exit code (0 included).
+ */
+export const EXEC_EXIT_CODES = TOKEN_EXIT_CODES;
 
 export interface ExecOptions {
   profile: string;

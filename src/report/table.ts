@@ -3,11 +3,10 @@
 
 import type { ChalkInstance } from 'chalk';
 import { format } from 'date-fns/format';
-import { expiryState } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
 import type { LiveCheck } from '../checks/result.js';
-import type { ProfileState, ProfileStatus, StatusReport } from './status-report.js';
+import { dateState, renewCommand, setSecretCommand, type ProfileState, type ProfileStatus, type StatusReport } from './status-report.js';
 
 export interface RenderedStatus {
   /** The table (and the table of troubled apps), for stdout. */
@@ -55,17 +54,17 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
   report.profiles.forEach((p, i) => {
     const check = checks?.[i];
     // The date decides this line; a rejected token gets its own line below, with the same fix.
-    const byDate = expiryState(new Date(p.expiresAt), at, report.warnDays);
+    const byDate = dateState(report, p);
     if (byDate === 'ok' || check?.result === 'rejected') return;
     const stillWorks =
       byDate === 'expired' && check?.result === 'ok'
         ? ' (Amazon still accepts its token: if it was renewed elsewhere, re-import it with the new date)'
         : '';
-    advice.push(`${p.profile} ${byDate === 'expired' ? 'has expired' : 'expires soon'}${by}; run: amz-token renew --profile ${p.profile}${stillWorks}`);
+    advice.push(`${p.profile} ${byDate === 'expired' ? 'has expired' : 'expires soon'}${by}; run: ${renewCommand(p.profile)}${stillWorks}`);
   });
   for (const a of troubledApps) {
     advice.push(
-      `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${by}; rotate it in the Developer Console, then run: amz-token app set-secret ${a.app}`,
+      `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${by}; rotate it in the Developer Console, then run: ${setSecretCommand(a.app)}`,
     );
   }
   const notes: string[] = [];
