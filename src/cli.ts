@@ -5,7 +5,7 @@
 import { AmzTokenError, UsageError, exitCodeOf } from './errors.js';
 import type { Deps } from './deps.js';
 import { commandContext } from './context.js';
-import { Output, printable } from './output.js';
+import { Output } from './output.js';
 import { looksLikeSecret } from './validate.js';
 import { parseCommandLine } from './commands/program.js';
 import type { CommandExit } from './commands/command-line.js';
@@ -49,14 +49,12 @@ function refuseSecretsInArgv(argv: string[]): void {
 /** The error on stderr: one line, the hint below it; a stack trace only on request. */
 function report(error: unknown, deps: Deps): void {
   const out = new Output(deps, { json: false, quiet: false, color: false });
-  // Messages may quote what came from outside (a config file, a library): one line, no control characters.
   if (error instanceof AmzTokenError) {
-    out.warn(`amz-token: ${printable(error.message)}`);
-    if (error.hint) out.warn(`  ${printable(error.hint)}`);
+    out.problem(error.message, error.hint);
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  out.warn(`amz-token: internal error: ${printable(message.split('\n')[0]!)}`);
-  if (deps.env.AMZ_TOKEN_DEBUG && error instanceof Error && error.stack) out.warn(error.stack);
-  else out.warn('  please report this; set AMZ_TOKEN_DEBUG=1 for details');
+  const debug = deps.env.AMZ_TOKEN_DEBUG && error instanceof Error && error.stack;
+  out.problem(`internal error: ${message.split('\n')[0]!}`, debug ? undefined : 'please report this; set AMZ_TOKEN_DEBUG=1 for details');
+  if (debug) out.warn(error.stack!);
 }

@@ -81,6 +81,7 @@ export function createRealDeps(): Deps {
   }
   const home = homedir();
   const configDir = configDirFrom(env, home);
+  const dataDir = dataDirFrom(env, home);
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -102,11 +103,11 @@ export function createRealDeps(): Deps {
       return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
     configDir,
-    dataDir: dataDirFrom(env, home),
+    dataDir,
     // Opened once per run, so the file store's warning is printed once.
     secretStore: (options) =>
       (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
-        openChosenStore({ env, configDir, dataDir: dataDirFrom(env, home), warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+        openChosenStore({ env, configDir, dataDir, warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
       )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');

@@ -36,6 +36,16 @@ export class Output {
     this.deps.stderr.write(line + '\n');
   }
 
+  /**
+   * A problem in the one format every error has: "amz-token: <message>" and the next
+   * step indented below. The text may quote what came from outside (a config file, a
+   * helper, a library), so control characters are shown as '?'.
+   */
+  problem(message: string, hint?: string): void {
+    this.warn(`amz-token: ${printable(message)}`);
+    if (hint) this.warn(`  ${printable(hint)}`);
+  }
+
   /** A line of the command's result, on stdout. */
   result(line: string): void {
     this.deps.stdout.write(line + '\n');

@@ -64,8 +64,7 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
   }
   if (report.profiles.length === 0) {
     // Still a report (JSON with an empty list, a calendar and metrics with only the apps), but exit 5 and say why.
-    ctx.out.warn('amz-token: no profiles configured');
-    ctx.out.warn('  add one with amz-token request or amz-token import');
+    ctx.out.problem('no profiles configured', 'add one with amz-token request or amz-token import');
   }
   if (opts.ics !== undefined) await writeCalendar(ctx, report, opts.ics);
   if (opts.metricsFile !== undefined) await writeMetrics(ctx, report, opts.metricsFile);

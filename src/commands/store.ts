@@ -66,8 +66,7 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
     for (const row of table(rows)) ctx.out.result(row);
   }
   if (problem) {
-    ctx.out.warn(`amz-token: ${problem.message}`);
-    if (problem.hint) ctx.out.warn(`  ${problem.hint}`);
+    ctx.out.problem(problem.message, problem.hint);
     return STORE_UNAVAILABLE;
   }
   return OK;
