@@ -50,6 +50,12 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   npm ci
 fi
 
+# 2b. Programs the tests run on a Node of their own (test/tools/package.json): Node 24 LTS and the
+#     fauxqs SQS server. A folder of their own, so that their bin/node never shadows the Node under test.
+if [[ ! -d test/tools/node_modules || test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]]; then
+  npm ci --prefix test/tools
+fi
+
 # 3. Build: e2e tests run the CLI from dist/.
 npm run build
 
