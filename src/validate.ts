@@ -114,6 +114,14 @@ export function marketplace(value: string, flag = '--marketplace'): Marketplace 
   return found;
 }
 
+/** A region given alongside a marketplace must be the marketplace's own. */
+export function regionOfMarketplace(found: Marketplace, given: Region, flag = '--region'): Region {
+  if (found.region !== given) {
+    throw new UsageError(`marketplace ${found.code} belongs to region ${found.region}, not ${given} (${flag})`, `use ${found.region}, or leave the region out: it follows from the marketplace`);
+  }
+  return given;
+}
+
 /** YYYY-MM-DD (local midnight) or an ISO 8601 date-time; anything else is refused. */
 export function date(value: string, flag: string): Date {
   const parsed = DATE.test(value.trim()) ? parseISO(value.trim()) : new Date(Number.NaN);

@@ -94,7 +94,7 @@ export function registerImport(program: Program, line: CommandLine): void {
     .command('import')
     .description('import an existing refresh token (read from stdin) as a profile')
     .addOption(new Option('--app <name>', 'the registered app the token belongs to').argParser(appNameOf('--app')).makeOptionMandatory())
-    .addOption(new Option('--region <region>', 'na, eu or fe').argParser((value) => validate.region(value)).makeOptionMandatory())
+    .addOption(new Option('--region <region>', 'na, eu or fe; follows from --marketplace, and must agree with it if given').argParser((value) => validate.region(value)))
     .addOption(new Option('--marketplace <cc>', 'marketplace country code, e.g. DE').argParser((value) => validate.marketplace(value)).makeOptionMandatory())
     .addOption(
       new Option('--selling-partner-id <id>', "the seller's or vendor's selling partner id").argParser((value) => validate.sellingPartnerId(value)).makeOptionMandatory(),
@@ -106,13 +106,13 @@ export function registerImport(program: Program, line: CommandLine): void {
     .addHelpText(
       'after',
       helpFooter(
-        ['amz-token import --profile shop-de --app my-app --region eu --marketplace DE \\\n      --selling-partner-id A3EXAMPLE12345 --authorized-at 2026-03-01 < refresh-token.txt'],
+        ['amz-token import --profile shop-de --app my-app --marketplace DE \\\n      --selling-partner-id A3EXAMPLE12345 --authorized-at 2026-03-01 < refresh-token.txt'],
         IMPORT_EXIT_CODES,
       ),
     )
     .action((flags) => {
-      const { marketplace, region, vendor = false } = flags;
-      if (marketplace.region !== region) throw new UsageError(`marketplace ${marketplace.code} belongs to region ${marketplace.region}, not ${region}`);
+      const { marketplace, vendor = false } = flags;
+      const region = validate.regionOfMarketplace(marketplace, flags.region ?? marketplace.region);
       if (vendor && !marketplace.vendorCentral) throw new UsageError(`marketplace ${marketplace.code} has no Vendor Central`);
       if ((flags.authorizedAt === undefined) === (flags.expiresAt === undefined)) {
         throw new UsageError('give exactly one of --authorized-at and --expires-at', 'the expiry is one year after the authorization');

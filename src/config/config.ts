@@ -160,6 +160,8 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
     sellingPartnerId: ruled(() => validate.sellingPartnerId(str(value, 'sellingPartnerId', where, file), `${where}.sellingPartnerId`), file),
     expiresAt: date(value, 'expiresAt', where, file),
   };
+  // The flags refuse --region na with a DE marketplace; so does the file, or exec would hand a DE job the NA endpoint.
+  ruled(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
   return profile;
 }

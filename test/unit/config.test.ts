@@ -45,6 +45,7 @@ describe('config validation', () => {
     ['a newer version', '{"version": 2}', /version 2, newer than this amz-token/],
     ['apps as a list', '{"version":1,"apps":[]}', /"apps" must be an object/],
     ['a wrong region', JSON.stringify({ version: 1, profiles: { p: { ...profile, region: 'moon' } } }), /profiles\.p\.region must be na, eu or fe/],
+    ['a region the marketplace is not in', JSON.stringify({ version: 1, apps: { a: app }, profiles: { p: { ...profile, region: 'na' } } }), /marketplace DE belongs to region eu, not na \(profiles\.p\.region\)/],
     ['a wrong role', JSON.stringify({ version: 1, profiles: { p: { ...profile, role: 'buyer' } } }), /profiles\.p\.role/],
     ['a number for a date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 5 } } }), /profiles\.p\.expiresAt must be a non-empty string/],
     ['a non-date', JSON.stringify({ version: 1, profiles: { p: { ...profile, expiresAt: 'soon' } } }), /expiresAt must be an ISO 8601/],

@@ -62,3 +62,22 @@ describe('import dates', () => {
     expect(result.stderr).toMatch(/^warning: this authorization expired/);
   });
 });
+
+describe('import region', () => {
+  const withoutRegion = () => importArgs('--authorized-at', '2026-11-01').filter((arg, i, all) => arg !== '--region' && all[i - 1] !== '--region');
+
+  it('infers the region from --marketplace, as request does', async () => {
+    const env = await withApp();
+    const result = await env.run([...withoutRegion(), '--json'], FAKE.refreshToken);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ region: 'eu', marketplace: 'DE' });
+  });
+
+  it('refuses an explicit --region that contradicts the marketplace (exit 2), storing nothing', async () => {
+    const env = await withApp();
+    const result = await env.run([...withoutRegion(), '--region', 'na'], FAKE.refreshToken);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/marketplace DE belongs to region eu, not na \(--region\)/);
+    expect(env.store.items.has('profile/shop-de/refresh-token')).toBe(false);
+  });
+});
