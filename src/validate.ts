@@ -159,16 +159,21 @@ function shownDate(value: Date): string {
   return format(value, midnight ? 'yyyy-MM-dd' : 'yyyy-MM-dd HH:mm');
 }
 
-export function nonNegativeInteger(value: string, flag: string, max = 100_000): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
-    throw new UsageError(`${flag} must be a whole number from 0 to ${max}, got "${clip(value)}"`);
+/**
+ * A whole number from `min` to `max`. The message is made from the same bounds
+ * the check uses, so it can never state a range the check does not enforce.
+ */
+export function wholeNumber(value: string, flag: string, min: number, max: number): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${clip(value)}"`);
   }
-  return Number(value);
+  return number;
 }
 
-export function portNumber(value: string, flag = '--port'): number {
-  const port = nonNegativeInteger(value, flag, 65535);
-  return port;
+/** A TCP port; 0 (any free port) only where the caller allows it. */
+export function portNumber(value: string, flag = '--port', lowest = 0): number {
+  return wholeNumber(value, flag, lowest, 65535);
 }
 
 /** Echoes user input in errors without letting a pasted blob flood the terminal. */

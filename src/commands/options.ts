@@ -4,15 +4,10 @@
 
 import { Option } from '@commander-js/extra-typings';
 import * as validate from '../validate.js';
-import { UsageError } from '../errors.js';
 
 /** A whole number from `min` to `max`. */
 export function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const number = validate.nonNegativeInteger(value, flag, max);
-    if (number < min) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
-    return number;
-  };
+  return (value) => validate.wholeNumber(value, flag, min, max);
 }
 
 export function dateOf(flag: string): (value: string) => Date {
@@ -21,17 +16,14 @@ export function dateOf(flag: string): (value: string) => Date {
 
 export const appNameOf = (flag: string) => (value: string) => validate.appName(value, flag);
 
-function timeoutSeconds(value: string): number {
-  const seconds = validate.nonNegativeInteger(value, '--timeout', 3600);
-  if (seconds === 0) throw new UsageError('--timeout must be at least 1 second');
-  return seconds;
-}
+/** The longest --timeout: an hour of waiting for the seller. */
+const MAX_TIMEOUT_SECONDS = 3600;
 
 /** --port, --timeout, --no-browser and --force, shared by request and renew. */
 export const flowOptions = {
   noBrowser: () => new Option('--no-browser', 'print the consent URL instead of opening a browser (SSH, containers)'),
   port: () => new Option('--port <n>', 'loopback port of the callback server in relay mode (default: 47613)').argParser((v) => validate.portNumber(v)),
-  timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(timeoutSeconds).default(300),
+  timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(wholeNumber('--timeout', 1, MAX_TIMEOUT_SECONDS)).default(300),
   // No .default(false): commander would print "(default: false)" for a switch.
   force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)'),
 };

@@ -36,7 +36,7 @@ export function registerRelayPage(program: Program, line: CommandLine): void {
     .description("print the static HTML page to host at an https redirect URI; it forwards Amazon's callback to amz-token")
     .addOption(new Option('--app <name>', 'the app whose redirect URI will serve the page (for the hint only)').argParser(appNameOf('--app')))
     .addOption(
-      new Option('--port <n>', 'loopback port the page falls back to (match request/renew --port)').argParser((v) => validate.portNumber(v)).default(DEFAULT_RELAY_PORT),
+      new Option('--port <n>', 'loopback port the page falls back to (match request/renew --port)').argParser((v) => validate.portNumber(v, '--port', 1)).default(DEFAULT_RELAY_PORT),
     )
     .addHelpText(
       'after',

@@ -60,7 +60,7 @@ const FLAGS: Array<[string, string[], string, number, RegExp, Record<string, str
   ['--warn-days -1', ['status', '--warn-days', '-1'], '', 2, /--warn-days must be a whole number/],
   ['--warn-days abc', ['status', '--warn-days', 'abc'], '', 2, /--warn-days must be a whole number/],
   ['--warn-days 1e3', ['status', '--warn-days', '1e3'], '', 2, /--warn-days must be a whole number/],
-  ['--timeout 0', ['request', '--profile', 'n', '--app', 'my-app', '--marketplace', 'DE', '--timeout', '0'], '', 2, /--timeout must be at least 1 second/],
+  ['--timeout 0', ['request', '--profile', 'n', '--app', 'my-app', '--marketplace', 'DE', '--timeout', '0'], '', 2, /--timeout must be a whole number from 1 to 3600/],
   ['--port 99999', ['request', '--profile', 'n', '--app', 'my-app', '--marketplace', 'DE', '--port', '99999'], '', 2, /--port must be a whole number from 0 to 65535/],
   ['an unknown profile', ['status', '--profile', 'ghost'], '', 5, /no profile named "ghost"/],
   ['an unknown profile to renew', ['renew', '--profile', 'ghost'], '', 5, /no profile named "ghost"/],

@@ -103,3 +103,45 @@ describe('argv -> options', () => {
     },
   );
 });
+
+describe('range errors state the range the check enforces', () => {
+  const REQUEST = ['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE'];
+  it.each([
+    [['status', '--check', '--concurrency']],
+    [['status', '--check', '--deadline']],
+    [['status', '--warn-days']],
+    [[...REQUEST, '--timeout']],
+    [[...REQUEST, '--port']],
+    [['relay-page', '--port']],
+    [['exec', '--profile', 'p', '--min-ttl']],
+  ])('%j: both stated bounds are accepted, one past either is refused with the same message', (argv) => {
+    const tail = argv[0] === 'exec' ? ['--', 'true'] : [];
+    const refusal = (value: string) => {
+      try {
+        parse([...argv, value, ...tail]);
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsageError);
+        return (error as Error).message;
+      }
+      return undefined;
+    };
+    const message = refusal('99999999');
+    const stated = /from (\d+) to (\d+)/.exec(message ?? '');
+    expect(stated, message).not.toBeNull();
+    const [min, max] = [Number(stated![1]), Number(stated![2])];
+    expect(refusal(String(min))).toBeUndefined();
+    expect(refusal(String(max))).toBeUndefined();
+    expect(refusal(String(max + 1))).toMatch(`from ${min} to ${max}`);
+    if (min > 0) expect(refusal(String(min - 1))).toMatch(`from ${min} to ${max}`);
+  });
+});
+
+describe('relay-page --port', () => {
+  it.each(['0', '65536'])('refuses %s with the range the page can use (exit 2)', async (port) => {
+    const { fakeEnvironment } = await import('../support/fake-deps.js');
+    const result = await fakeEnvironment().run(['relay-page', '--port', port]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--port must be a whole number from 1 to 65535/);
+    expect(result.stdout).toBe('');
+  });
+});
