@@ -2,7 +2,7 @@
 // days, and both warn inside a window before the date (SPAPI.md, "Expiry").
 
 import { ExitCode } from './errors.js';
-import { relative } from './dates.js';
+import { formatDate, relative } from './dates.js';
 
 export const AUTHORIZATION_LIFETIME_DAYS = 365;
 export const CLIENT_SECRET_LIFETIME_DAYS = 180;
@@ -62,4 +62,17 @@ export function recordedExpiryNotice(profile: string, expiresAt: Date, at: Date)
     return `${profile} is past its recorded expiry, yet Amazon still accepts it; if it was renewed elsewhere, re-import it with the new date`;
   }
   return undefined;
+}
+
+/**
+ * What add, set-secret and set say when the given creation date puts the secret
+ * past its 180 days already (import says the same of an expired authorization).
+ */
+export function expiredClientSecretWarning(name: string, createdAt: Date, now: Date): string | undefined {
+  const expiresAt = clientSecretExpiry(createdAt);
+  if (expiresAt.getTime() > now.getTime()) return undefined;
+  return (
+    `warning: this client secret expired on ${formatDate(expiresAt, now)}, ${CLIENT_SECRET_LIFETIME_DAYS} days after it was created; LWA rejects it (status exits 9). ` +
+    `If the date is wrong, correct it: amz-token app set ${name} --secret-created <date>; else rotate the secret in the Developer Console and run: amz-token app set-secret ${name}`
+  );
 }

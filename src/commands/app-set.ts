@@ -1,13 +1,16 @@
 // `amz-token app set <name>`: change an app's redirect URI, draft flag, client id
-// or application id in place, so that its profiles and client secret stay.
+// application id or client secret's creation date in place, so that its profiles
+// and client secret stay.
 
+import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
-import { clientSecretExpiry } from '../expiry.js';
+import { clientSecretExpiry, expiredClientSecretWarning } from '../expiry.js';
+import * as validate from '../validate.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
-import { appFlags, appNameOf } from './options.js';
+import { appFlags, appNameOf, dateOf } from './options.js';
 import type { CommandLine, Program } from './command-line.js';
 
 const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
@@ -20,21 +23,30 @@ export interface AppSetOptions {
   clientId?: string;
   redirectUri?: string;
   draft?: boolean;
+  /** Corrects when the client secret was created; the secret itself stays. */
+  secretCreated?: Date;
 }
 
-const FIELD_NAMES: Record<keyof Omit<AppSetOptions, 'name'>, string> = {
+const FIELD_NAMES: Record<keyof Omit<AppRecord, never>, string> = {
   appId: 'application id',
   clientId: 'client id',
   redirectUri: 'redirect URI',
   draft: 'draft',
+  clientSecretCreatedAt: 'client secret created',
 };
 
 /** Changes an app's metadata in place: its profiles and client secret stay as they are. */
 export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promise<ExitCode> {
-  const { name, ...wanted } = opts;
+  const { name, secretCreated, ...wanted } = opts;
+  const now = ctx.deps.now();
+  if (secretCreated) validate.notInFuture(secretCreated, now, '--secret-created');
   const changes = Object.fromEntries(Object.entries(wanted).filter(([, value]) => value !== undefined)) as Partial<AppRecord>;
+  if (secretCreated) changes.clientSecretCreatedAt = secretCreated.toISOString();
   if (Object.keys(changes).length === 0) {
-    throw new UsageError('nothing to change', `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, e.g. amz-token app set ${name} --draft`);
+    throw new UsageError(
+      'nothing to change',
+      `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, --secret-created, e.g. amz-token app set ${name} --draft`,
+    );
   }
   findApp(await readConfig(ctx), name);
   const { before, after } = await updateConfig(ctx.deps.configDir, (latest) => {
@@ -43,6 +55,10 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
     Object.assign(app, changes);
     return { before: previous, after: { ...app } };
   });
+  if (secretCreated) {
+    const warning = expiredClientSecretWarning(name, secretCreated, now);
+    if (warning) ctx.out.warn(warning);
+  }
   if (ctx.global.json) {
     ctx.out.json({ app: name, ...after, clientSecretExpiresAt: clientSecretExpiry(new Date(after.clientSecretCreatedAt)).toISOString() });
     return OK;
@@ -65,16 +81,20 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
 export function registerAppSet(app: Program, line: CommandLine): void {
   app
     .command('set')
-    .description("change an app's redirect URI, draft flag, client id or application id; its profiles and client secret stay")
+    .description("change an app's redirect URI, draft flag, client id, application id or secret's creation date; its profiles and client secret stay")
     .argument('<name>', 'the app to change', appNameOf('app name'))
     .addOption(appFlags.redirectUri())
     .option('--draft', 'the app is in Draft: consent URLs get version=beta')
     .option('--no-draft', 'the app is published: no version=beta')
     .addOption(appFlags.clientId())
     .addOption(appFlags.appId())
+    .addOption(new Option('--secret-created <date>', 'correct when the client secret was created (it expires 180 days later); the secret stays').argParser(dateOf('--secret-created')))
     .addHelpText(
       'after',
-      helpFooter(['amz-token app set my-app --draft', 'amz-token app set my-app --redirect-uri https://example.com/amz-token/'], APP_SET_EXIT_CODES),
+      helpFooter(
+        ['amz-token app set my-app --draft', 'amz-token app set my-app --redirect-uri https://example.com/amz-token/', 'amz-token app set my-app --secret-created 2026-10-01'],
+        APP_SET_EXIT_CODES,
+      ),
     )
     .action((name, flags) => {
       const options: AppSetOptions = {
@@ -83,6 +103,7 @@ export function registerAppSet(app: Program, line: CommandLine): void {
         ...(flags.clientId !== undefined ? { clientId: flags.clientId } : {}),
         ...(flags.redirectUri !== undefined ? { redirectUri: flags.redirectUri } : {}),
         ...(flags.draft !== undefined ? { draft: flags.draft } : {}),
+        ...(flags.secretCreated !== undefined ? { secretCreated: flags.secretCreated } : {}),
       };
       line.choose('app set', options, runAppSet);
     });

@@ -9,7 +9,7 @@ import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
 import * as validate from '../validate.js';
-import { clientSecretExpiry, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
+import { clientSecretExpiry, expiredClientSecretWarning, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
 import { readConfig, type CommandContext } from '../context.js';
@@ -71,6 +71,8 @@ export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promi
       latest.apps[opts.name] = record;
     },
   });
+  const warning = expiredClientSecretWarning(opts.name, createdAt, ctx.deps.now());
+  if (warning) ctx.out.warn(warning);
   if (ctx.global.json) {
     ctx.out.json({ app: opts.name, ...record, clientSecretExpiresAt: clientSecretExpiry(createdAt).toISOString() });
     return OK;
@@ -78,7 +80,7 @@ export async function runAppAdd(ctx: CommandContext, opts: AppAddOptions): Promi
   const store = await ctx.deps.secretStore();
   ctx.out.info(`Added app ${opts.name}; its client secret is in ${store.description}.`);
   if (!opts.secretCreated) {
-    ctx.out.info(`Assumed the client secret was created today; if it is older, re-run with --secret-created <date>.`);
+    ctx.out.info(`Assumed the client secret was created today; if it is older, correct the date with: amz-token app set ${opts.name} --secret-created <date>`);
   }
   ctx.out.info(`The client secret expires ${formatDate(clientSecretExpiry(createdAt), ctx.deps.now())}.`);
   ctx.out.info(`Next: amz-token request --profile <name> --app ${opts.name} --marketplace <cc>, or amz-token import.`);
@@ -144,6 +146,8 @@ export async function runAppSetSecret(ctx: CommandContext, opts: AppSetSecretOpt
       findApp(latest, opts.name).clientSecretCreatedAt = createdAt.toISOString();
     },
   });
+  const warning = expiredClientSecretWarning(opts.name, createdAt, ctx.deps.now());
+  if (warning) ctx.out.warn(warning);
   if (ctx.global.json) {
     ctx.out.json({ app: opts.name, clientSecretCreatedAt: createdAt.toISOString(), clientSecretExpiresAt: clientSecretExpiry(createdAt).toISOString() });
     return OK;

@@ -132,3 +132,46 @@ describe('--json results of the commands that change things', () => {
     expect(env.store.items.get('app/my-app/client-secret')).toBe(FAKE.clientSecret);
   });
 });
+
+describe('the client secret creation date', () => {
+  it("app add's advice for an older secret names a command that works: app set --secret-created", async () => {
+    const env = fakeEnvironment({ now: NOW });
+    const added = await env.run(add(), FAKE.clientSecret);
+    const advice = /correct the date with: (amz-token app set my-app --secret-created) <date>/.exec(added.stderr);
+    expect(advice, added.stderr).not.toBeNull();
+    const followed = await env.run([...advice![1]!.split(' ').slice(1), '2026-10-01']);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stderr).toMatch(/client secret created: 2026-11-27T12:00:00\.000Z -> 2026-\d\d-\d\dT/);
+    expect((await appOf(env)).clientSecretCreatedAt).toBe(new Date(2026, 9, 1).toISOString());
+    // The secret itself stays: correcting a date reads none.
+    expect(env.store.items.get('app/my-app/client-secret')).toBe(FAKE.clientSecret);
+  });
+
+  it('app set refuses a --secret-created in the future (exit 2), changing nothing', async () => {
+    const env = await withApp();
+    const result = await env.run(['app', 'set', 'my-app', '--secret-created', '2027-01-01']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--secret-created 2027-01-01 is in the future/);
+    expect((await appOf(env)).clientSecretCreatedAt).toBe(NOW.toISOString());
+  });
+
+  it.each([
+    ['app add', (env: FakeEnvironment) => env.run(add(RELAY, ['--secret-created', '2026-05-01']), FAKE.clientSecret), false],
+    ['app set-secret', (env: FakeEnvironment) => env.run(['app', 'set-secret', 'my-app', '--secret-created', '2026-05-01'], FAKE.clientSecret), true],
+    ['app set', (env: FakeEnvironment) => env.run(['app', 'set', 'my-app', '--secret-created', '2026-05-01']), true],
+  ])('%s warns when the creation date puts the secret past its 180 days, and still stores it', async (_name, run, existing) => {
+    const env = existing ? await withApp() : fakeEnvironment({ now: NOW });
+    const result = await run(env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^warning: this client secret expired on 2026-10-2\d .*, 180 days after it was created; LWA rejects it \(status exits 9\)/m);
+    expect(result.stderr).toMatch(/amz-token app set-secret my-app$/m);
+    expect((await appOf(env)).state).toBe('expired');
+  });
+
+  it('says nothing of expiry for a secret within its 180 days', async () => {
+    const env = fakeEnvironment({ now: NOW });
+    const result = await env.run(add(RELAY, ['--secret-created', '2026-06-15']), FAKE.clientSecret);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/warning/);
+  });
+});
