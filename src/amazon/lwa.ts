@@ -100,10 +100,15 @@ export function interpretTokenReply(status: number, text: string, grant: Grant, 
         : 'run the command again',
     );
   }
-  if (error === 'invalid_grant' || error === 'access_denied') {
-    throw new AuthorizationExpiredError(`Amazon rejected the refresh token (${error}${description}): the authorization has expired or was revoked`);
-  }
+  if (error === 'invalid_grant' || error === 'access_denied') throw new RefreshTokenRejectedError(`${error}${description}`);
   throw new AmazonUnavailableError(`Login with Amazon refused the request (${error}${description})`);
+}
+
+/** LWA refused a refresh token (exit 4); `detail` is its error and description, for a message naming where the token came from. */
+export class RefreshTokenRejectedError extends AuthorizationExpiredError {
+  constructor(readonly detail: string) {
+    super(`Amazon rejected the refresh token (${detail}): the authorization has expired or was revoked`);
+  }
 }
 
 /** LWA refused an authorization code (exit 6); `detail` is its error and description, for a paste's warning. */

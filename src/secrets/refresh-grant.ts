@@ -6,7 +6,7 @@ import { AuthorizationExpiredError } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { Config } from '../config/config.js';
 import { findApp, findProfile } from '../config/lookup.js';
-import { refreshAccessToken, type LwaOptions } from '../amazon/lwa.js';
+import { refreshAccessToken, RefreshTokenRejectedError, type LwaOptions } from '../amazon/lwa.js';
 import { clientSecretOf, refreshTokenOf } from './credentials.js';
 
 export interface AccessToken {
@@ -30,6 +30,13 @@ export async function refreshGrant(deps: Deps, config: Config, profile: string, 
     const reply = await refreshAccessToken({ ...opts.lwa, appName: record.app }, { clientId: app.clientId, clientSecret }, refreshToken);
     return { accessToken: reply.accessToken, expiresAt: new Date(deps.now().getTime() + reply.expiresIn * 1000) };
   } catch (error) {
+    // The CI override, not the stored authorization, was what Amazon refused: renewing the profile would not help.
+    if (error instanceof RefreshTokenRejectedError && deps.env.AMZ_TOKEN_REFRESH_TOKEN?.trim()) {
+      throw new AuthorizationExpiredError(
+        `Amazon rejected the refresh token in AMZ_TOKEN_REFRESH_TOKEN (${error.detail}); the one stored for profile ${profile} was not used`,
+        'set AMZ_TOKEN_REFRESH_TOKEN to a current refresh token of this app, or unset it to use the stored one',
+      );
+    }
     if (error instanceof AuthorizationExpiredError && !error.hint) {
       throw new AuthorizationExpiredError(error.message, `the seller must renew it: amz-token renew --profile ${profile}`);
     }

@@ -86,6 +86,20 @@ describe('token and its keychain cache', () => {
     expect((await env.run(['token', '--profile', 'shop-de'])).code).toBe(4);
   });
 
+  it('a rejected AMZ_TOKEN_REFRESH_TOKEN is named as the rejected token, not blamed on the stored authorization', async () => {
+    const { double, env } = await setUp({ now: new Date('2026-11-27T12:00:00Z') });
+    const override = double.issueRefreshToken(FAKE.clientId);
+    double.revoke(override);
+    const result = await env.runWith({ env: { ...env.deps.env, AMZ_TOKEN_REFRESH_TOKEN: override } }, ['token', '--profile', 'shop-de']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^amz-token: Amazon rejected the refresh token in AMZ_TOKEN_REFRESH_TOKEN \(invalid_grant.*\); the one stored for profile shop-de was not used$/m);
+    expect(result.stderr).toMatch(/unset it to use the stored one/);
+    expect(result.stderr).not.toMatch(/renew/);
+    expect(result.stderr).not.toContain(override);
+    // The stored authorization still works.
+    expect((await env.run(['token', '--profile', 'shop-de'])).code).toBe(0);
+  });
+
   it('warns on stderr, not stdout, when the authorization expires soon', async () => {
     const { env } = await setUp({ now: new Date('2027-02-20T12:00:00Z') });
     const result = await env.run(['token', '--profile', 'shop-de']);
