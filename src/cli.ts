@@ -8,6 +8,7 @@ import { commandContext } from './context.js';
 import { Output } from './output.js';
 import { looksLikeSecret } from './validate.js';
 import { parseCommandLine } from './commands/program.js';
+import { storeSpecOf } from './config/store-setting.js';
 import type { CommandExit } from './commands/command-line.js';
 
 const SECRET_FLAGS = ['--client-secret', '--refresh-token', '--access-token', '--secret', '--token'];
@@ -18,6 +19,9 @@ export async function main(argv: string[], deps: Deps): Promise<CommandExit> {
     refuseSecretsInArgv(argv);
     const parsed = parseCommandLine(argv, deps);
     if ('exit' in parsed) return parsed.exit;
+    // Checked once, before any command: offline status would never open the store, and a
+    // check of many profiles would report it once for each.
+    if (deps.env.AMZ_TOKEN_STORE) storeSpecOf(deps.env.AMZ_TOKEN_STORE, 'AMZ_TOKEN_STORE');
     return await parsed.invocation.run(commandContext(deps, parsed.global));
   } catch (error) {
     report(error, deps);

@@ -140,3 +140,16 @@ describe('commands in-process', () => {
     expect((await env.run(['status'])).code).toBe(5);
   });
 });
+
+describe('an unknown AMZ_TOKEN_STORE', () => {
+  it.each([[['status']], [['status', '--check']], [['token', '--profile', 'shop-de']]])('%j exits 2 and says so once', async (argv) => {
+    const env = fakeEnvironment();
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    await env.run(importArgs('shop-fr', ['--authorized-at', '2026-03-01']), FAKE.refreshToken);
+    const result = await env.runWith({ env: { AMZ_TOKEN_STORE: 'vault' } }, argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr.match(/AMZ_TOKEN_STORE must be keychain, file or helper:<name>.*got "vault"/g)).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+});
