@@ -5,10 +5,12 @@
 // only --check (loaded lazily from ../checks/) asks Amazon. The views other than
 // the table and JSON load lazily too: cron runs the plain status often.
 
+import { existsSync } from 'node:fs';
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_WARN_DAYS } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
+import { configFile } from '../config/config.js';
 import { statusReport, withLiveChecks, type StatusReport } from '../report/status-report.js';
 import { statusJson } from '../report/json.js';
 import { renderStatusTable } from '../report/table.js';
@@ -64,7 +66,10 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
   }
   if (report.profiles.length === 0) {
     // Still a report (JSON with an empty list, a calendar and metrics with only the apps), but exit 5 and say why.
-    ctx.out.problem('no profiles configured', 'add one with amz-token request or amz-token import');
+    // Named, so that a typo in cron's AMZ_TOKEN_CONFIG_DIR can be told from an empty setup.
+    const file = configFile(ctx.deps.configDir);
+    const where = ctx.deps.env.AMZ_TOKEN_CONFIG_DIR ? `${file} (from AMZ_TOKEN_CONFIG_DIR)` : file;
+    ctx.out.problem(`no profiles configured in ${where}${existsSync(file) ? '' : ', which does not exist'}`, 'add one with amz-token request or amz-token import');
   }
   if (opts.ics !== undefined) await writeCalendar(ctx, report, opts.ics);
   if (opts.metricsFile !== undefined) await writeMetrics(ctx, report, opts.metricsFile);
@@ -148,6 +153,14 @@ export function stdoutFormat(flags: { format?: StatusFormat; json: boolean; ics?
   return flags.format ?? (flags.json ? 'json' : 'table');
 }
 
+/** A file to write: an empty path (an unset shell variable, say) is refused by name, not met later as "cannot write  (ENOENT)". */
+function outputFile(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new UsageError(`${flag} needs a file path, got an empty one`, 'is the shell variable that should hold it set?');
+    return value;
+  };
+}
+
 export function registerStatus(program: Program, line: CommandLine): void {
   program
     .command('status')
@@ -167,14 +180,20 @@ export function registerStatus(program: Program, line: CommandLine): void {
         .default(DEFAULT_DEADLINE_SECONDS),
     )
     .addOption(new Option('--format <format>', 'what stdout carries (--json is short for --format json)').choices(['table', 'json', 'prometheus'] as const))
-    .option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)')
+    .addOption(
+      new Option('--ics <file>', 'also write the dates to an iCalendar file, with reminders (- prints it on stdout instead of the table)').argParser(outputFile('--ics')),
+    )
     .addOption(
       new Option('--metrics-file <file>', "also write the Prometheus metrics to this file, for node_exporter's textfile collector").argParser((value) => {
         if (value === '-') throw new UsageError('--metrics-file needs a file path', 'to print the metrics on stdout, use --format prometheus');
-        return value;
+        return outputFile('--metrics-file')(value);
       }),
     )
-    .option('--html <file>', 'also write the report as a self-contained web page, with a timeline (- prints it on stdout instead of the table)')
+    .addOption(
+      new Option('--html <file>', 'also write the report as a self-contained web page, with a timeline (- prints it on stdout instead of the table)').argParser(
+        outputFile('--html'),
+      ),
+    )
     .addHelpText(
       'after',
       `

@@ -103,7 +103,21 @@ describe('commands in-process', () => {
     const result = await env.run(['status', '--json']);
     expect(result.code).toBe(5);
     expect(JSON.parse(result.stdout)).toMatchObject({ profiles: [], apps: [{ app: 'my-app' }] });
-    expect(result.stderr).toContain('no profiles configured');
+    expect(result.stderr).toContain(`no profiles configured in ${env.deps.configDir}/config.json\n`);
+  });
+
+  it('status with no config.json names the folder it looked in, so a typo in AMZ_TOKEN_CONFIG_DIR shows', async () => {
+    const env = fakeEnvironment();
+    const result = await env.runWith({ env: { AMZ_TOKEN_CONFIG_DIR: env.deps.configDir } }, ['status']);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`no profiles configured in ${env.deps.configDir}/config.json (from AMZ_TOKEN_CONFIG_DIR), which does not exist`);
+  });
+
+  it.each(['--metrics-file', '--ics', '--html'])('status %s "" is refused by name (exit 2), not as "cannot write  (ENOENT)"', async (flag) => {
+    const result = await fakeEnvironment().run(['status', flag, '']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${flag} needs a file path, got an empty one`);
+    expect(result.stderr).not.toContain('cannot write');
   });
 
   it('the status table fits a narrow terminal instead of wrapping; a pipe gets whole rows', async () => {
