@@ -2,7 +2,7 @@
 // days, and both warn inside a window before the date (SPAPI.md, "Expiry").
 
 import { ExitCode } from './errors.js';
-import { formatDate, relative } from './dates.js';
+import { formatDate, relative, wholeDays } from './dates.js';
 
 export const AUTHORIZATION_LIFETIME_DAYS = 365;
 export const CLIENT_SECRET_LIFETIME_DAYS = 180;
@@ -25,9 +25,9 @@ export function clientSecretExpiry(createdAt: Date): Date {
   return new Date(createdAt.getTime() + CLIENT_SECRET_LIFETIME_DAYS * DAY_MS);
 }
 
-/** Whole days left until expiry, rounded down; negative once expired. */
+/** Whole days left until expiry, as every view counts them (see wholeDays); negative once a day past it. */
 export function daysLeft(expiresAt: Date, at: Date): number {
-  return Math.floor((expiresAt.getTime() - at.getTime()) / DAY_MS);
+  return wholeDays(expiresAt, at);
 }
 
 /**

@@ -167,3 +167,20 @@ describe('an unknown AMZ_TOKEN_STORE', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('days left: one rounding in every view', () => {
+  it('a fresh grant and a fresh client secret read 365 and 180 days in the table, JSON, HTML and app list', async () => {
+    const now = new Date('2026-11-27T12:00:00Z');
+    const env = fakeEnvironment({ now, env: { NO_COLOR: '1' } });
+    // Created and authorized seconds before "now", as a request or app add just did.
+    const justNow = new Date(now.getTime() - 2_500).toISOString();
+    await env.run([...appArgs.slice(0, -1), justNow], FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', justNow]), FAKE.refreshToken);
+    const json = JSON.parse((await env.run(['status', '--json'])).stdout);
+    expect(json.profiles[0].daysLeft).toBe(365);
+    expect(json.apps[0].daysLeft).toBe(180);
+    expect((await env.run(['status'])).stdout).toContain('(in 365 days)');
+    expect((await env.run(['status', '--html', '-'])).stdout).toContain('in 365 days');
+    expect((await env.run(['app', 'list'])).stdout).toContain('(in 180 days)');
+  });
+});

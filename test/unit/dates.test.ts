@@ -1,6 +1,6 @@
 // How status and friends say a date: local wall time and a relative phrase.
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDate, relative } from '../../src/dates.js';
+import { formatDate, relative, wholeDays } from '../../src/dates.js';
 
 const savedTz = process.env.TZ;
 afterEach(() => {
@@ -18,10 +18,22 @@ describe('formatDate', () => {
     expect(formatDate(new Date('2027-01-10T09:12:00Z'), new Date('2026-11-28T09:12:00Z'))).toBe(`${wall} (in 43 days)`);
   });
 
-  it('counts calendar days across a daylight saving change', () => {
+  it('counts days of 24 hours across a daylight saving change, as JSON does whatever TZ says', () => {
     process.env.TZ = 'Europe/Berlin';
     // 30 days of wall-clock time, but one hour less of real time (clocks went forward on 29 March).
-    expect(relative(new Date('2026-04-15T00:00:00+02:00'), new Date('2026-03-16T00:00:00+01:00'))).toBe('in 30 days');
+    const [date, now] = [new Date('2026-04-15T00:00:00+02:00'), new Date('2026-03-16T00:00:00+01:00')];
+    expect(relative(date, now)).toBe('in 29 days');
+    expect(wholeDays(date, now)).toBe(29);
+  });
+
+  it('one rounding for the relative phrase and the day count, ahead and past', () => {
+    const now = new Date('2026-11-27T12:00:00Z');
+    for (const hours of [-73.5, -48, -25, -24, 24, 25, 47.99, 8760 - 0.001]) {
+      const date = new Date(now.getTime() + hours * 3_600_000);
+      const days = wholeDays(date, now);
+      expect(relative(date, now), `${hours} h`).toBe(days > 0 ? `in ${days} day${days === 1 ? '' : 's'}` : `${-days} day${days === -1 ? '' : 's'} ago`);
+    }
+    expect(wholeDays(new Date(now.getTime() - 12 * 3_600_000), now)).toBe(0);
   });
 
   it('says hours under a day, singular and plural, future and past', () => {

@@ -45,11 +45,14 @@ describe('expiry math', () => {
     expect(expiryState(expires, expires, 0)).toBe('expired');
   });
 
-  it('counts whole days left, rounding down, and negative days once expired', () => {
+  it('counts whole days left toward zero after rounding to the minute, and negative days once a day past expiry', () => {
     const expires = at('2027-01-31T00:00:00Z');
     expect(daysLeft(expires, at('2027-01-07T23:59:00Z'))).toBe(23);
     expect(daysLeft(expires, at('2027-01-08T00:00:00Z'))).toBe(23);
     expect(daysLeft(expires, at('2027-01-30T12:00:00Z'))).toBe(0);
     expect(daysLeft(expires, at('2027-02-02T00:00:00Z'))).toBe(-2);
+    expect(daysLeft(expires, at('2027-02-02T12:00:00Z'))).toBe(-2);
+    // A grant made seconds ago: 365, as the table says, not 364.
+    expect(daysLeft(expires, new Date(expires.getTime() - 365 * 86_400_000 + 2_500))).toBe(365);
   });
 });
