@@ -3,6 +3,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Deps } from './deps.js';
+import { printable } from './terminal-text.js';
 
 export interface GlobalOptions {
   json: boolean;
@@ -56,14 +57,7 @@ export class Output {
   }
 }
 
-/**
- * Text that came from outside (a config file, an error from a library or from
- * Amazon) made safe for a terminal: control characters, which could move the
- * cursor, retitle the window or forge a line, become '?'.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
-}
+export { printable };
 
 // eslint-disable-next-line no-control-regex
 const COLOUR_CODE = /\u001b\[[0-9;]*m/g;

@@ -6,6 +6,7 @@ import { isValid } from 'date-fns/isValid';
 import { format } from 'date-fns/format';
 import { AUTHORIZATION_LIFETIME_DAYS } from './expiry.js';
 import { UsageError } from './errors.js';
+import { printable } from './terminal-text.js';
 import { findMarketplace, isRegion, MARKETPLACES, type Marketplace, type Region } from './amazon/marketplaces.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -179,7 +180,7 @@ export function portNumber(value: string, flag = '--port', lowest = 0): number {
 /** Echoes user input in errors without letting a pasted blob flood the terminal. */
 function clip(value: string): string {
   if (looksLikeSecret(value)) return '<redacted>';
-  const flat = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const flat = printable(value);
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 

@@ -10,6 +10,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { AmazonUnavailableError, AmzTokenError } from '../errors.js';
+import { UNSAFE_FOR_TERMINAL } from '../terminal-text.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -156,6 +157,6 @@ export function scrub(text: string): string {
     .replace(/Atz[ar]\|[^\s"]*/g, '***')
     .replace(/amzn1\.oa2-cs\.[^\s"]*/g, '***')
     .replace(/\s+/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+    .replace(UNSAFE_FOR_TERMINAL, '?')
     .slice(0, 200);
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 import * as validate from '../validate.js';
+import { printable } from '../terminal-text.js';
 import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 
 export const CONFIG_VERSION = 1;
@@ -123,7 +124,7 @@ function ruled<T>(rule: () => T, file: string): T {
 
 /** An entry's name as it may appear in a message: control characters shown as '?', long names cut. */
 function entryName(name: string): string {
-  const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const flat = printable(name);
   return flat.length > 64 ? `${flat.slice(0, 61)}...` : flat;
 }
 

@@ -1,6 +1,8 @@
 // Reading what comes back from Amazon: the redirect URI's query (code or Login URI
 // detour) and whatever the operator pastes into the terminal. Pure; never throws.
 
+import { UNSAFE_FOR_TERMINAL } from '../terminal-text.js';
+
 export type CallbackQuery =
   | { kind: 'code'; state: string; code: string; sellingPartnerId?: string }
   | { kind: 'login'; amazonCallbackUri: string; amazonState: string; sellingPartnerId?: string; version?: string }
@@ -158,7 +160,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 export function quoteForTerminal(value: string, max = 120): string {
   const chars = Array.from(value);
   const clipped = chars.length > max ? `${chars.slice(0, max).join('')}…` : value;
-  const printable = clipped.replace(/["\\]/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) =>
+  const printable = clipped.replace(/["\\]/g, '\\$&').replace(UNSAFE_FOR_TERMINAL, (char) =>
     `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `"${printable}"`;

@@ -10,6 +10,7 @@
 // of a team using a helper, and a spawn with a pipe on each side is all it needs.
 import { spawn } from 'node:child_process';
 import { StoreUnavailableError } from '../errors.js';
+import { UNSAFE_FOR_TERMINAL } from '../terminal-text.js';
 import type { SecretStore } from './secret-store.js';
 
 export interface CredentialHelperOptions {
@@ -229,6 +230,6 @@ export function scrubHelperOutput(line: string, secret?: string): string {
     .replace(/Atz[a-z]\|[^\s"]*/g, '***')
     .replace(/amzn1\.oa2-cs\.[^\s"]*/g, '***')
     .replace(/[A-Za-z0-9+/=_.~|-]{32,}/g, '***')
-    .replace(/[\u0000-\u001f\u007f]/g, '?');
+    .replace(UNSAFE_FOR_TERMINAL, '?');
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
