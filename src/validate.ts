@@ -10,6 +10,8 @@ import { printable } from './terminal-text.js';
 import { findMarketplace, isRegion, MARKETPLACES, type Marketplace, type Region } from './amazon/marketplaces.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** NAME in words: the whole rule, so that `..` and `-x` are refused with a reason that fits them. */
+const NAME_RULE = "start with a letter or digit, then use letters, digits, '.', '_' and '-' (at most 64 characters in all)";
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 const APP_ID = new RegExp(`^amzn1\\.(sp\\.solution|sellerapps\\.app)\\.${UUID}$`);
 const CLIENT_ID = /^amzn1\.application-oa2-client\.[0-9a-f]{16,64}$/;
@@ -17,12 +19,12 @@ const SELLING_PARTNER_ID = /^[A-Z0-9]{6,32}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export function profileName(value: string, flag = '--profile'): string {
-  if (!NAME.test(value)) throw new UsageError(`${flag} "${clip(value)}" is not a valid name: use letters, digits, '.', '_' and '-' (at most 64)`);
+  if (!NAME.test(value)) throw new UsageError(`${flag} "${clip(value)}" is not a valid name: ${NAME_RULE}`);
   return value;
 }
 
 export function appName(value: string, what = 'app name'): string {
-  if (!NAME.test(value)) throw new UsageError(`${what} "${clip(value)}" is not valid: use letters, digits, '.', '_' and '-' (at most 64)`);
+  if (!NAME.test(value)) throw new UsageError(`${what} "${clip(value)}" is not valid: ${NAME_RULE}`);
   return value;
 }
 

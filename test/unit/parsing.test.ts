@@ -145,3 +145,15 @@ describe('relay-page --port', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('the name rule, stated as the check applies it', () => {
+  it.each([['..'], ['-x'], ['.hidden'], ['a/b'], ['x'.repeat(65)]])('--profile %j is refused with the whole rule', (name) => {
+    expect(() => parse(['token', '--profile', name])).toThrow(
+      /is not a valid name: start with a letter or digit, then use letters, digits, '\.', '_' and '-' \(at most 64 characters in all\)/,
+    );
+  });
+
+  it.each([['a'], ['0.shop-de_2'], ['x'.repeat(64)]])('--profile %j is accepted', (name) => {
+    expect(parse(['token', '--profile', name]).options).toMatchObject({ profile: name });
+  });
+});
