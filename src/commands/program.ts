@@ -72,9 +72,12 @@ export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env'
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
+    // A command group without its subcommand (`amz-token app`): commander prints the group's help as an
+    // error. That is a usage error, as any other; only a bare `amz-token` (no word at all) is a request for help.
+    const groupWithoutSubcommand = error.code === 'commander.help' && error.exitCode !== 0 && argv.some((word) => !word.startsWith('-'));
     const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
     // commander printed its one-line message (or the help) already.
-    return { exit: shown ? ExitCode.OK : ExitCode.USAGE };
+    return { exit: shown && !groupWithoutSubcommand ? ExitCode.OK : ExitCode.USAGE };
   }
   // Every command records an invocation; only a bare `amz-token` (help, above) does not.
   return invocation ? { invocation, global: global() } : { exit: ExitCode.OK };

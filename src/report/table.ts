@@ -17,7 +17,7 @@ export interface RenderedStatus {
   notes: string[];
 }
 
-/** `asOf`: the date given with --at, if any; advice then says "by <date>". `maxWidth`: the terminal's. */
+/** `asOf`: the date given with --at, if any; advice then relates each expiry to it. `maxWidth`: the terminal's. */
 export function renderStatusTable(report: StatusReport, color: ChalkInstance, options: { asOf?: Date; maxWidth?: number } = {}): RenderedStatus {
   const { asOf, maxWidth } = options;
   const at = new Date(report.at);
@@ -48,8 +48,15 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
     lines.push('', ...table(appRows, maxWidth === undefined ? {} : { maxWidth }));
   }
 
-  // The day the operator typed with --at, in their time zone like the table (toISOString would give UTC's).
-  const by = asOf ? ` by ${format(asOf, 'yyyy-MM-dd')}` : '';
+  // With --at the state is as of that day (in the operator's time zone, like the table):
+  // say how the expiry relates to it, never "expires soon by <day>", which reads as a deadline.
+  const day = (date: Date | string) => format(new Date(date), 'yyyy-MM-dd');
+  const when = (state: ProfileState, expiresAt: string, soon: string) =>
+    !asOf
+      ? state === 'expired' ? 'has expired' : soon
+      : state === 'expired'
+        ? `expires ${day(expiresAt)}, before ${day(asOf)}`
+        : `expires ${day(expiresAt)}, within ${report.warnDays} days of ${day(asOf)}`;
   const advice: string[] = [];
   report.profiles.forEach((p, i) => {
     const check = checks?.[i];
@@ -60,11 +67,11 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
       byDate === 'expired' && check?.result === 'ok'
         ? ' (Amazon still accepts its token: if it was renewed elsewhere, re-import it with the new date)'
         : '';
-    advice.push(`${p.profile} ${byDate === 'expired' ? 'has expired' : 'expires soon'}${by}; run: ${renewCommand(p.profile)}${stillWorks}`);
+    advice.push(`${p.profile} ${when(byDate, p.expiresAt, 'expires soon')}; run: ${renewCommand(p.profile)}${stillWorks}`);
   });
   for (const a of troubledApps) {
     advice.push(
-      `the client secret of app ${a.app} ${a.state === 'expired' ? 'has expired' : 'expires soon'}${by}; rotate it in the Developer Console, then run: ${setSecretCommand(a.app)}`,
+      `the client secret of app ${a.app} ${when(a.state, a.clientSecretExpiresAt, 'expires soon')}; rotate it in the Developer Console, then run: ${setSecretCommand(a.app)}`,
     );
   }
   const notes: string[] = [];

@@ -37,7 +37,7 @@ describe('dates', () => {
     const s = rig();
     // Local midnight of 2026-12-01 in Tokyo is 2026-11-30T15:00Z.
     const result = await s.run(['status', '--at', '2026-12-01'], { env: { TZ: 'Asia/Tokyo' } });
-    expect(String(result.stderr)).toContain('lapsed has expired by 2026-12-01; run: amz-token renew --profile lapsed');
+    expect(String(result.stderr)).toContain('lapsed expires 2026-11-20, before 2026-12-01; run: amz-token renew --profile lapsed');
   });
 
   it('the same config in UTC shows UTC wall time', async () => {

@@ -22,6 +22,12 @@ describe('argument parsing', () => {
     [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE', '--timeout', '0'], 2],
     [['request', '--profile', 'p', '--app', 'a', '--marketplace', 'DE', '--port', '70000'], 2],
     [['status', '--profile', '../etc'], 2],
+    [['app'], 2],
+    [['store'], 2],
+    [['--json', 'store'], 2],
+    [['completion'], 2],
+    [['app', '--help'], 0],
+    [[], 0],
   ])('%j exits %i', async (argv, code) => {
     const env = fakeEnvironment();
     const result = await env.run(argv as string[]);
@@ -182,5 +188,19 @@ describe('days left: one rounding in every view', () => {
     expect((await env.run(['status'])).stdout).toContain('(in 365 days)');
     expect((await env.run(['status', '--html', '-'])).stdout).toContain('in 365 days');
     expect((await env.run(['app', 'list'])).stdout).toContain('(in 180 days)');
+  });
+});
+
+describe('status --at advice', () => {
+  it('relates each expiry to the day given, never "expires soon by <day>"', async () => {
+    const env = fakeEnvironment({ now: new Date('2026-11-27T12:00:00Z'), env: { NO_COLOR: '1' } });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--expires-at', '2027-01-20']), FAKE.refreshToken);
+    await env.run(importArgs('shop-fr', ['--expires-at', '2027-01-10']), FAKE.refreshToken);
+    const result = await env.run(['status', '--at', '2027-01-14']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('shop-de expires 2027-01-20, within 30 days of 2027-01-14; run: amz-token renew --profile shop-de');
+    expect(result.stderr).toContain('shop-fr expires 2027-01-10, before 2027-01-14; run: amz-token renew --profile shop-fr');
+    expect(result.stderr).not.toMatch(/soon by|has expired by/);
   });
 });
