@@ -11,7 +11,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_WARN_DAYS } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { configFile } from '../config/config.js';
-import { statusReport, withLiveChecks, type StatusReport } from '../report/status-report.js';
+import { PROFILE_STATES, statusReport, withLiveChecks, withStates, type ProfileState, type StatusReport } from '../report/status-report.js';
 import { statusJson } from '../report/json.js';
 import { renderStatusTable } from '../report/table.js';
 import type { LiveCheckOptions } from '../checks/result.js';
@@ -53,6 +53,8 @@ export interface StatusOptions {
   metricsFile?: string;
   /** --html: also write the report as a self-contained web page ("-": to stdout, instead of the table). */
   html?: string;
+  /** --state: show only the profiles in these states (every view); the exit code still covers all. */
+  states?: ProfileState[];
 }
 
 export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promise<ExitCode> {
@@ -64,7 +66,9 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
     const checks = await runLiveChecks(ctx.deps, config, report.profiles.map((p) => p.profile), opts.check);
     report = withLiveChecks(report, checks, opts.check.deep);
   }
-  if (report.profiles.length === 0) {
+  const configured = report.profiles.length;
+  if (opts.states) report = withStates(report, opts.states);
+  if (configured === 0) {
     // Still a report (JSON with an empty list, a calendar and metrics with only the apps), but exit 5 and say why.
     // Named, so that a typo in cron's AMZ_TOKEN_CONFIG_DIR can be told from an empty setup.
     const file = configFile(ctx.deps.configDir);
@@ -153,6 +157,14 @@ export function stdoutFormat(flags: { format?: StatusFormat; json: boolean; ics?
   return flags.format ?? (flags.json ? 'json' : 'table');
 }
 
+/** --state expired,expiring: known states only, each once. */
+function profileStates(value: string): ProfileState[] {
+  const words = value.split(',').map((word) => word.trim().toLowerCase());
+  const unknown = words.find((word) => !(PROFILE_STATES as readonly string[]).includes(word));
+  if (unknown !== undefined) throw new UsageError(`--state "${unknown.slice(0, 40)}" is not a state: use ${PROFILE_STATES.join(', ')}, comma-separated`);
+  return [...new Set(words)] as ProfileState[];
+}
+
 /** A file to write: an empty path (an unset shell variable, say) is refused by name, not met later as "cannot write  (ENOENT)". */
 function outputFile(flag: string): (value: string) => string {
   return (value) => {
@@ -178,6 +190,11 @@ export function registerStatus(program: Program, line: CommandLine): void {
       new Option('--deadline <seconds>', 'with --check, stop checking after this long; what is left is "unknown" (exit 7)')
         .argParser(wholeNumber('--deadline', 1, MAX_DEADLINE_SECONDS))
         .default(DEFAULT_DEADLINE_SECONDS),
+    )
+    .addOption(
+      new Option('--state <states>', `show only profiles in these states, comma-separated: ${PROFILE_STATES.join(', ')} (the exit code still covers all)`).argParser(
+        profileStates,
+      ),
     )
     .addOption(new Option('--format <format>', 'what stdout carries (--json is short for --format json)').choices(['table', 'json', 'prometheus'] as const))
     .addOption(
@@ -230,6 +247,7 @@ job that inherits it still watches them all.
         ...(flags.ics !== undefined ? { ics: flags.ics } : {}),
         ...(flags.metricsFile !== undefined ? { metricsFile: flags.metricsFile } : {}),
         ...(flags.html !== undefined ? { html: flags.html } : {}),
+        ...(flags.state !== undefined ? { states: flags.state } : {}),
       };
       line.choose('status', options, runStatus);
     });

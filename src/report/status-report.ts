@@ -10,6 +10,7 @@ import type { CheckResult, LiveCheck } from '../checks/result.js';
 
 /** By date; with --check, `rejected` (Amazon refused the token) or `unknown` (Amazon could not be asked). */
 export type ProfileState = ExpiryState | 'rejected' | 'unknown';
+export const PROFILE_STATES: readonly ProfileState[] = ['rejected', 'expired', 'expiring', 'unknown', 'ok'];
 
 export interface ProfileStatus {
   profile: string;
@@ -105,6 +106,28 @@ export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[
     };
   });
   return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((check) => check.exitCode)]), checks, deep };
+}
+
+/**
+ * When something is due, for lists ordered by what needs action first (the table,
+ * the HTML page): a token Amazon rejected is due now, whatever its date; else its expiry.
+ */
+export function dueTime(state: ProfileState, expiresAt: Date): number {
+  return state === 'rejected' ? -Infinity : expiresAt.getTime();
+}
+
+/**
+ * `status --state`: only the profiles in one of `states` (with their check results).
+ * A view, not a verdict: the exit code still covers every profile, so a filter
+ * never hides a problem from the script that runs it.
+ */
+export function withStates(report: StatusReport, states: readonly ProfileState[]): StatusReport {
+  const keep = report.profiles.map((p) => states.includes(p.state));
+  return {
+    ...report,
+    profiles: report.profiles.filter((_, i) => keep[i]),
+    ...(report.checks ? { checks: report.checks.filter((_, i) => keep[i]) } : {}),
+  };
 }
 
 /** A profile's state by its date alone, whatever a check said (a check's `unknown` hides an expiring date in `state`). */

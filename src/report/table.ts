@@ -6,7 +6,7 @@ import { format } from 'date-fns/format';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
 import type { LiveCheck } from '../checks/result.js';
-import { dateState, renewCommand, setSecretCommand, type ProfileState, type ProfileStatus, type StatusReport } from './status-report.js';
+import { dateState, dueTime, renewCommand, setSecretCommand, type ProfileState, type ProfileStatus, type StatusReport } from './status-report.js';
 
 export interface RenderedStatus {
   /** The table (and the table of troubled apps), for stdout. */
@@ -27,8 +27,15 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
     state === 'ok' ? color.green(state) : state === 'expiring' || state === 'unknown' ? color.yellow(state) : color.red(state);
 
   const rows = [['PROFILE', 'SELLER', 'REGION', 'EXPIRES', 'STATE', ...(checks ? ['CHECK'] : []), ...(deep ? ['MARKETPLACES'] : [])]];
-  report.profiles.forEach((p, i) => {
-    const check = checks?.[i];
+  // What needs action first, most urgent first (as on the HTML page); then the rest in name order,
+  // as in the report and JSON. With 600 profiles the few due must not hide among them.
+  const due = (p: ProfileStatus) => (p.state === 'ok' ? Infinity : dueTime(p.state, new Date(p.expiresAt)));
+  const ordered = report.profiles.map((p, i) => ({ p, check: checks?.[i] }));
+  ordered.sort((a, b) => {
+    const [x, y] = [due(a.p), due(b.p)];
+    return x === y ? 0 : x < y ? -1 : 1; // stable: equals keep name order
+  });
+  ordered.forEach(({ p, check }) => {
     rows.push([
       p.profile,
       `${p.sellingPartnerId} (${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''})`,

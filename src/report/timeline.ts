@@ -7,7 +7,7 @@ import { addMonths } from 'date-fns/addMonths';
 import { format } from 'date-fns/format';
 import { startOfMonth } from 'date-fns/startOfMonth';
 import type { ExpiryState } from '../expiry.js';
-import { dateState, needsRenewal, renewCommand, setSecretCommand, type ProfileState, type StatusReport } from './status-report.js';
+import { dateState, dueTime, needsRenewal, renewCommand, setSecretCommand, type ProfileState, type StatusReport } from './status-report.js';
 
 // 13 months from the first of this month: every grant made today (365 days) still
 // ends on the axis, and the weeks just past show what lapsed recently.
@@ -94,7 +94,7 @@ export function timelineRows(report: Pick<StatusReport, 'at' | 'warnDays' | 'pro
     });
   }
   // Due first: a rejected token is due now, whatever its date says; then by expiry, then by name.
-  const due = (row: TimelineRow) => (row.state === 'rejected' ? -Infinity : row.expiresAt.getTime());
+  const due = (row: TimelineRow) => dueTime(row.state, row.expiresAt);
   return rows.sort((a, b) => due(a) - due(b) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
 }
 

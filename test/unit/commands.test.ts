@@ -204,3 +204,39 @@ describe('status --at advice', () => {
     expect(result.stderr).not.toMatch(/soon by|has expired by/);
   });
 });
+
+describe('status --state and the order of the table', () => {
+  async function fleet() {
+    const env = fakeEnvironment({ now: new Date('2026-11-27T12:00:00Z'), env: { NO_COLOR: '1' } });
+    await env.run(appArgs, FAKE.clientSecret);
+    // By name: a-ok, b-expired, c-ok, d-expiring, e-expired-earlier.
+    for (const [name, expires] of [['a-ok', '2027-06-01'], ['b-expired', '2026-11-20'], ['c-ok', '2027-05-01'], ['d-expiring', '2026-12-10'], ['e-expired-earlier', '2026-11-01']]) {
+      expect((await env.run(importArgs(name!, ['--expires-at', expires!]), FAKE.refreshToken)).code).toBe(0);
+    }
+    return env;
+  }
+  const names = (stdout: string) => stdout.trim().split('\n').slice(1).map((row) => row.split(/\s+/)[0]).filter((n) => n && n !== 'APP');
+
+  it('the table lists the profiles that need action first, most urgent first, then the rest by name', async () => {
+    const result = await (await fleet()).run(['status']);
+    expect(result.code).toBe(4);
+    expect(names(result.stdout)).toEqual(['e-expired-earlier', 'b-expired', 'd-expiring', 'a-ok', 'c-ok']);
+  });
+
+  it('--state expired,expiring shows only those, in every view; the exit code still covers all', async () => {
+    const env = await fleet();
+    const table = await env.run(['status', '--state', 'expired,expiring']);
+    expect(names(table.stdout)).toEqual(['e-expired-earlier', 'b-expired', 'd-expiring']);
+    const json = JSON.parse((await env.run(['status', '--json', '--state', 'ok'])).stdout);
+    expect(json.profiles.map((p: { profile: string }) => p.profile)).toEqual(['a-ok', 'c-ok']);
+    const ok = await env.run(['status', '--state', 'ok']);
+    expect(ok.code).toBe(4);
+    expect(ok.stderr).not.toContain('no profiles configured');
+  });
+
+  it('--state refuses an unknown state (exit 2), naming the ones there are', async () => {
+    const result = await fakeEnvironment().run(['status', '--state', 'expired,soon']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--state "soon" is not a state: use rejected, expired, expiring, unknown, ok');
+  });
+});
