@@ -21,6 +21,7 @@ const FLAG_VALUES: Record<string, ValueKind> = {
   '--ics': 'file',
   '--metrics-file': 'file',
   '--html': 'file',
+  '--to': 'store',
 };
 
 // Positional arguments that name something that must exist already.
@@ -87,11 +88,13 @@ export function describeProgram(program: Command<any, any, any>): CommandSpec {
     const flags = help.visibleOptions(cmd).map((option): FlagSpec => {
       const names = [option.short, option.long].filter((n): n is string => typeof n === 'string');
       const takesValue = option.required || option.optional;
+      const choices = option.argChoices;
       return {
         names,
         ...(option.long ? { long: option.long } : {}),
         ...(option.short ? { short: option.short } : {}),
-        ...(takesValue ? { value: FLAG_VALUES[option.long ?? ''] ?? 'value' } : {}),
+        ...(takesValue ? { value: choices ? 'choice' : (FLAG_VALUES[option.long ?? ''] ?? 'value') } : {}),
+        ...(takesValue && choices ? { choices: [...choices] } : {}),
         description: option.description,
       };
     });

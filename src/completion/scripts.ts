@@ -41,7 +41,12 @@ function sharedFunctions(spec: CommandSpec): string {
   // Global flags with a value are valid after any command.
   const globalValueFlags = spec.flags.filter((f) => f.value).flatMap((f) => f.names.map((n) => `    *${shQuote(`|${n}`)}) echo ${f.value} ;;`));
   const argumentKinds = commands.filter((command) => command.argument).map((command) => `    ${shQuote(command.path.join(' '))}) echo ${command.argument} ;;`);
-  const fixed = (['marketplace', 'region', 'shell'] as ValueKind[]).map((k) => `    ${k}) printf '%s\\n' ${staticValues(k).join(' ')} ;;`);
+  const fixed = (['marketplace', 'region', 'shell', 'store'] as ValueKind[]).map((k) => `    ${k}) printf '%s\\n' ${staticValues(k).join(' ')} ;;`);
+  const choices = commands.flatMap((command) =>
+    command.flags
+      .filter((f) => f.choices)
+      .flatMap((f) => f.names.map((n) => `    ${shQuote(`${command.path.join(' ')}|${n}`)}) printf '%s\\n' ${f.choices!.map(shQuote).join(' ')} ;;`)),
+  );
   return `# Subcommands of a command path, one a line.
 _amz_token_subcommands() {
   case $1 in
@@ -64,6 +69,13 @@ ${[...valueFlags, ...globalValueFlags].join('\n')}
   esac
 }
 
+# The values of choice flag $2 in command path $1, one a line.
+_amz_token_choices() {
+  case "$1|$2" in
+${choices.join('\n')}
+  esac
+}
+
 # What the positional argument of command path $1 is, if anything.
 _amz_token_argument_kind() {
   case $1 in
@@ -82,10 +94,12 @@ ${fixed.join('\n')}
 }
 
 # The command path of words $2... (the words before the cursor, program name excluded).
-# Flags are skipped with their values; sets _amz_token_path.
+# Flags are skipped with their values; sets _amz_token_path, and _amz_token_nargs to the
+# number of positional arguments given after it (app set my-app: 1).
 _amz_token_find_path() {
   local skip=0 w
   _amz_token_path=
+  _amz_token_nargs=0
   shift
   for w in "$@"; do
     if [ "$skip" = 1 ]; then skip=0; continue; fi
@@ -95,6 +109,8 @@ _amz_token_find_path() {
       *)
         if _amz_token_subcommands "$_amz_token_path" | grep -qxF -- "$w"; then
           _amz_token_path=\${_amz_token_path:+$_amz_token_path }$w
+        else
+          _amz_token_nargs=$((_amz_token_nargs + 1))
         fi
         ;;
     esac
@@ -109,6 +125,7 @@ _amz_token_candidates() {
     case $kind in
       file) echo files ;;
       value) ;;
+      choice) _amz_token_choices "$_amz_token_path" "$prev" ;;
       *) _amz_token_values "$kind" "$bin" ;;
     esac
     return
@@ -121,7 +138,7 @@ _amz_token_candidates() {
   esac
   if [ -n "$(_amz_token_subcommands "$_amz_token_path")" ]; then
     _amz_token_subcommands "$_amz_token_path"
-  elif kind=$(_amz_token_argument_kind "$_amz_token_path"); then
+  elif [ "$_amz_token_nargs" = 0 ] && kind=$(_amz_token_argument_kind "$_amz_token_path"); then
     _amz_token_values "$kind" "$bin"
   fi
 }
@@ -146,6 +163,20 @@ _amz_token() {
     prev=\${COMP_WORDS[COMP_CWORD - 2]}
   fi
   [[ $bin == "~/"* ]] && bin=$HOME/\${bin#"~/"}
+  # After "--" (exec -- cmd ...) the words are the job's: a command, then what it takes.
+  local i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    [[ \${COMP_WORDS[i]} == -- ]] || continue
+    if ((COMP_CWORD == i + 1)); then
+      COMPREPLY=($(compgen -c -- "$cur"))
+    elif declare -F _command_offset >/dev/null; then
+      _command_offset $((i + 1)) # bash-completion's: complete as that command would
+    else
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+    return
+  done
   _amz_token_find_path "\${COMP_WORDS[@]:0:COMP_CWORD}"
   candidates=$(_amz_token_candidates "$cur" "$prev" "$bin")
   if [[ $candidates == files ]]; then
@@ -173,6 +204,14 @@ _amz_token() {
   local cur=\${words[CURRENT]} prev=\${words[CURRENT-1]} bin=\${words[1]} candidates
   local -a values
   bin=\${~bin}
+  # After "--" (exec -- cmd ...) the words are the job's: complete them as zsh would on their own.
+  local dashdash=\${words[(i)--]}
+  if ((dashdash < CURRENT)); then
+    shift $dashdash words
+    ((CURRENT -= dashdash))
+    _normal
+    return
+  fi
   _amz_token_find_path "\${(@)words[1,CURRENT-1]}"
   candidates=$(_amz_token_candidates "$cur" "$prev" "$bin")
   if [[ $candidates == files ]]; then
@@ -210,6 +249,8 @@ function fishScript(spec: CommandSpec): string {
         return `-x -a '(__amz_token_names profiles)'`;
       case 'app':
         return `-x -a '(__amz_token_names apps)'`;
+      case 'choice':
+        return '';
       default:
         return `-x -a ${fishQuote(staticValues(kind).join(' '))}`;
     }
@@ -221,21 +262,27 @@ function fishScript(spec: CommandSpec): string {
     for (const sub of command.subcommands) {
       lines.push(`complete -c amz-token -n ${fishQuote(`__amz_token_at ${command.path.join(' ')}`)} -a ${fishQuote(sub.name)} -d ${fishQuote(firstLine(sub.description))}`);
     }
-    if (command.argument) lines.push(`complete -c amz-token ${at}${valueArgs(command.argument)}`);
+    // The positional argument only while it is not given yet (app set my-app <Tab> offers no app again).
+    const atArgument = `-n ${fishQuote(`__amz_token_at_argument ${command.path.join(' ')}`.trimEnd())} `;
+    if (command.argument) lines.push(`complete -c amz-token ${atArgument}${valueArgs(command.argument)}`);
     for (const f of command.flags) {
       const names = [f.short ? `-s ${f.short.slice(1)}` : '', f.long ? `-l ${f.long.slice(2)}` : ''].filter(Boolean).join(' ');
-      lines.push(`complete -c amz-token ${global.has(f) ? '' : at}${names} ${f.value ? valueArgs(f.value) + ' ' : ''}-d ${fishQuote(firstLine(f.description))}`);
+      const value = f.choices ? `-x -a ${fishQuote(f.choices.join(' '))} ` : f.value ? valueArgs(f.value) + ' ' : '';
+      lines.push(`complete -c amz-token ${global.has(f) ? "-n 'not __amz_token_after_dashdash' " : at}${names} ${value}-d ${fishQuote(firstLine(f.description))}`);
     }
   }
   return `# fish completion for amz-token: commands, flags, profile and app names.
 # Generated by \`amz-token completion fish\`. Install it:
 #   amz-token completion fish > ~/.config/fish/completions/amz-token.fish
 
-# The command path before the cursor ("app add"); flags are skipped with their values.
-function __amz_token_path
+# The command path before the cursor ("app add"), then the number of positional
+# arguments after it; flags are skipped with their values. After "--" the words are
+# a job's, and the path is "--".
+function __amz_token_scan
     set -l value_flags ${valueFlags.map(fishQuote).join(' ')}
     set -l words (commandline -opc)
     set -l path
+    set -l nargs 0
     set -l skip 0
     for w in $words[2..-1]
         if test $skip = 1
@@ -243,22 +290,49 @@ function __amz_token_path
             continue
         end
         switch $w
+            case '--'
+                echo --
+                echo 0
+                return
             case '--*=*'
             case '-*'
                 contains -- $w $value_flags; and set skip 1
             case '*'
-                contains -- "$path $w" ${commands
+                if contains -- "$path $w" ${commands
                   .filter((command) => command.path.length)
                   .map((command) => fishQuote(` ${command.path.join(' ')}`))
-                  .join(' ')}; and set path "$path $w"
+                  .join(' ')}
+                    set path "$path $w"
+                else
+                    set nargs (math $nargs + 1)
+                end
         end
     end
     string trim -- "$path"
+    echo $nargs
 end
 
 function __amz_token_at
-    set -l path (__amz_token_path)
-    test "$path" = "$argv"
+    set -l scan (__amz_token_scan)
+    test "$scan[1]" = "$argv"
+end
+
+function __amz_token_at_argument
+    set -l scan (__amz_token_scan)
+    test "$scan[1]" = "$argv"; and test "$scan[2]" = 0
+end
+
+function __amz_token_after_dashdash
+    contains -- -- (commandline -opc)
+end
+
+# exec -- <Tab>: what fish completes for the job's own command line.
+function __amz_token_job
+    set -l tokens (commandline -opc)
+    set -l i (contains -i -- -- $tokens)
+    set -l job
+    test $i -lt (count $tokens); and set job $tokens[(math $i + 1)..-1]
+    __fish_complete_subcommand --commandline $job (commandline -ct)
 end
 
 function __amz_token_names
@@ -267,6 +341,7 @@ function __amz_token_names
 end
 
 complete -c amz-token -f
+complete -c amz-token -n __amz_token_after_dashdash -x -a '(__amz_token_job)'
 ${lines.join('\n')}
 `;
 }

@@ -5,7 +5,7 @@
 import { MARKETPLACES, REGIONS } from '../amazon/marketplaces.js';
 
 /** What a flag's value or a positional argument completes to. */
-export type ValueKind = 'profile' | 'app' | 'marketplace' | 'region' | 'shell' | 'file' | 'value';
+export type ValueKind = 'profile' | 'app' | 'marketplace' | 'region' | 'shell' | 'store' | 'choice' | 'file' | 'value';
 
 export interface FlagSpec {
   /** e.g. ['-q', '--quiet'] */
@@ -14,6 +14,8 @@ export interface FlagSpec {
   short?: string;
   /** Undefined for a switch; 'value' when the value is free text (a number, a date). */
   value?: ValueKind;
+  /** The values a 'choice' flag takes (commander's .choices()). */
+  choices?: string[];
   description: string;
 }
 
@@ -40,6 +42,9 @@ export function staticValues(kind: ValueKind): string[] {
       return [...REGIONS];
     case 'shell':
       return [...SHELLS];
+    case 'store':
+      // helper:<name> takes any docker-credential-<name>; these two are the ones Debian ships.
+      return ['keychain', 'file', 'helper:pass', 'helper:secretservice'];
     default:
       return [];
   }

@@ -106,6 +106,25 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 
+  it('completes the values of --format and store migrate --to', async () => {
+    expect(await complete('amz-token', 'status', '--format', '')).toEqual(['table', 'json', 'prometheus']);
+    expect(await complete('amz-token', 'status', '--format', 'p')).toEqual(['prometheus']);
+    expect(await complete('amz-token', 'store', 'migrate', '--to', '')).toEqual(['keychain', 'file', 'helper:pass', 'helper:secretservice']);
+  });
+
+  it('offers the app name once: not again after app set my-app', async () => {
+    expect(await complete('amz-token', 'app', 'set', '')).toEqual(['my-app', 'other-app']);
+    expect(await complete('amz-token', 'app', 'set', 'my-app', '')).toEqual([]);
+    expect(await complete('amz-token', 'app', 'set', 'my-app', '--dr')).toEqual(['--draft']);
+  });
+
+  it('after exec ... -- offers commands, then files, never its own flags', async () => {
+    expect(await complete('amz-token', 'exec', '--profile', 'shop-de', '--', 'ech')).toContain('echo');
+    writeFileSync(join(s.configDir, 'job-input.txt'), '');
+    expect(await complete('amz-token', 'exec', '--', 'cat', 'job-in')).toEqual(['job-input.txt']);
+    expect(await complete('amz-token', 'exec', '--', 'ls', '--')).not.toContain('--profile');
+  });
+
   it('offers nothing for free-text values, and file names for --ics', async () => {
     expect(await complete('amz-token', 'status', '--warn-days', '')).toEqual([]);
     writeFileSync(join(s.configDir, 'team.ics'), '');
@@ -133,6 +152,27 @@ _amz_token`;
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(String(result.stdout).split('\n')).toEqual(['compdef _amz_token amz-token', 'shop-de', 'shop-fr', 'us-main']);
   });
+
+  /** What our function hands zsh: compadd's words, or the words _normal was left to complete. */
+  async function zshComplete(...words: string[]): Promise<string[]> {
+    const program = `
+compdef() { }
+compadd() { shift; print -rl -- "$@" }
+_normal() { print -r -- "_normal $CURRENT: \${(j: :)words}" }
+source ${JSON.stringify(scripts.zsh)}
+words=(${words.map((w) => `'${w}'`).join(' ')})
+CURRENT=${words.length}
+_amz_token`;
+    const result = await execa('zsh', ['-f', '-c', program], { env, reject: false });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    return String(result.stdout).split('\n').filter(Boolean);
+  }
+
+  it('completes choice values, the app name once, and hands the words after exec -- to _normal', async () => {
+    expect(await zshComplete('amz-token', 'status', '--format', '')).toEqual(['table', 'json', 'prometheus']);
+    expect(await zshComplete('amz-token', 'app', 'set', 'my-app', '')).toEqual([]);
+    expect(await zshComplete('amz-token', 'exec', '--profile', 'shop-de', '--', 'ls', '')).toEqual(['_normal 2: ls ']);
+  });
 });
 
 describe('fish', () => {
@@ -157,5 +197,14 @@ describe('fish', () => {
     expect(await complete('amz-token app remove ')).toEqual(['my-app', 'other-app']);
     expect(await complete('amz-token status --w')).toEqual(['--warn-days']);
     expect(await complete('amz-token request --marketplace D')).toEqual(['DE']);
+  });
+
+  it('completes --format and --to values, the app name once, and the job after exec --', async () => {
+    expect(await complete('amz-token status --format ')).toEqual(['json', 'prometheus', 'table']);
+    expect(await complete('amz-token store migrate --to ')).toEqual(['file', 'helper:pass', 'helper:secretservice', 'keychain']);
+    expect(await complete('amz-token app set ')).toEqual(['my-app', 'other-app']);
+    expect(await complete('amz-token app set my-app ')).toEqual([]);
+    expect(await complete('amz-token exec -- ech')).toContain('echo');
+    expect(await complete('amz-token exec --profile shop-de -- ls --')).not.toContain('--profile');
   });
 });
