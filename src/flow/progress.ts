@@ -19,6 +19,8 @@ export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', 
 const SPIN_MS = 100;
 const PLAIN_EVERY_MS = 30_000;
 export const PASTE_PROMPT = '> ';
+/** What the spinner line says before the time left, longest first: the longest that fits is shown. */
+const SPINNER_WORDS = ['Waiting for the seller to confirm... ', 'Waiting for the seller... ', 'Waiting... '];
 const ESC = '\u001b';
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
@@ -66,7 +68,14 @@ export function openWaitingScreen(ctx: CommandContext, handlers: PasteHandlers):
   if (!live) {
     screen = ctx.global.quiet ? quietScreen() : plainScreen(() => out.info(`waiting for the seller to confirm: ${timeLeft()} left`));
   } else {
-    screen = liveScreen(stderr, deps.stdin as NodeJS.ReadStream, editing, () => `${SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length]} Waiting for the seller to confirm... ${timeLeft()} left`, {
+    // The countdown is what the operator needs; on a narrow terminal the words give way, not it.
+    const spinnerText = (cols: number) => {
+      const head = SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length];
+      const tail = `${timeLeft()} left`;
+      const words = SPINNER_WORDS.find((w) => `${head} ${w}${tail}`.length < cols) ?? '';
+      return `${head} ${words}${tail}`;
+    };
+    screen = liveScreen(stderr, deps.stdin as NodeJS.ReadStream, editing, spinnerText, {
       line: answer,
       interrupt: handlers.onInterrupt,
       end: endInput,
@@ -128,7 +137,7 @@ function liveScreen(
   stderr: NodeJS.WriteStream,
   stdin: NodeJS.ReadStream,
   editing: boolean,
-  spinnerText: () => string,
+  spinnerText: (cols: number) => string,
   on: { line(line: string): (() => void) | undefined; interrupt(): void; end(): void },
 ): Omit<WaitingScreen, 'inputEnded'> {
   let spinning = false;
@@ -145,7 +154,7 @@ function liveScreen(
     let text = '';
     let rows = 0;
     if (spinning) {
-      text += `${fit(spinnerText(), cols)}\n`;
+      text += `${fit(spinnerText(cols), cols)}\n`;
       rows += 1;
     }
     if (editing) {
@@ -208,6 +217,18 @@ function liveScreen(
     redraw();
   };
 
+  // A resized terminal reflows what is on it, so the rows counted at the last draw no longer
+  // say where the drawing starts: going up by them could erase the consent URL above it.
+  // Leave the old drawing where it is (its row is cleared, the rest at worst stays as a
+  // fragment) and draw afresh on the next row.
+  const resized = () => {
+    if (closed) return;
+    if (drawn) stderr.write(`\r${ESC}[K\n`);
+    drawn = false;
+    redraw();
+  };
+  stderr.on('resize', resized);
+
   if (editing) {
     stdin.setRawMode?.(true);
     stdin.on('data', keys);
@@ -232,6 +253,7 @@ function liveScreen(
       if (closed) return;
       clearInterval(timer);
       stopEditing(false);
+      stderr.off('resize', resized);
       stderr.write(erase());
       closed = true;
     },

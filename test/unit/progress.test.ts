@@ -72,7 +72,7 @@ function context(options: { stderrTTY: boolean; stdinTTY?: boolean; env?: Record
   };
 }
 
-const spinnerLine = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Wait/;
+const spinnerLine = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (Wait|\d+:\d\d left$)/;
 
 beforeEach(() => {
   // Only the screen's own timers: xterm.js parses on real ones.
@@ -148,8 +148,70 @@ describe('waiting screen, stderr a terminal, stdin a pipe', () => {
     screen.print(() => t.ctx.out.warn('msg'));
     t.advance(2_000);
     const rows = await t.screen();
-    expect(rows).toEqual(['msg', expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the …$/)]);
-    expect(rows[1]!.length).toBe(19);
+    // The countdown stays; the words give way.
+    expect(rows).toEqual(['msg', expect.stringMatching(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 4:56 left$/)]);
+    expect(rows[1]!.length).toBeLessThan(20);
+  });
+
+  it.each([
+    [40, /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Waiting for the seller\.\.\. 4:58 left$/],
+    [16, /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] 4:58 left$/],
+  ])('at %i columns the spinner line keeps its countdown', async (columns, line) => {
+    const t = context({ stderrTTY: true, terminal: { columns, rows: 10 } });
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.advance(2_000);
+    expect(await t.screen()).toEqual([expect.stringMatching(line)]);
+  });
+
+  it('shrinking the window below the spinner and back never erases the consent URL above it', async () => {
+    const stderrTerminal = { columns: 80, rows: 12 };
+    const t = context({ stderrTTY: true, stdinTTY: true, terminal: stderrTerminal });
+    // A live terminal fed as bytes arrive, resized between them as a window would be (xterm.js reflows).
+    const term = new xterm.Terminal({ cols: 80, rows: 12, convertEol: true, allowProposedApi: true });
+    const settled = () => new Promise<void>((resolve) => term.write('', resolve));
+    const writes: string[] = [];
+    (t.ctx.deps.stderr as PassThrough).on('data', (chunk: Buffer) => {
+      writes.push(chunk.toString());
+      term.write(chunk.toString());
+    });
+    // After a reflow the rows counted at the last draw are wrong: the first write after a resize
+    // must not move the cursor up by them (in tmux that erased the URL's rows).
+    const firstWritesAfterResize: string[] = [];
+    const resize = async (columns: number) => {
+      await settled();
+      term.resize(columns, 12);
+      stderrTerminal.columns = columns;
+      Object.assign(t.ctx.deps.stderr, { columns });
+      const before = writes.length;
+      (t.ctx.deps.stderr as PassThrough).emit('resize');
+      t.advance(100);
+      await new Promise(setImmediate);
+      firstWritesAfterResize.push(writes[before] ?? '');
+      await settled();
+    };
+    const consent = 'https://sellercentral-europe.amazon.com/apps/authorize/consent?application_id=amzn1.sp.solution.x&state=s';
+    t.ctx.deps.stderr.write(`Open this URL:\n${consent}\n`);
+    const screen = openWaitingScreen(t.ctx, t.handlers);
+    screen.spin(t.until(300));
+    t.stdin.write(URL_PASTE);
+    await new Promise(setImmediate);
+    t.advance(1_000);
+    await resize(30);
+    t.advance(1_000);
+    await resize(80);
+    t.advance(1_000);
+    await settled();
+    const buffer = term.buffer.active;
+    // Logical lines: a row the terminal wrapped joins the one before it.
+    const rows = Array.from({ length: buffer.length }, (_, i) => `${buffer.getLine(i)?.isWrapped ? '' : '\n'}${buffer.getLine(i)?.translateToString(true) ?? ''}`).join('');
+    term.dispose();
+    console.log(JSON.stringify(rows.split('\n'), null, 1));
+    expect(rows).toContain(`Open this URL:\n${consent}`);
+    expect(firstWritesAfterResize).toHaveLength(2);
+    for (const write of firstWritesAfterResize) expect(write).not.toMatch(/\u001b\[\d+A/);
+    expect(rows).toMatch(/Waiting for the seller to confirm\.\.\. 4:57 left/);
+    screen.close();
   });
 });
 
