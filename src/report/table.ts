@@ -4,7 +4,7 @@
 import type { ChalkInstance } from 'chalk';
 import { format } from 'date-fns/format';
 import { formatDate } from '../dates.js';
-import { table } from '../output.js';
+import { table, visibleLength } from '../output.js';
 import type { LiveCheck } from '../checks/result.js';
 import { dateState, dueTime, renewCommand, setSecretCommand, type ProfileState, type ProfileStatus, type StatusReport } from './status-report.js';
 
@@ -15,6 +15,36 @@ export interface RenderedStatus {
   advice: string[];
   /** What is worth knowing but needs nothing done (a skipped --deep call), for stderr. */
   notes: string[];
+}
+
+/**
+ * The table as wide as the terminal allows: all columns while they fit with the expiry
+ * whole (others cut with "…"); else PROFILE, EXPIRES and STATE only; below even that,
+ * one block per profile, so that no row ever wraps. Pipes get the whole table.
+ */
+function fitted(
+  rows: string[][],
+  ordered: ReadonlyArray<{ p: ProfileStatus; check?: LiveCheck | undefined }>,
+  maxWidth: number | undefined,
+  expires: (p: ProfileStatus) => string,
+  paint: (state: ProfileState) => string,
+): string[] {
+  if (maxWidth === undefined) return table(rows);
+  // Cutting SELLER or a long name is fine; cutting the expiry would lose "(in 12 days)", what the table is for.
+  const fits = (lines: string[]) =>
+    lines.every((line) => visibleLength(line) <= maxWidth) && lines.slice(1).every((line, i) => line.includes(expires(ordered[i]!.p)));
+  const full = table(rows, { maxWidth });
+  if (fits(full)) return full;
+  const narrow = table([['PROFILE', 'EXPIRES', 'STATE'], ...ordered.map(({ p }) => [p.profile, expires(p), paint(p.state)])], { maxWidth });
+  if (fits(narrow)) return narrow;
+  const cut = (text: string) => (visibleLength(text) <= maxWidth ? text : `${text.slice(0, Math.max(1, maxWidth - 1))}…`);
+  // "2027-01-10 09:12 (in 43 days)" on two lines: the date, then how far off.
+  return ordered.flatMap(({ p, check }) => [
+    cut(p.profile),
+    `  ${paint(p.state)}`,
+    ...expires(p).replace(/\)$/, '').split(' (').map((part) => cut(`  ${part}`)),
+    ...(check ? [cut(`  check: ${check.result}`)] : []),
+  ]);
 }
 
 /** `asOf`: the date given with --at, if any; advice then relates each expiry to it. `maxWidth`: the terminal's. */
@@ -46,7 +76,7 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
       ...(check && deep ? [marketplacesCell(check)] : []),
     ]);
   });
-  const lines = table(rows, maxWidth === undefined ? {} : { maxWidth });
+  const lines = fitted(rows, ordered, maxWidth, (p) => formatDate(new Date(p.expiresAt), at), paint);
 
   const troubledApps = report.apps.filter((a) => a.state !== 'ok');
   if (troubledApps.length) {

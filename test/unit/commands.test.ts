@@ -135,7 +135,9 @@ describe('commands in-process', () => {
     const terminal = await env.runWith({ stdoutIsTTY: true, stdoutColumns: 60 }, ['status']);
     const lines = terminal.stdout.trimEnd().split('\n');
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60);
-    expect(lines[1]).toMatch(/^a-rather-…  A3EXAMPLE12345 \(DE\)  eu      2027-11-01 …  ok$/);
+    // Too narrow for every column with the expiry whole: the narrow layout, the name cut instead.
+    expect(lines[0]).toMatch(/^PROFILE +EXPIRES +STATE$/);
+    expect(lines[1]).toMatch(/^a-rather-\S*…  2027-11-01 \d\d:\d\d \(in 339 days\)  ok$/);
   });
 
   it('a locked or missing keychain is exit 8 and leaves the config untouched', async () => {
@@ -238,5 +240,23 @@ describe('status --state and the order of the table', () => {
     const result = await fakeEnvironment().run(['status', '--state', 'expired,soon']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--state "soon" is not a state: use rejected, expired, expiring, unknown, ok');
+  });
+});
+
+describe('status on a narrow terminal', () => {
+  it.each([54, 48, 40, 30, 20])('at %i columns no row wraps, and each profile keeps its name, expiry and state', async (columns) => {
+    const env = fakeEnvironment({ now: new Date('2026-11-27T00:00:00Z'), env: { NO_COLOR: '1' } });
+    await env.run(appArgs, FAKE.clientSecret);
+    await env.run(importArgs('shop-de', ['--authorized-at', '2026-11-01']), FAKE.refreshToken);
+    await env.run(importArgs('shop-fr', ['--expires-at', '2026-12-10']), FAKE.refreshToken);
+    const result = await env.runWith({ stdoutIsTTY: true, stdoutColumns: columns }, ['status']);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(Math.max(...lines.map((line) => line.length)), result.stdout).toBeLessThanOrEqual(columns);
+    for (const [profile, state] of [['shop-de', 'ok'], ['shop-fr', 'expiring']]) {
+      const at = lines.findIndex((line) => line.startsWith(profile!));
+      expect(at, result.stdout).toBeGreaterThan(-1);
+      expect(lines.slice(at, at + 3).join(' '), result.stdout).toContain(state);
+    }
+    expect(result.stdout).toMatch(/in 13 days/);
   });
 });
