@@ -14,13 +14,12 @@
 
 import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
+import { fit, minutesSeconds, PASTE_PROMPT, shown, spinnerLine } from './screen-text.js';
 
-export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+export { SPINNER_FRAMES } from './screen-text.js';
+
 const SPIN_MS = 100;
 const PLAIN_EVERY_MS = 30_000;
-export const PASTE_PROMPT = '> ';
-/** What the spinner line says before the time left, longest first: the longest that fits is shown. */
-const SPINNER_WORDS = ['Waiting for the seller to confirm... ', 'Waiting for the seller... ', 'Waiting... '];
 const ESC = '\u001b';
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
@@ -68,13 +67,7 @@ export function openWaitingScreen(ctx: CommandContext, handlers: PasteHandlers):
   if (!live) {
     screen = ctx.global.quiet ? quietScreen() : plainScreen(() => out.info(`waiting for the seller to confirm: ${timeLeft()} left`));
   } else {
-    // The countdown is what the operator needs; on a narrow terminal the words give way, not it.
-    const spinnerText = (cols: number) => {
-      const head = SPINNER_FRAMES[frame++ % SPINNER_FRAMES.length];
-      const tail = `${timeLeft()} left`;
-      const words = SPINNER_WORDS.find((w) => `${head} ${w}${tail}`.length < cols) ?? '';
-      return `${head} ${words}${tail}`;
-    };
+    const spinnerText = (cols: number) => spinnerLine(frame++, timeLeft(), cols);
     screen = liveScreen(stderr, deps.stdin as NodeJS.ReadStream, editing, spinnerText, {
       line: answer,
       interrupt: handlers.onInterrupt,
@@ -258,24 +251,4 @@ function liveScreen(
       closed = true;
     },
   };
-}
-
-/** Cut to the terminal's width less one column, so that the line never wraps. */
-function fit(text: string, cols: number): string {
-  return text.length < cols ? text : `${text.slice(0, Math.max(0, cols - 2))}…`;
-}
-
-/**
- * The paste line as drawn: characters outside printable ASCII as "?" (an address is
- * ASCII; this keeps one character one column), and a paste too long for the screen
- * as its end, so that the drawing never scrolls its own top out of reach.
- */
-function shown(typed: string, cols: number, screenRows: number | undefined): string {
-  const printable = typed.replace(/[^\x20-\x7e]/g, '?');
-  const room = Number.isFinite(cols) && screenRows ? Math.max(1, (screenRows - 2) * cols - PASTE_PROMPT.length - 2) : Infinity;
-  return printable.length <= room ? printable : `…${printable.slice(printable.length - room + 1)}`;
-}
-
-export function minutesSeconds(seconds: number): string {
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

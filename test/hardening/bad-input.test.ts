@@ -44,7 +44,7 @@ const FLAGS: Array<[string, string[], string, number, RegExp, Record<string, str
   ['an unknown flag', ['status', '--frobnicate'], '', 2, /unknown option '--frobnicate'/],
   ['an unknown command', ['stauts'], '', 2, /unknown command 'stauts'/],
   ['a flag missing its value', ['status', '--at'], '', 2, /option '--at <date>' argument missing/],
-  ['a missing required flag', ['import', '--profile', 'p2', '--app', 'my-app'], '', 2, /required option '--region <region>' not specified/],
+  ['a missing required flag', ['import', '--profile', 'p2', '--app', 'my-app'], '', 2, /required option '--marketplace <cc>' not specified/],
   ['an unknown marketplace', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'DE' ? 'ZZ' : a)), FAKE.refreshToken, 2, /--marketplace "ZZ" is not a known marketplace/],
   ['an unknown region', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'eu' ? 'asia' : a)), FAKE.refreshToken, 2, /--region "asia" is not a region/],
   ['a marketplace outside the region', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'DE' ? 'JP' : a)), FAKE.refreshToken, 2, /marketplace JP belongs to region fe, not eu/],
