@@ -1,10 +1,12 @@
-// `amz-token app set <name>`: change an app's redirect URI, draft flag, client id
-// or application id in place, so that its profiles and client secret stay.
+// `amz-token app set <name>`: change an app's redirect URI, draft flag, client id,
+// application id or secret queue in place, so that its profiles and client secret stay.
 
+import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
+import { queueUrl } from '../validate.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
-import { clientSecretExpiry } from '../expiry.js';
+import { appSecretExpiry } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { appFlags, appNameOf } from './options.js';
@@ -20,6 +22,7 @@ export interface AppSetOptions {
   clientId?: string;
   redirectUri?: string;
   draft?: boolean;
+  secretQueueUrl?: string;
 }
 
 const FIELD_NAMES: Record<keyof Omit<AppSetOptions, 'name'>, string> = {
@@ -27,6 +30,7 @@ const FIELD_NAMES: Record<keyof Omit<AppSetOptions, 'name'>, string> = {
   clientId: 'client id',
   redirectUri: 'redirect URI',
   draft: 'draft',
+  secretQueueUrl: 'secret queue',
 };
 
 /** Changes an app's metadata in place: its profiles and client secret stay as they are. */
@@ -34,7 +38,7 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
   const { name, ...wanted } = opts;
   const changes = Object.fromEntries(Object.entries(wanted).filter(([, value]) => value !== undefined)) as Partial<AppRecord>;
   if (Object.keys(changes).length === 0) {
-    throw new UsageError('nothing to change', `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, e.g. amz-token app set ${name} --draft`);
+    throw new UsageError('nothing to change', `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, --secret-queue, e.g. amz-token app set ${name} --draft`);
   }
   findApp(await readConfig(ctx), name);
   const { before, after } = await updateConfig(ctx.deps.configDir, (latest) => {
@@ -44,12 +48,12 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
     return { before: previous, after: { ...app } };
   });
   if (ctx.global.json) {
-    ctx.out.json({ app: name, ...after, clientSecretExpiresAt: clientSecretExpiry(new Date(after.clientSecretCreatedAt)).toISOString() });
+    ctx.out.json({ app: name, ...after, clientSecretExpiresAt: appSecretExpiry(after).toISOString() });
     return OK;
   }
   ctx.out.info(`Updated app ${name}:`);
   for (const key of Object.keys(changes) as Array<keyof typeof FIELD_NAMES>) {
-    ctx.out.info(`  ${FIELD_NAMES[key]}: ${String(before[key])} -> ${String(after[key])}`);
+    ctx.out.info(`  ${FIELD_NAMES[key]}: ${String(before[key] ?? '(none)')} -> ${String(after[key])}`);
   }
   if (changes.redirectUri !== undefined && changes.redirectUri !== before.redirectUri) {
     ctx.out.info(`Register exactly ${after.redirectUri} as the app's Redirect URI (a relay page also as its Login URI) in the Developer Console.`);
@@ -72,9 +76,17 @@ export function registerAppSet(app: Program, line: CommandLine): void {
     .option('--no-draft', 'the app is published: no version=beta')
     .addOption(appFlags.clientId())
     .addOption(appFlags.appId())
+    .addOption(new Option('--secret-queue <url>', "the SQS queue registered for the app's client-secret notifications (docs/rotation.md)").argParser((v) => queueUrl(v, '--secret-queue')))
     .addHelpText(
       'after',
-      helpFooter(['amz-token app set my-app --draft', 'amz-token app set my-app --redirect-uri https://example.com/amz-token/'], APP_SET_EXIT_CODES),
+      helpFooter(
+        [
+          'amz-token app set my-app --draft',
+          'amz-token app set my-app --redirect-uri https://example.com/amz-token/',
+          'amz-token app set my-app --secret-queue https://sqs.eu-west-1.amazonaws.com/123456789012/amz-token-secrets',
+        ],
+        APP_SET_EXIT_CODES,
+      ),
     )
     .action((name, flags) => {
       const options: AppSetOptions = {
@@ -83,6 +95,7 @@ export function registerAppSet(app: Program, line: CommandLine): void {
         ...(flags.clientId !== undefined ? { clientId: flags.clientId } : {}),
         ...(flags.redirectUri !== undefined ? { redirectUri: flags.redirectUri } : {}),
         ...(flags.draft !== undefined ? { draft: flags.draft } : {}),
+        ...(flags.secretQueue !== undefined ? { secretQueueUrl: flags.secretQueue } : {}),
       };
       line.choose('app set', options, runAppSet);
     });
