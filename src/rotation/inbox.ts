@@ -34,7 +34,12 @@ export function appsWithClient(config: Config, clientId: string): string[] {
 export async function storeNewSecret(ctx: CommandContext, app: string, notice: NewSecretNotice): Promise<StoreResult> {
   const store = await ctx.deps.secretStore();
   const account = accounts.clientSecret(app);
-  let result = 'stored' as StoreResult;
+  const { loadConfig } = await import('../config/config.js');
+  const recorded = findApp(await loadConfig(ctx.deps.configDir), app).clientSecretExpiresAt;
+  const stated = notice.newClientSecretExpiryTime.getTime();
+  // A redelivered message from an earlier rotation must not put an older secret back.
+  if (recorded !== undefined && new Date(recorded).getTime() > stated) return 'older than the stored secret';
+  const result: StoreResult = recorded !== undefined && new Date(recorded).getTime() === stated ? 'already stored' : 'stored';
   await storeSecretThenConfig(ctx, {
     account,
     secret: notice.newClientSecret,
@@ -42,24 +47,12 @@ export async function storeNewSecret(ctx: CommandContext, app: string, notice: N
     stale: grantlessTokenAccounts(app),
     change: (latest) => {
       const record = findApp(latest, app);
-      const recorded = record.clientSecretExpiresAt ? new Date(record.clientSecretExpiresAt).getTime() : undefined;
-      const stated = notice.newClientSecretExpiryTime.getTime();
-      // A redelivered message from an earlier rotation must not put an older secret back.
-      if (recorded !== undefined && recorded > stated) {
-        result = 'older than the stored secret';
-        throw new Superseded();
-      }
-      if (recorded === stated) result = 'already stored';
       record.clientSecretCreatedAt = (notice.eventTime ?? ctx.deps.now()).toISOString();
       record.clientSecretExpiresAt = notice.newClientSecretExpiryTime.toISOString();
       if (notice.oldClientSecretExpiryTime) record.oldClientSecretExpiresAt = notice.oldClientSecretExpiryTime.toISOString();
       else delete record.oldClientSecretExpiresAt;
     },
-  }).catch((error: unknown) => {
-    // The transaction put the stored secret back: nothing changed.
-    if (!(error instanceof Superseded)) throw error;
   });
-  if (result === 'older than the stored secret') return result;
   if ((await store.get(account)) !== notice.newClientSecret) {
     throw new StoreUnavailableError(
       `${store.description} did not give back the new client secret of ${app} after storing it; the message stays on the queue`,
@@ -68,8 +61,6 @@ export async function storeNewSecret(ctx: CommandContext, app: string, notice: N
   }
   return result;
 }
-
-class Superseded extends Error {}
 
 /** What reading one message came to, for the command's report and exit code. */
 export interface Handled {
