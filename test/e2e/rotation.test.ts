@@ -2,7 +2,7 @@
 // tokens, rotateApplicationClientSecret, old secrets that work seven days), a real
 // SQS-protocol server (fauxqs, driven through the real @aws-sdk/client-sqs on both sides)
 // and the real keychain (or, for the crash case, a real credential-helper program).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +22,7 @@ beforeAll(async () => {
   sqs = await startFauxqs();
 });
 afterAll(async () => {
+  await Promise.all(rigs.splice(0).map((r) => r.double.close()));
   await sqs?.close();
 });
 
@@ -37,10 +38,8 @@ interface Rig {
   secrets(): string[];
 }
 
+// The cases run concurrently: each has its own queue, double, config folder and keychain names.
 const rigs: Rig[] = [];
-afterEach(async () => {
-  for (const rig of rigs.splice(0)) await rig.double.close();
-});
 
 async function rig(options: { enrolled?: boolean; env?: Record<string, string> } = {}): Promise<Rig> {
   const s = sandbox();
@@ -92,7 +91,7 @@ async function rig(options: { enrolled?: boolean; env?: Record<string, string> }
 const config = (r: Rig) => JSON.parse(readFileSync(join(r.s.configDir, 'config.json'), 'utf8')) as { apps: Record<string, Record<string, string>> };
 const ours = (bodies: string[]) => bodies.filter((b) => b.includes(FAKE.clientId));
 
-describe('client secret rotation', () => {
+describe.concurrent('client secret rotation', () => {
   it('rotate-secret stores the new secret from the queue and leaves others\' messages there; grantless tokens are cached; old secrets stop after seven days', async () => {
     const r = await rig();
     const foreign = JSON.parse(newSecretNotification({ applicationId: FAKE.appId, clientId: FOREIGN_CLIENT, clientSecret: 'x', redirectUris: [] }, 'amzn1.oa2-cs.v1.someoneelses', Date.now() + 180 * DAY, Date.now() + 7 * DAY, Date.now())) as object;
