@@ -144,11 +144,16 @@ export async function rotateSecret(ctx: CommandContext, app: string, queue: Secr
   const deadline = AbortSignal.timeout(opts.waitSeconds * 1000);
   const endsAt = performance.now() + opts.waitSeconds * 1000;
   while (!deadline.aborted) {
-    const remaining = Math.max(1, Math.min(LONG_POLL_SECONDS, Math.ceil((endsAt - performance.now()) / 1000)));
-    const batch = await queue.receive({ waitSeconds: remaining, visibilitySeconds: VISIBILITY_SECONDS, stop: deadline });
+    // Each long poll ends on its own within the time left; it is never aborted. An aborted poll
+    // lives on at the server, which may hand it our message after we stopped listening: the
+    // message would then stay hidden (VISIBILITY_SECONDS) from the next run, which might start
+    // a second rotation instead of storing it.
+    const remaining = Math.max(1, Math.min(LONG_POLL_SECONDS, Math.floor((endsAt - performance.now()) / 1000)));
+    const batch = await queue.receive({ waitSeconds: remaining, visibilitySeconds: VISIBILITY_SECONDS });
     const result = await handleBatch(ctx, queue, config, batch, { only: app, failFast: true }, seen);
     if (result.stored.includes(app)) return 'rotated';
     if (batch.length > 0 && result.nothingForUs) await pause(OTHERS_PAUSE_MS, deadline);
+    if (performance.now() >= endsAt) break;
   }
   throw new FlowError(
     `Amazon rotated the client secret of ${app}, but the new secret did not arrive on the queue within ${opts.waitSeconds} s; the stored secret is unchanged`,

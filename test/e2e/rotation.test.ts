@@ -88,6 +88,12 @@ async function rig(options: { enrolled?: boolean; env?: Record<string, string> }
   return r;
 }
 
+/** Polls a condition (a running process's output) for up to 30 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((done) => setTimeout(done, 100));
+  expect(condition()).toBe(true);
+}
+
 const config = (r: Rig) => JSON.parse(readFileSync(join(r.s.configDir, 'config.json'), 'utf8')) as { apps: Record<string, Record<string, string>> };
 const ours = (bodies: string[]) => bodies.filter((b) => b.includes(FAKE.clientId));
 
@@ -168,6 +174,22 @@ describe.concurrent('client secret rotation', () => {
     const proof = await r.run(['token', '--grantless', '--app', r.app, '--scope', 'notifications', '--no-cache']);
     expect(proof.exitCode, String(proof.stderr)).toBe(0);
     expect(ours(await sqs.peek(r.queueUrl))).toEqual([]);
+  });
+
+  it('watch-secrets without --once long-polls, stores a secret rotated in the console as it arrives, and ends on SIGTERM with exit 0', async () => {
+    const r = await rig();
+    const watching = r.s.start(['app', 'watch-secrets', '--queue-url', r.queueUrl], {
+      env: { AMZ_TOKEN_LWA_URL: r.double.lwaUrl, ...sqs.awsEnv },
+    });
+    await until(() => watching.stderr().includes('Watching'));
+    const consoleSecret = 'amzn1.oa2-cs.v1.rotatedintheconsole0123456789';
+    await sendToQueue(r.queueUrl, newSecretNotification({ applicationId: FAKE.appId, clientId: FAKE.clientId, clientSecret: '', redirectUris: [] }, consoleSecret, Date.now() + 180 * DAY, Date.now() + 7 * DAY, Date.now()));
+    await until(() => /Stored the new client secret/.test(watching.stderr()));
+    watching.child.kill('SIGTERM');
+    const ended = await watching.child;
+    expect(ended.exitCode, watching.stderr()).toBe(0);
+    expect(watching.stderr()).not.toContain(consoleSecret);
+    expect(await secretToolLookup(`app/${r.app}/client-secret`)).toBe(consoleSecret);
   });
 
   it('not enrolled, throttled twice, no such queue and no AWS credentials: one line naming the fix, nothing changed', async () => {
