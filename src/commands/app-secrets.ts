@@ -3,7 +3,7 @@
 // lazily with the AWS SDK); here: flags, which queue, and the report.
 
 import { Option } from '@commander-js/extra-typings';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, mostUrgent, UsageError } from '../errors.js';
 import { findApp } from '../config/lookup.js';
 import { formatDate } from '../dates.js';
 import { appSecretExpiry } from '../expiry.js';
@@ -78,7 +78,6 @@ export async function runWatchSecrets(ctx: CommandContext, opts: WatchSecretsOpt
     throw new UsageError(`the apps use ${urls.length} different secret queues; a watch without --once reads one`, 'pass --queue-url <url> (one watch per queue), or use --once from cron');
   }
   const { watchQueue } = await import('../rotation/rotate.js');
-  const { mostUrgent } = await import('../errors.js');
   const stopping = new AbortController();
   const restore = ctx.deps.onSignal(() => stopping.abort());
   const codes: ExitCode[] = [];

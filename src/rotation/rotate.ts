@@ -4,7 +4,7 @@
 // secret from the queue, stored and read back, and only then the message deleted.
 
 import { ExitCode, FlowError, mostUrgent } from '../errors.js';
-import type { CommandContext } from '../context.js';
+import { readConfig, type CommandContext } from '../context.js';
 import type { Config } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
 import { formatDate } from '../dates.js';
@@ -112,7 +112,7 @@ async function answerExpiry(
 
 /** Reads the config anew each time: a secret stored a moment ago changed it. */
 function configReader(ctx: CommandContext): () => Promise<Config> {
-  return async () => (await import('../context.js')).readConfig(ctx);
+  return () => readConfig(ctx);
 }
 
 /**
