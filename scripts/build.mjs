@@ -7,7 +7,8 @@
 // `await import()` stay lazy: esbuild runs their top level, and their require()s, on first use.
 //
 // Kept external: packages with files of their own at run time (`open` spawns its bundled
-// xdg-open, @napi-rs/keyring is a native binding).
+// xdg-open, @napi-rs/keyring is a native binding), and the AWS SDK's SQS client: megabytes
+// that only the rotation commands load (inlined, every run would parse them at start-up).
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outdir = join(root, 'dist');
 const bundle = join(outdir, 'amz-token.cjs');
-const EXTERNAL = ['open', '@napi-rs/keyring'];
+const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
 /**
  * esbuild keeps `import()` of an external as it is, even in CommonJS output, and Node then
  * starts its ES module loader and lexes the CommonJS package to serve it (~10 ms, measured on
@@ -24,7 +25,7 @@ const EXTERNAL = ['open', '@napi-rs/keyring'];
  * so their lazy imports become a lazy require() instead (through a one-line module that is
  * bundled, and so itself loaded lazily). `open` is an ES module and keeps its import().
  */
-const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process)$/;
+const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process|@aws-sdk\/client-sqs)$/;
 
 const result = await build({
   absWorkingDir: root,

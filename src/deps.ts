@@ -16,6 +16,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretStore } from './secrets/store.js';
+import type { SecretQueue } from './rotation/queue.js';
 
 export interface Deps {
   env: Readonly<Record<string, string | undefined>>;
@@ -43,6 +44,8 @@ export interface Deps {
   openBrowser: (url: string) => Promise<void>;
   /** Registers a handler for SIGINT/SIGTERM/SIGHUP; returns a function that removes it. */
   onSignal: (handler: (signal: Signal) => void) => () => void;
+  /** Opens the app's SQS secret queue (lazy: loads the AWS SDK only when called). */
+  secretQueue: (url: string) => Promise<SecretQueue>;
   /** Starts a job (`exec`) with stdio inherited: resolves once it runs, rejects as spawn does (ENOENT, EACCES). */
   startJob: (command: string, args: readonly string[], env: Record<string, string>) => Promise<RunningJob>;
 }
@@ -112,6 +115,15 @@ export function createRealDeps(): Deps {
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
       await openBrowser(url, env);
+    },
+    secretQueue: async (url) => {
+      // The AWS SDK warns on Node < 22, once per process, in eight lines on stderr, that its releases
+      // after January 2027 will need Node 22. That is news for whoever upgrades the SDK (amz-token's
+      // maintainers; package.json's engines says which Node amz-token needs), not for an operator whose
+      // cron mail it would fill on every run: silenced unless the operator set the SDK's switch themselves.
+      env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+      const { openSqsQueue } = await import('./rotation/sqs.js');
+      return openSqsQueue(url, env);
     },
     onSignal: (handler) => {
       const listener = (signal: NodeJS.Signals) => handler(signal as Signal);

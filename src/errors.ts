@@ -32,16 +32,19 @@ export const EXIT_CODES: Readonly<Record<ExitCode, { label: string; meaning: str
   5: { label: 'not found', meaning: 'not found: no such profile or app, or nothing stored for it' },
   6: {
     label: 'flow not completed',
-    meaning: 'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM, SIGHUP), state mismatch, code rejected, different seller',
+    meaning:
+      'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM, SIGHUP), state mismatch, code rejected, different seller; or a rotated client secret that did not reach its queue in time',
   },
   7: { label: 'Amazon unreachable', meaning: 'Amazon unreachable or failing: network error, timeout, 5xx or 429 after retries' },
   8: {
     label: 'store unavailable',
-    meaning: 'credential store unavailable: no Secret Service, locked keychain, config folder not writable or locked by another process',
+    meaning:
+      "credential store unavailable: no Secret Service, locked keychain, config folder not writable or locked by another process; or the app's SQS secret queue unusable (no AWS credentials, access denied, no such queue)",
   },
   9: {
     label: 'app rejected',
-    meaning: 'app credentials rejected (`invalid_client`, `unauthorized_client`) or client secret past its expiry; the operator must fix the app',
+    meaning:
+      'app credentials rejected (`invalid_client`, `unauthorized_client`), client secret past its expiry, or the app not enrolled for rotation notifications; the operator must fix the app',
   },
   130: { label: 'cancelled', meaning: 'cancelled at a prompt (Ctrl-C, or not answering yes): nothing was changed' },
 };

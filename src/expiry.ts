@@ -25,6 +25,11 @@ export function clientSecretExpiry(createdAt: Date): Date {
   return new Date(createdAt.getTime() + CLIENT_SECRET_LIFETIME_DAYS * DAY_MS);
 }
 
+/** When an app's current client secret stops working: the date Amazon stated, else 180 days after it was created. */
+export function appSecretExpiry(app: { clientSecretCreatedAt: string; clientSecretExpiresAt?: string }): Date {
+  return app.clientSecretExpiresAt ? new Date(app.clientSecretExpiresAt) : clientSecretExpiry(new Date(app.clientSecretCreatedAt));
+}
+
 /** Whole days left until expiry, as every view counts them (see wholeDays); negative once a day past it. */
 export function daysLeft(expiresAt: Date, at: Date): number {
   return wholeDays(expiresAt, at);

@@ -190,3 +190,31 @@ function clip(value: string): string {
 export function looksLikeSecret(value: string): boolean {
   return /Atz[ra]\||amzn1\.oa2-cs\./.test(value);
 }
+
+/**
+ * An SQS queue URL: http(s)://host[:port]/<account id>/<queue name>, as the AWS console shows it
+ * (https://sqs.eu-west-1.amazonaws.com/123456789012/amz-token-secrets). http only for a local server.
+ */
+export function queueUrl(value: string, flag = '--queue-url'): string {
+  const example = 'e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/amz-token-secrets';
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) throw new UsageError(`${flag} "${clip(value)}" contains spaces or control characters`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} "${clip(value)}" is not a URL`, example);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new UsageError(`${flag} must be an https URL (http only for a local SQS server), got "${clip(value)}"`, example);
+  }
+  if (!/^\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(url.pathname) || url.search || url.hash || url.username || url.password) {
+    throw new UsageError(`${flag} "${clip(value)}" is not an SQS queue URL (/<12-digit account id>/<queue name>)`, example);
+  }
+  return value;
+}
+
+/** The AWS region an SQS queue URL names (sqs.<region>.amazonaws.com, or the legacy <region>.queue.amazonaws.com), if any. */
+export function queueRegion(value: string): string | undefined {
+  const host = new URL(value).hostname;
+  return /^(?:sqs\.)?([a-z]{2}(?:-[a-z]+)+-\d)\.(?:queue\.)?amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+}

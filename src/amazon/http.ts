@@ -73,7 +73,11 @@ export interface AmazonRequest {
  * One HTTP exchange with Amazon: bounded waits, a bounded body, and any
  * network trouble turned into a TransientFailure. The status is the caller's to judge.
  */
-export async function sendToAmazon(service: string, url: string, req: AmazonRequest): Promise<{ status: number; text: string }> {
+export async function sendToAmazon(
+  service: string,
+  url: string,
+  req: AmazonRequest,
+): Promise<{ status: number; text: string; headers: IncomingMessage['headers'] }> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   // The whole exchange, whatever trickles in: twice the per-phase wait (and --deadline's stop, if any).
@@ -100,7 +104,7 @@ export async function sendToAmazon(service: string, url: string, req: AmazonRequ
       request.once('response', (incoming: IncomingMessage) => resolve((response = incoming)));
       request.end(body);
     });
-    return { status: response.statusCode ?? 0, text: await readLimited(response, service) };
+    return { status: response.statusCode ?? 0, text: await readLimited(response, service), headers: response.headers };
   } catch (error) {
     if (error instanceof AmzTokenError) throw error;
     throw new TransientFailure(describeNetworkError(error));

@@ -59,7 +59,20 @@ export function refreshAccessToken(opts: LwaOptions, client: ClientCredentials, 
   });
 }
 
-export type Grant = 'code' | 'refresh';
+/**
+ * A grantless access token (client_credentials) for `scope`: no seller involved, so it also proves
+ * that the app's client id and secret work. Grantless operations are for seller apps only.
+ */
+export function clientCredentialsGrant(opts: LwaOptions, client: ClientCredentials, scope: string): Promise<TokenReply> {
+  return tokenRequest(opts, 'grantless', {
+    grant_type: 'client_credentials',
+    scope,
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+  });
+}
+
+export type Grant = 'code' | 'refresh' | 'grantless';
 
 async function tokenRequest(opts: LwaOptions, grant: Grant, form: Record<string, string>): Promise<TokenReply> {
   return retrying(LWA, { retries: opts.retries, sleep: opts.sleep, stop: opts.stop }, async () => {
@@ -90,6 +103,12 @@ export function interpretTokenReply(status: number, text: string, grant: Grant, 
     throw new AppCredentialsError(
       `Login with Amazon rejected the credentials of app "${appName}" (${error}${description}): the client secret may have expired or been rotated`,
       `rotate it in the Developer Console, then run: amz-token app set-secret ${appName}`,
+    );
+  }
+  if (grant === 'grantless') {
+    throw new AppCredentialsError(
+      `Login with Amazon refused a grantless token to app "${appName}" (${error}${description})`,
+      error === 'invalid_scope' || error === 'unauthorized_client' ? 'grantless operations are for seller apps only (not vendor apps)' : undefined,
     );
   }
   if (grant === 'code') {

@@ -1,12 +1,13 @@
-// `amz-token app set <name>`: change an app's redirect URI, draft flag, client id
-// application id or client secret's creation date in place, so that its profiles
-// and client secret stay.
+// `amz-token app set <name>`: change an app's redirect URI, draft flag, client id,
+// application id, client secret's creation date or secret queue in place, so that
+// its profiles and client secret stay.
 
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
+import { queueUrl } from '../validate.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
-import { clientSecretExpiry, expiredClientSecretWarning } from '../expiry.js';
+import { appSecretExpiry, expiredClientSecretWarning } from '../expiry.js';
 import * as validate from '../validate.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
@@ -25,14 +26,17 @@ export interface AppSetOptions {
   draft?: boolean;
   /** Corrects when the client secret was created; the secret itself stays. */
   secretCreated?: Date;
+  secretQueueUrl?: string;
 }
 
-const FIELD_NAMES: Record<keyof Omit<AppRecord, never>, string> = {
+// The fields `app set` can change (the dates Amazon stated for a rotated secret are not among them).
+const FIELD_NAMES: Record<keyof Omit<AppRecord, 'clientSecretExpiresAt' | 'oldClientSecretExpiresAt'>, string> = {
   appId: 'application id',
   clientId: 'client id',
   redirectUri: 'redirect URI',
   draft: 'draft',
   clientSecretCreatedAt: 'client secret created',
+  secretQueueUrl: 'secret queue',
 };
 
 /** Changes an app's metadata in place: its profiles and client secret stay as they are. */
@@ -45,7 +49,7 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
   if (Object.keys(changes).length === 0) {
     throw new UsageError(
       'nothing to change',
-      `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, --secret-created, e.g. amz-token app set ${name} --draft`,
+      `give one or more of --redirect-uri, --draft, --no-draft, --client-id, --app-id, --secret-created, --secret-queue, e.g. amz-token app set ${name} --draft`,
     );
   }
   findApp(await readConfig(ctx), name);
@@ -60,12 +64,12 @@ export async function runAppSet(ctx: CommandContext, opts: AppSetOptions): Promi
     if (warning) ctx.out.warn(warning);
   }
   if (ctx.global.json) {
-    ctx.out.json({ app: name, ...after, clientSecretExpiresAt: clientSecretExpiry(new Date(after.clientSecretCreatedAt)).toISOString() });
+    ctx.out.json({ app: name, ...after, clientSecretExpiresAt: appSecretExpiry(after).toISOString() });
     return OK;
   }
   ctx.out.info(`Updated app ${name}:`);
   for (const key of Object.keys(changes) as Array<keyof typeof FIELD_NAMES>) {
-    ctx.out.info(`  ${FIELD_NAMES[key]}: ${String(before[key])} -> ${String(after[key])}`);
+    ctx.out.info(`  ${FIELD_NAMES[key]}: ${String(before[key] ?? '(none)')} -> ${String(after[key])}`);
   }
   if (changes.redirectUri !== undefined && changes.redirectUri !== before.redirectUri) {
     ctx.out.info(`Register exactly ${after.redirectUri} as the app's Redirect URI (a relay page also as its Login URI) in the Developer Console.`);
@@ -89,10 +93,16 @@ export function registerAppSet(app: Program, line: CommandLine): void {
     .addOption(appFlags.clientId())
     .addOption(appFlags.appId())
     .addOption(new Option('--secret-created <date>', 'correct when the client secret was created (it expires 180 days later); the secret stays').argParser(dateOf('--secret-created')))
+    .addOption(new Option('--secret-queue <url>', "the SQS queue registered for the app's client-secret notifications (docs/rotation.md)").argParser((v) => queueUrl(v, '--secret-queue')))
     .addHelpText(
       'after',
       helpFooter(
-        ['amz-token app set my-app --draft', 'amz-token app set my-app --redirect-uri https://example.com/amz-token/', 'amz-token app set my-app --secret-created 2026-10-01'],
+        [
+          'amz-token app set my-app --draft',
+          'amz-token app set my-app --redirect-uri https://example.com/amz-token/',
+          'amz-token app set my-app --secret-created 2026-10-01',
+          'amz-token app set my-app --secret-queue https://sqs.eu-west-1.amazonaws.com/123456789012/amz-token-secrets',
+        ],
         APP_SET_EXIT_CODES,
       ),
     )
@@ -104,6 +114,7 @@ export function registerAppSet(app: Program, line: CommandLine): void {
         ...(flags.redirectUri !== undefined ? { redirectUri: flags.redirectUri } : {}),
         ...(flags.draft !== undefined ? { draft: flags.draft } : {}),
         ...(flags.secretCreated !== undefined ? { secretCreated: flags.secretCreated } : {}),
+        ...(flags.secretQueue !== undefined ? { secretQueueUrl: flags.secretQueue } : {}),
       };
       line.choose('app set', options, runAppSet);
     });

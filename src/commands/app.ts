@@ -1,21 +1,22 @@
-// `amz-token app add|list|set|remove|set-secret`: the SP-API applications that
+// `amz-token app add|list|set|remove|set-secret` (and rotate-secret, watch-secrets: app-secrets.ts): the SP-API applications that
 // profiles authorize. Metadata goes to config.json, the client secret to the keychain.
 
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { updateConfig, type AppRecord } from '../config/config.js';
 import { findApp, someNames } from '../config/lookup.js';
-import { accounts } from '../secrets/accounts.js';
+import { accounts, grantlessTokenAccounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
 import * as validate from '../validate.js';
-import { clientSecretExpiry, expiredClientSecretWarning, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
+import { appSecretExpiry, clientSecretExpiry, expiredClientSecretWarning, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
 import { appFlags, appNameOf, dateOf } from './options.js';
 import { registerAppSet } from './app-set.js';
+import { registerSecretRotation } from './app-secrets.js';
 import type { CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
@@ -91,7 +92,7 @@ export async function runAppList(ctx: CommandContext): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const now = ctx.deps.now();
   const apps = Object.entries(config.apps).map(([name, app]) => {
-    const expires = clientSecretExpiry(new Date(app.clientSecretCreatedAt));
+    const expires = appSecretExpiry(app);
     return { app: name, ...app, clientSecretExpiresAt: expires.toISOString(), state: expiryState(expires, now, DEFAULT_WARN_DAYS) };
   });
   if (ctx.global.json) {
@@ -125,6 +126,7 @@ export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): P
   // Keychain first: if it is unavailable we stop before changing anything.
   const store = await ctx.deps.secretStore();
   await store.delete(accounts.clientSecret(opts.name));
+  for (const account of grantlessTokenAccounts(opts.name)) await store.delete(account).catch(() => {});
   await updateConfig(ctx.deps.configDir, (latest) => {
     delete latest.apps[opts.name];
   });
@@ -142,8 +144,13 @@ export async function runAppSetSecret(ctx: CommandContext, opts: AppSetSecretOpt
     account: accounts.clientSecret(opts.name),
     secret,
     what: 'the new client secret',
+    stale: grantlessTokenAccounts(opts.name),
     change: (latest) => {
-      findApp(latest, opts.name).clientSecretCreatedAt = createdAt.toISOString();
+      const app = findApp(latest, opts.name);
+      app.clientSecretCreatedAt = createdAt.toISOString();
+      // A secret stored by hand has the usual 180 days; dates Amazon stated for an earlier secret no longer apply.
+      delete app.clientSecretExpiresAt;
+      delete app.oldClientSecretExpiresAt;
     },
   });
   const warning = expiredClientSecretWarning(opts.name, createdAt, ctx.deps.now());
@@ -216,4 +223,6 @@ export function registerApp(program: Program, line: CommandLine): void {
     .addOption(secretCreated('when the new secret was created (default: now)'))
     .addHelpText('after', helpFooter(['amz-token app set-secret my-app < new-secret.txt'], APP_EXIT_CODES.setSecret))
     .action((name, flags) => line.choose('app set-secret', { name, ...(flags.secretCreated ? { secretCreated: flags.secretCreated } : {}) }, runAppSetSecret));
+
+  registerSecretRotation(app, line);
 }

@@ -29,6 +29,7 @@ const ARGUMENT_VALUES: Record<string, ValueKind> = {
   'app remove': 'app',
   'app set-secret': 'app',
   'app set': 'app',
+  'app rotate-secret': 'app',
   completion: 'shell',
 };
 

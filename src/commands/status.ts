@@ -11,7 +11,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { DEFAULT_WARN_DAYS } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { configFile } from '../config/config.js';
-import { PROFILE_STATES, statusReport, withLiveChecks, withStates, type ProfileState, type StatusReport } from '../report/status-report.js';
+import { PROFILE_STATES, statusReport, withAppChecks, withLiveChecks, withStates, type ProfileState, type StatusReport } from '../report/status-report.js';
 import { statusJson } from '../report/json.js';
 import { renderStatusTable } from '../report/table.js';
 import type { LiveCheckOptions } from '../checks/result.js';
@@ -65,6 +65,11 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
     const { runLiveChecks } = await import('../checks/live-check.js');
     const checks = await runLiveChecks(ctx.deps, config, report.profiles.map((p) => p.profile), opts.check);
     report = withLiveChecks(report, checks, opts.check.deep);
+    const { checkAppSecrets } = await import('../checks/app-check.js');
+    // With AMZ_TOKEN_CLIENT_SECRET (one app's secret, CI) only the checked profiles' app can be proven.
+    const apps = ctx.deps.env.AMZ_TOKEN_CLIENT_SECRET?.trim() ? [...new Set(report.profiles.map((p) => p.app))] : report.apps.map((a) => a.app);
+    const profileChecks = report.profiles.map((p, i) => ({ profile: p.profile, app: p.app, check: checks[i]! }));
+    report = withAppChecks(report, await checkAppSecrets(ctx.deps, config, apps, profileChecks, { deadlineSeconds: opts.check.deadlineSeconds }));
   }
   const configured = report.profiles.length;
   if (opts.states) report = withStates(report, opts.states);
@@ -179,7 +184,7 @@ export function registerStatus(program: Program, line: CommandLine): void {
     .description('show when each authorization and client secret expires (offline unless --check)')
     .addOption(new Option('--warn-days <n>', 'warn this many days before expiry').argParser(wholeNumber('--warn-days', 0, 365)).default(DEFAULT_WARN_DAYS))
     .addOption(new Option('--at <date>', 'evaluate as of another date, e.g. the end of a holiday freeze').argParser(dateOf('--at')))
-    .option('--check', 'also prove each profile works now: a refresh grant at Login with Amazon (the token is never shown)')
+    .option('--check', "also prove each profile works now (a refresh grant at Login with Amazon) and each seller app's client secret (a grantless grant); tokens are never shown")
     .option('--deep', 'with --check, seller profiles also call the Sellers API and list their marketplaces (implies --check)')
     .addOption(
       new Option('--concurrency <n>', `check at most this many profiles at once (1-${MAX_CONCURRENCY})`)

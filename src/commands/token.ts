@@ -4,7 +4,11 @@
 import { ExitCode } from '../errors.js';
 import { recordedExpiryNotice } from '../expiry.js';
 import { readConfig, type CommandContext } from '../context.js';
-import { findProfile } from '../config/lookup.js';
+import { findApp, findProfile } from '../config/lookup.js';
+import { GRANTLESS_SCOPES, type GrantlessScopeName } from '../secrets/accounts.js';
+import { Option } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.js';
+import { appNameOf } from './options.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
@@ -23,6 +27,27 @@ export interface TokenOptions {
   profile: string;
   /** --no-cache: ask Login with Amazon even if a cached token has time left. */
   cache: boolean;
+}
+
+export interface GrantlessTokenOptions {
+  app: string;
+  scope: GrantlessScopeName;
+  cache: boolean;
+}
+
+/** `token --grantless --app APP --scope S`: the app's own token for grantless operations, cached like a seller's. */
+export async function runGrantlessToken(ctx: CommandContext, opts: GrantlessTokenOptions): Promise<ExitCode> {
+  const config = await readConfig(ctx);
+  findApp(config, opts.app);
+  const [{ grantlessToken }, { lwaOptions }] = await Promise.all([import('../secrets/grantless-token.js'), import('../amazon/endpoints.js')]);
+  const token = await grantlessToken(ctx.deps, config, opts.app, opts.scope, {
+    lwa: lwaOptions(ctx.deps.env),
+    warn: (line) => ctx.out.warn(line),
+    bypassCache: !opts.cache,
+  });
+  if (ctx.global.json) ctx.out.json({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), app: opts.app, scope: GRANTLESS_SCOPES[opts.scope] });
+  else ctx.out.result(token.accessToken);
+  return ExitCode.OK;
 }
 
 export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise<ExitCode> {
@@ -58,6 +83,10 @@ its hour remain, else gets a new one from Login with Amazon and caches it.
 rejected refresh token also deletes the cached access token. With
 AMZ_TOKEN_REFRESH_TOKEN set (CI) it always asks LWA and caches nothing.
 On failure stdout stays empty.
+
+--grantless --app APP --scope notifications|rotation prints the app's own
+token for grantless operations (the Notifications API's destinations,
+rotateApplicationClientSecret) instead: no profile, no seller; cached the same way.
 ` +
         helpFooter(
           [
@@ -65,10 +94,22 @@ On failure stdout stays empty.
             'curl -H "x-amz-access-token: $(amz-token token --profile shop-de)" https://sellingpartnerapi-eu.amazon.com/sellers/v1/marketplaceParticipations',
             'AMZ_TOKEN_PROFILE=shop-de amz-token token --json',
             'amz-token token --profile shop-de --no-cache   # after a revocation: ask Amazon, not the cache',
+            'amz-token token --grantless --app my-app --scope notifications',
           ],
           TOKEN_EXIT_CODES,
         ),
     )
     .option('--no-cache', 'ask Login with Amazon even if a cached access token has time left')
-    .action((flags) => line.choose('token', { profile: requiredProfile(line), cache: flags.cache }, runToken));
+    .option('--grantless', "the app's grantless token (client_credentials) instead of a profile's: needs --app and --scope")
+    .addOption(new Option('--app <name>', 'with --grantless: the app').argParser(appNameOf('--app')))
+    .addOption(new Option('--scope <scope>', 'with --grantless: sellingpartnerapi::notifications or ::client_credential:rotation').choices(['notifications', 'rotation'] as const))
+    .action((flags) => {
+      if (flags.grantless) {
+        if (!flags.app || !flags.scope) throw new UsageError('--grantless needs --app <name> and --scope notifications|rotation', 'e.g. amz-token token --grantless --app my-app --scope notifications');
+        line.choose('token', { app: flags.app, scope: flags.scope, cache: flags.cache }, runGrantlessToken);
+        return;
+      }
+      if (flags.app || flags.scope) throw new UsageError('--app and --scope go with --grantless', 'a seller token is chosen by --profile');
+      line.choose('token', { profile: requiredProfile(line), cache: flags.cache }, runToken);
+    });
 }

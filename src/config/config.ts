@@ -20,8 +20,14 @@ export interface AppRecord {
   clientId: string;
   redirectUri: string;
   draft: boolean;
-  /** ISO 8601; the LWA client secret expires 180 days later. */
+  /** ISO 8601; the LWA client secret expires 180 days later, unless Amazon stated its expiry (below). */
   clientSecretCreatedAt: string;
+  /** ISO 8601: the expiry Amazon stated for the current secret (a rotation's newClientSecretExpiryTime, or a secret-expiry notification). */
+  clientSecretExpiresAt?: string;
+  /** ISO 8601: until when the previous secret still works after a rotation (oldClientSecretExpiryTime). */
+  oldClientSecretExpiresAt?: string;
+  /** The SQS queue registered for the app's client-secret notifications (app set --secret-queue). */
+  secretQueueUrl?: string;
 }
 
 export type Role = 'seller' | 'vendor';
@@ -138,13 +144,20 @@ function parseStore(raw: Record<string, unknown>, file: string): Pick<Config, 's
 
 function parseApp(value: unknown, where: string, file: string): AppRecord {
   if (!isObject(value)) throw new ConfigError(file, `${where} must be an object`);
-  return {
+  const app: AppRecord = {
     appId: ruled(() => validate.applicationId(str(value, 'appId', where, file), `${where}.appId`), file),
     clientId: ruled(() => validate.clientId(str(value, 'clientId', where, file), `${where}.clientId`), file),
     redirectUri: ruled(() => validate.redirectUri(str(value, 'redirectUri', where, file), `${where}.redirectUri`), file),
     draft: bool(value, 'draft', where, file),
     clientSecretCreatedAt: date(value, 'clientSecretCreatedAt', where, file),
   };
+  for (const key of ['clientSecretExpiresAt', 'oldClientSecretExpiresAt'] as const) {
+    if (value[key] !== undefined) app[key] = date(value, key, where, file);
+  }
+  if (value.secretQueueUrl !== undefined) {
+    app.secretQueueUrl = ruled(() => validate.queueUrl(str(value, 'secretQueueUrl', where, file), `${where}.secretQueueUrl`), file);
+  }
+  return app;
 }
 
 function parseProfile(value: unknown, where: string, file: string): ProfileRecord {

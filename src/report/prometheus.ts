@@ -46,6 +46,14 @@ export function prometheusText(report: Pick<StatusReport, 'generatedAt' | 'profi
       },
     );
   }
+  const checkedApps = report.apps.filter((a) => a.check !== undefined);
+  if (checkedApps.length) {
+    families.push({
+      name: 'amz_token_client_secret_check_success',
+      help: "Whether Login with Amazon issued a grantless token for the app's stored client secret at the last check (1) or not (0).",
+      samples: checkedApps.map((a) => ({ labels: [['app', a.app]], value: a.checked === true ? 1 : 0 })),
+    });
+  }
   families.push({
     name: 'amz_token_status_generated_timestamp_seconds',
     help: 'When amz-token wrote these metrics, in seconds since the Unix epoch.',

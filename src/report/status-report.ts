@@ -5,7 +5,7 @@
 import { ExitCode, mostUrgent } from '../errors.js';
 import type { Config } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
-import { authorizationExitCode, clientSecretExitCode, clientSecretExpiry, daysLeft, expiryState, type ExpiryState } from '../expiry.js';
+import { appSecretExpiry, authorizationExitCode, clientSecretExitCode, daysLeft, expiryState, type ExpiryState } from '../expiry.js';
 import type { CheckResult, LiveCheck } from '../checks/result.js';
 
 /** By date; with --check, `rejected` (Amazon refused the token) or `unknown` (Amazon could not be asked). */
@@ -36,6 +36,10 @@ export interface AppStatus {
   clientSecretExpiresAt: string;
   daysLeft: number;
   state: ExpiryState;
+  /** --check only, seller apps: true when Amazon issued a grantless token for the stored secret. */
+  checked?: boolean;
+  checkedAt?: string | null;
+  check?: { result: CheckResult; message: string };
 }
 
 export interface StatusReport {
@@ -51,6 +55,8 @@ export interface StatusReport {
   checks?: readonly LiveCheck[];
   /** --deep: the checks also called the Sellers API. */
   deep?: boolean;
+  /** --check only: each checked app's grantless proof of its client secret, by app name. */
+  appChecks?: Readonly<Record<string, LiveCheck>>;
 }
 
 /**
@@ -81,7 +87,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
   const apps = appNames
     .filter((name) => config.apps[name])
     .map((name): AppStatus => {
-      const expires = clientSecretExpiry(new Date(config.apps[name]!.clientSecretCreatedAt));
+      const expires = appSecretExpiry(config.apps[name]!);
       return { app: name, clientSecretExpiresAt: expires.toISOString(), daysLeft: daysLeft(expires, at), state: expiryState(expires, at, warnDays) };
     });
   const exitCode = mostUrgent([
@@ -128,6 +134,15 @@ export function withStates(report: StatusReport, states: readonly ProfileState[]
     profiles: report.profiles.filter((_, i) => keep[i]),
     ...(report.checks ? { checks: report.checks.filter((_, i) => keep[i]) } : {}),
   };
+}
+
+/** Adds the apps' secret checks (by app name) to a report; the exit code covers them. */
+export function withAppChecks(report: StatusReport, checks: Readonly<Record<string, LiveCheck>>): StatusReport {
+  const apps = report.apps.map((a): AppStatus => {
+    const check = checks[a.app];
+    return check ? { ...a, checked: check.result === 'ok', checkedAt: check.checkedAt ?? null, check: { result: check.result, message: check.message } } : a;
+  });
+  return { ...report, apps, exitCode: mostUrgent([report.exitCode, ...Object.values(checks).map((check) => check.exitCode)]), appChecks: checks };
 }
 
 /** A profile's state by its date alone, whatever a check said (a check's `unknown` hides an expiring date in `state`). */

@@ -76,13 +76,19 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
       ...(check && deep ? [marketplacesCell(check)] : []),
     ]);
   });
-  const lines = fitted(rows, ordered, maxWidth, (p) => formatDate(new Date(p.expiresAt), at), paint);
+  // No profiles: no header either, so that an app whose secret fails stands alone.
+  const lines = report.profiles.length === 0 ? [] : fitted(rows, ordered, maxWidth, (p) => formatDate(new Date(p.expiresAt), at), paint);
 
-  const troubledApps = report.apps.filter((a) => a.state !== 'ok');
+  const appChecks = report.appChecks;
+  const troubledApps = report.apps.filter((a) => a.state !== 'ok' || (a.check && a.check.result !== 'ok'));
   if (troubledApps.length) {
-    const appRows = [['APP', 'CLIENT SECRET EXPIRES', 'STATE']];
-    for (const a of troubledApps) appRows.push([a.app, formatDate(new Date(a.clientSecretExpiresAt), at), paint(a.state)]);
-    lines.push('', ...table(appRows, maxWidth === undefined ? {} : { maxWidth }));
+    const appRows = [['APP', 'CLIENT SECRET EXPIRES', 'STATE', ...(appChecks ? ['CHECK'] : [])]];
+    for (const a of troubledApps) {
+      const check = appChecks?.[a.app];
+      appRows.push([a.app, formatDate(new Date(a.clientSecretExpiresAt), at), paint(a.state), ...(appChecks ? [check ? checkCell(check, color) : '-'] : [])]);
+    }
+    // An app whose secret fails shows even when no profile uses it.
+    lines.push(...(lines.length ? [''] : []), ...table(appRows, maxWidth === undefined ? {} : { maxWidth }));
   }
 
   // With --at the state is as of that day (in the operator's time zone, like the table):
@@ -106,7 +112,7 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
         : '';
     advice.push(`${p.profile} ${when(byDate, p.expiresAt, 'expires soon')}; run: ${renewCommand(p.profile)}${stillWorks}`);
   });
-  for (const a of troubledApps) {
+  for (const a of troubledApps.filter((t) => t.state !== 'ok')) {
     advice.push(
       `the client secret of app ${a.app} ${when(a.state, a.clientSecretExpiresAt, 'expires soon')}; rotate it in the Developer Console, then run: ${setSecretCommand(a.app)}`,
     );
@@ -117,7 +123,13 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
     advice.push(...lines.problems);
     notes.push(...lines.notes);
   }
-  return { table: report.profiles.length === 0 ? [] : lines, advice, notes };
+  // An app's secret proven wrong: once, unless a profile's check already said the same.
+  for (const check of Object.values(appChecks ?? {})) {
+    if (check.result === 'ok') continue;
+    const line = `${check.message}${check.hint ? `; ${check.hint}` : ''}`;
+    if (!advice.includes(line)) advice.push(line);
+  }
+  return { table: lines, advice, notes };
 }
 
 function checkCell(check: LiveCheck, color: ChalkInstance): string {

@@ -56,7 +56,7 @@ export async function cachedAccessToken(deps: Deps, config: Config, profile: str
 }
 
 /** Anything unreadable counts as no cache: the next refresh overwrites it. */
-function parseCached(text: string | null): AccessToken | undefined {
+export function parseCached(text: string | null): AccessToken | undefined {
   if (text === null) return undefined;
   try {
     const value = JSON.parse(text) as { accessToken?: unknown; expiresAt?: unknown };

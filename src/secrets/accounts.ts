@@ -8,4 +8,19 @@ export const accounts = {
   clientSecret: (app: string) => `app/${app}/client-secret`,
   refreshToken: (profile: string) => `profile/${profile}/refresh-token`,
   accessToken: (profile: string) => `profile/${profile}/access-token`,
+  /** A cached grantless access token of an app, per scope (token --grantless, rotate-secret). */
+  grantlessToken: (app: string, scope: GrantlessScopeName) => `app/${app}/grantless-token/${scope}`,
 };
+
+/** The grantless scopes amz-token asks for, by their short names (token --grantless --scope). */
+export const GRANTLESS_SCOPES = {
+  notifications: 'sellingpartnerapi::notifications',
+  // Singular "credential": one library shipped the plural, and LWA answers invalid_scope to it.
+  rotation: 'sellingpartnerapi::client_credential:rotation',
+} as const;
+export type GrantlessScopeName = keyof typeof GRANTLESS_SCOPES;
+
+/** An app's cached grantless tokens: stale once its client secret changes. */
+export function grantlessTokenAccounts(app: string): string[] {
+  return (Object.keys(GRANTLESS_SCOPES) as GrantlessScopeName[]).map((scope) => accounts.grantlessToken(app, scope));
+}

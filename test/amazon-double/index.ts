@@ -6,8 +6,20 @@ import { formToRecord, jsonToRecord, listenLoopback, mediaType, readBody, sendJs
 import { Lwa, type LwaReply } from './lwa.js';
 import { CALLBACK_PATH, CONFIRM_PATH, CONSENT_PATH, SellerCentral } from './seller-central.js';
 import type { AmazonDouble, DoubleOptions } from './types.js';
+import {
+  NOT_ENROLLED,
+  OLD_SECRET_GRACE_MS,
+  QUOTA_EXCEEDED,
+  ROTATION_PATH,
+  SECRET_LIFETIME_MS,
+  newClientSecret,
+  newSecretNotification,
+  secretExpiryNotification,
+  sendToQueue,
+} from './rotation.js';
 
-export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, SellersRequestLogEntry, TokenRequestLogEntry } from './types.js';
+export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, RotationLogEntry, SellersRequestLogEntry, TokenRequestLogEntry } from './types.js';
+export { ROTATION_PATH, newSecretNotification, secretExpiryNotification, sendToQueue } from './rotation.js';
 export { startStaticServer, type StaticServer } from './static-server.js';
 
 export const TOKEN_PATH = '/auth/o2/token';
@@ -35,7 +47,8 @@ function faultReply(status: number): LwaReply {
 
 export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonDouble> {
   const now = options.now ?? Date.now;
-  const apps = options.apps.map((app) => ({ ...app, redirectUris: [...app.redirectUris] }));
+  const apps = options.apps.map((app) => ({ ...app, redirectUris: [...app.redirectUris], oldSecrets: [...(app.oldSecrets ?? [])] }));
+  const held: Array<{ queueUrl: string; body: string }> = [];
   const lwa = new Lwa(apps, now);
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
@@ -71,6 +84,20 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     },
     revoke(refreshToken) {
       lwa.revoke(refreshToken);
+    },
+    rotations: [],
+    currentSecret(clientId) {
+      const app = lwa.appByClientId(clientId);
+      if (!app) throw new Error(`amazon double: no app with client id ${clientId}`);
+      return app.clientSecret;
+    },
+    async deliverHeld() {
+      for (const message of held.splice(0)) await sendToQueue(message.queueUrl, message.body);
+    },
+    async notifySecretExpiry(clientId, expiresAt) {
+      const app = lwa.appByClientId(clientId);
+      if (!app?.secretQueueUrl) throw new Error(`amazon double: app ${clientId} has no secret queue`);
+      await sendToQueue(app.secretQueueUrl, secretExpiryNotification(app, expiresAt.getTime(), now()));
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
@@ -112,6 +139,8 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
         return sellerCentral.callback(url, res);
       case `POST ${TOKEN_PATH}`:
         return token(req, res, url);
+      case `POST ${ROTATION_PATH}`:
+        return rotate(req, res);
       case `GET ${PARTICIPATIONS_PATH}`: {
         const accessToken = req.headers['x-amz-access-token'];
         if (double.faults.clientSecretExpired) return sendJson(res, 403, SECRET_EXPIRED);
@@ -122,6 +151,39 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
       default:
         return sendRaw(res, 404, 'Not Found', 'text/plain;charset=UTF-8');
     }
+  }
+
+  /** rotateApplicationClientSecret: 204 at once; the new secret travels only through the app's queue. */
+  async function rotate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const accessToken = req.headers['x-amz-access-token'];
+    const clientId = typeof accessToken === 'string' ? lwa.grantlessClient(accessToken, 'sellingpartnerapi::client_credential:rotation') : undefined;
+    const app = clientId ? lwa.appByClientId(clientId) : undefined;
+    const log = (status: number) => double.rotations.push({ clientId: clientId ?? '', status, at: now() });
+    if (!app) {
+      log(403);
+      return sendJson(res, 403, UNAUTHORIZED);
+    }
+    if ((double.faults.rotationThrottled ?? 0) > 0) {
+      double.faults.rotationThrottled! -= 1;
+      log(429);
+      res.setHeader('retry-after', String(double.faults.retryAfterSeconds ?? 1));
+      return sendJson(res, 429, QUOTA_EXCEEDED);
+    }
+    if (!app.secretQueueUrl) {
+      log(400);
+      return sendJson(res, 400, NOT_ENROLLED);
+    }
+    const at = now();
+    const secret = newClientSecret();
+    app.oldSecrets!.push({ secret: app.clientSecret, until: at + OLD_SECRET_GRACE_MS });
+    app.clientSecret = secret;
+    const body = newSecretNotification(app, secret, at + SECRET_LIFETIME_MS, at + OLD_SECRET_GRACE_MS, at);
+    log(204);
+    res.writeHead(204).end();
+    // After the reply, as Amazon does: the caller learns of the secret only from the queue.
+    if (double.faults.holdNotifications) held.push({ queueUrl: app.secretQueueUrl, body });
+    // The reply is sent: a failure here can only be logged (never the body: it holds the secret).
+    else await sendToQueue(app.secretQueueUrl, body).catch((error: Error) => console.error(`amazon double: could not queue the new secret: ${error.name}`));
   }
 
   async function token(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -29,6 +29,8 @@ interface AccessRecord {
   clientId: string;
   sellingPartnerId: string;
   expiresAt: number;
+  /** Grantless tokens only. */
+  scope?: string;
 }
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -98,6 +100,19 @@ export class Lwa {
     record.revoked = true;
   }
 
+  /** The current secret, or one replaced by a rotation less than seven days ago (the double's clock). */
+  private secretWorks(app: DoubleApp, secret: string): boolean {
+    if (app.clientSecret === secret) return true;
+    return (app.oldSecrets ?? []).some((old) => old.secret === secret && this.now() < old.until);
+  }
+
+  /** The app a grantless access token was issued to for `scope`, if it is valid now. */
+  grantlessClient(token: string, scope: string): string | undefined {
+    const record = this.accessTokens.get(token);
+    if (!record || this.now() >= record.expiresAt || record.scope !== scope) return undefined;
+    return record.clientId;
+  }
+
   /** True when the access token was issued here and has not expired. */
   acceptsAccessToken(token: string, sellerOnly: boolean): boolean {
     const record = this.accessTokens.get(token);
@@ -113,7 +128,7 @@ export class Lwa {
     if (!form.client_id) return missing('client_id');
     if (!form.client_secret) return missing('client_secret');
     const app = this.appByClientId(form.client_id);
-    if (!app || app.clientSecret !== form.client_secret) {
+    if (!app || !this.secretWorks(app, form.client_secret)) {
       return lwaError(401, 'invalid_client', 'Client authentication failed');
     }
     switch (form.grant_type) {
@@ -174,13 +189,13 @@ export class Lwa {
     if (!GRANTLESS_SCOPES.has(form.scope)) return lwaError(400, 'invalid_scope', 'An unknown scope was requested');
     return {
       status: 200,
-      body: { access_token: this.mintAccessToken(app.clientId, ''), scope: form.scope, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_S },
+      body: { access_token: this.mintAccessToken(app.clientId, '', form.scope), scope: form.scope, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_S },
     };
   }
 
-  private mintAccessToken(clientId: string, sellingPartnerId: string): string {
+  private mintAccessToken(clientId: string, sellingPartnerId: string, scope?: string): string {
     const token = lwaToken('Atza');
-    this.accessTokens.set(token, { clientId, sellingPartnerId, expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000 });
+    this.accessTokens.set(token, { clientId, sellingPartnerId, expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000, ...(scope ? { scope } : {}) });
     return token;
   }
 }

@@ -7,6 +7,10 @@ export interface DoubleApp {
   redirectUris: string[];
   loginUri?: string;
   draft?: boolean;
+  /** Secrets replaced by a rotation: each keeps working until `until` (the double's clock). */
+  oldSecrets?: Array<{ secret: string; until: number }>;
+  /** The SQS queue registered for "Application Client New Secret" and "Secret Expiry"; without it a rotation is refused as not enrolled. */
+  secretQueueUrl?: string;
 }
 
 export interface DoubleOptions {
@@ -34,6 +38,17 @@ export interface DoubleFaults {
   body?: string;
   /** The Sellers API answers 403 "The LWA secret token you provided has expired." (selling-partner-api-models#4489). */
   clientSecretExpired?: boolean;
+  /** The rotation endpoint answers 429 (with Retry-After: retryAfterSeconds) this many times. */
+  rotationThrottled?: number;
+  retryAfterSeconds?: number;
+  /** Rotate, but hold the new-secret notification back (double.deliverHeld() sends it). */
+  holdNotifications?: boolean;
+}
+
+export interface RotationLogEntry {
+  clientId: string;
+  status: number;
+  at: number;
 }
 
 export interface TokenRequestLogEntry {
@@ -76,6 +91,14 @@ export interface AmazonDouble {
   maxInFlight: number;
   issueCode(opts: { applicationId: string; redirectUri: string; sellingPartnerId?: string }): string;
   issueRefreshToken(clientId: string, sellingPartnerId?: string): string;
+  /** Calls of the rotation endpoint, in arrival order. */
+  rotations: RotationLogEntry[];
+  /** The app's current client secret (after rotations). Never print it. */
+  currentSecret(clientId: string): string;
+  /** Sends the notifications held back by faults.holdNotifications. */
+  deliverHeld(): Promise<void>;
+  /** Puts an APPLICATION_OAUTH_CLIENT_SECRET_EXPIRY notification for the app on its queue. */
+  notifySecretExpiry(clientId: string, expiresAt: Date): Promise<void>;
   revoke(refreshToken: string): void;
   close(): Promise<void>;
 }

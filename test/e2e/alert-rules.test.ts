@@ -20,10 +20,10 @@ function promtool(args: string[], cwd: string) {
 }
 
 describe('contrib/prometheus/amz-token.rules.yml', () => {
-  it('passes promtool check rules, with the six documented alerts', async () => {
+  it('passes promtool check rules, with the seven documented alerts', async () => {
     const result = await promtool(['check', 'rules', RULES], CONTRIB);
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    expect(String(result.stdout)).toContain('SUCCESS: 6 rules found');
+    expect(String(result.stdout)).toContain('SUCCESS: 7 rules found');
     const alerts = [...readFileSync(join(CONTRIB, RULES), 'utf8').matchAll(/^\s*- alert: (\S+)$/gm)].map((m) => m[1]);
     expect(alerts).toEqual([
       'AmzTokenAuthorizationExpiringSoon',
@@ -31,6 +31,7 @@ describe('contrib/prometheus/amz-token.rules.yml', () => {
       'AmzTokenClientSecretExpiringSoon',
       'AmzTokenClientSecretExpired',
       'AmzTokenCheckFailing',
+      'AmzTokenClientSecretRejected',
       'AmzTokenMetricsStale',
     ]);
   });
@@ -49,6 +50,7 @@ describe('contrib/prometheus/amz-token.rules.yml', () => {
     ['the warnings\' for: half an hour instead of an hour', /for: 1h/g, 'for: 30m'],
     ['staleness at exactly 26 hours (> becomes >=)', /> 26 \* 3600/g, '>= 26 * 3600'],
     ['a failing check not alerting (== 0 becomes == 1)', /== 0$/gm, '== 1'],
+    ['a rejected client secret not alerting', /amz_token_client_secret_check_success == 0/g, 'amz_token_client_secret_check_success == 2'],
   ])('fail when %s', async (_what, pattern, replacement) => {
     const dir = mkdtempSync(join(tmpdir(), 'amz-token-rules-'));
     const original = readFileSync(join(CONTRIB, RULES), 'utf8');

@@ -83,7 +83,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   it('completes commands and subcommands', async () => {
     expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store']);
     expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove']);
-    expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret']);
+    expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
     expect(await complete('amz-token', 'store', '')).toEqual(['show', 'migrate']);
   });
@@ -101,6 +101,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 'status', '--profile', '=', 'us')).toEqual(['us-main']);
     expect(await complete('amz-token', 'request', '--app', '')).toEqual(['my-app', 'other-app']);
     expect(await complete('amz-token', 'app', 'set-secret', 'o')).toEqual(['other-app']);
+    expect(await complete('amz-token', 'app', 'rotate-secret', 'o')).toEqual(['other-app']);
     expect(await complete('amz-token', 'request', '--marketplace', 'D')).toEqual(['DE']);
     expect(await complete('amz-token', 'import', '--region', '')).toEqual(['na', 'eu', 'fe']);
     expect(await complete('amz-token', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
@@ -192,7 +193,7 @@ describe('fish', () => {
 
   it('completes commands, flags and names', async () => {
     expect(await complete('amz-token ')).toEqual(expect.arrayContaining(['app', 'status', 'request', 'renew', 'completion']));
-    expect(await complete('amz-token app ')).toEqual(['add', 'list', 'remove', 'set', 'set-secret']);
+    expect(await complete('amz-token app ')).toEqual(['add', 'list', 'remove', 'rotate-secret', 'set', 'set-secret', 'watch-secrets']);
     expect(await complete('amz-token status --profile ')).toEqual(['shop-de', 'shop-fr', 'us-main']);
     expect(await complete('amz-token app remove ')).toEqual(['my-app', 'other-app']);
     expect(await complete('amz-token status --w')).toEqual(['--warn-days']);

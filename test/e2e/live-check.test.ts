@@ -207,7 +207,8 @@ describe('status --check proves each profile at Login with Amazon', () => {
     expect(missing.exitCode).toBe(5);
     expect(String(missing.stdout)).toMatch(/not stored$/m);
     expect(String(missing.stderr)).toContain(`amz-token renew --profile ${p}`);
-    expect(lwaCalls(h.double)).toBe(0);
+    // No refresh grant without a refresh token; the app's secret, which no profile proved, gets its grantless proof.
+    expect(h.double.requests.map((r) => r.form?.grant_type)).toEqual(['client_credentials']);
   });
 
   it('checks 50 profiles concurrently, never more at once than the bound', async () => {

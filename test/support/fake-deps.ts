@@ -62,6 +62,7 @@ export interface FakeOptions {
   stdinIsTTY?: boolean;
   /** How `exec`'s job runs: by default it exits 0 at once. */
   startJob?: Deps['startJob'];
+  secretQueue?: Deps['secretQueue'];
 }
 
 export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
@@ -85,6 +86,9 @@ export function fakeEnvironment(options: FakeOptions = {}): FakeEnvironment {
     secretStore: typeof options.store === 'function' ? options.store : async () => (options.store as SecretStore | undefined) ?? store,
     openBrowser: options.openBrowser ?? (async () => {}),
     onSignal: () => () => {},
+    secretQueue: options.secretQueue ?? (async () => {
+      throw new Error('fake deps: no secret queue given');
+    }),
     startJob: (command, args, env) => {
       jobs.push({ command, args, env });
       return (options.startJob ?? exitsAtOnce)(command, args, env);

@@ -527,3 +527,51 @@ describe('routing and the static server', () => {
     }
   });
 });
+
+describe('grantless tokens and rotation', () => {
+  const grantless = (secret: string, scope = 'sellingpartnerapi::client_credential:rotation') => ({
+    grant_type: 'client_credentials',
+    scope,
+    client_id: APP.clientId,
+    client_secret: secret,
+  });
+  const rotate = (double: AmazonDouble, accessToken: string) =>
+    fetch(`${double.origin}/applications/2023-11-30/clientSecret`, { method: 'POST', headers: { 'x-amz-access-token': accessToken } });
+
+  it('refuses the plural scope ("credentials") with invalid_scope, as LWA does', async () => {
+    const double = await start();
+    const reply = await token(double, grantless(APP.clientSecret, 'sellingpartnerapi::client_credentials:rotation'));
+    expect(reply).toMatchObject({ status: 400, json: { error: 'invalid_scope' } });
+  });
+
+  it('answers not enrolled without a queue, refuses a token of another scope, and 429 with Retry-After when throttled', async () => {
+    const double = await start();
+    const notifications = (await token(double, grantless(APP.clientSecret, 'sellingpartnerapi::notifications'))).json.access_token as string;
+    expect((await rotate(double, notifications)).status).toBe(403);
+    const rotation = (await token(double, grantless(APP.clientSecret))).json.access_token as string;
+    const refused = await rotate(double, rotation);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('not enrolled for rotation notification');
+    double.faults.rotationThrottled = 1;
+    double.faults.retryAfterSeconds = 3;
+    const throttled = await rotate(double, rotation);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('3');
+  });
+
+  it('keeps the old secret working for seven days after a rotation, then refuses it', async () => {
+    const held = { ...APP, secretQueueUrl: 'http://127.0.0.1:9/000000000000/q' };
+    const double = await start({ apps: [held] });
+    double.faults.holdNotifications = true;
+    const rotation = (await token(double, grantless(APP.clientSecret))).json.access_token as string;
+    expect((await rotate(double, rotation)).status).toBe(204);
+    const fresh = double.currentSecret(APP.clientId);
+    expect(fresh).toMatch(/^amzn1\.oa2-cs\.v1\./);
+    expect(fresh).not.toBe(APP.clientSecret);
+    clock += 7 * 24 * 3600 * 1000 - 1;
+    expect((await token(double, grantless(APP.clientSecret))).status).toBe(200);
+    clock += 1;
+    expect((await token(double, grantless(APP.clientSecret))).status).toBe(401);
+    expect((await token(double, grantless(fresh))).status).toBe(200);
+  });
+});

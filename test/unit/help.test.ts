@@ -8,6 +8,7 @@ import { fakeEnvironment } from '../support/fake-deps.js';
 import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
 import { APP_EXIT_CODES } from '../../src/commands/app.js';
 import { APP_SET_EXIT_CODES } from '../../src/commands/app-set.js';
+import { SECRET_ROTATION_EXIT_CODES } from '../../src/commands/app-secrets.js';
 import { COMPLETION_EXIT_CODES } from '../../src/commands/completion.js';
 import { IMPORT_EXIT_CODES } from '../../src/commands/import.js';
 import { RELAY_PAGE_EXIT_CODES } from '../../src/commands/relay-page.js';
@@ -26,6 +27,8 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['app', 'remove'], APP_EXIT_CODES.remove],
   [['app', 'set-secret'], APP_EXIT_CODES.setSecret],
   [['app', 'set'], APP_SET_EXIT_CODES],
+  [['app', 'rotate-secret'], SECRET_ROTATION_EXIT_CODES.rotateSecret],
+  [['app', 'watch-secrets'], SECRET_ROTATION_EXIT_CODES.watchSecrets],
   [['completion'], COMPLETION_EXIT_CODES],
   [['import'], IMPORT_EXIT_CODES],
   [['relay-page'], RELAY_PAGE_EXIT_CODES],

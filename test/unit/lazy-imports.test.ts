@@ -32,7 +32,7 @@ describe('start-up imports', () => {
     expect(graph).toContain('@commander-js/extra-typings');
   });
 
-  it.each(['@napi-rs/keyring', 'open', 'node:child_process', 'node:http', 'node:https'])('does not load %s', (pkg) => {
+  it.each(['@napi-rs/keyring', 'open', 'node:child_process', 'node:http', 'node:https', '@aws-sdk/client-sqs'])('does not load %s', (pkg) => {
     expect(graph).not.toContain(pkg);
   });
 
@@ -50,6 +50,12 @@ describe('start-up imports', () => {
     'report/prometheus.ts',
     'report/html.ts',
     'report/timeline.ts',
+    'rotation/sqs.ts',
+    'rotation/rotate.ts',
+    'rotation/inbox.ts',
+    'secrets/grantless-token.ts',
+    'amazon/application-management.ts',
+    'checks/app-check.ts',
   ])('does not load src/%s', (file) => {
     expect(graph).not.toContain(resolve(SRC, file));
   });
