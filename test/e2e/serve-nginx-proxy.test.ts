@@ -1,0 +1,106 @@
+// Owns the check that the shipped nginx snippet (contrib/nginx/amz-token-serve.conf), rendered by
+// test/support/nginx-tls.ts, is a working TLS proxy for serve: nginx -t passes, the path reaches
+// the upstream unchanged with the forwarding headers a deployment relies on, only GET passes, and
+// a real Chromium reaches the made-up host and trusts its throwaway certificate (and no other).
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTlsHost, startNginx, type NginxProxy } from '../support/nginx-tls.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+let upstream: Server;
+const seen: Seen[] = [];
+let proxy: NginxProxy;
+let browser: Browser;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>upstream</title><p>hello from upstream</p>');
+  });
+  await new Promise<void>((ok) => upstream.listen(0, '127.0.0.1', ok));
+  const { port } = upstream.address() as { port: number };
+  proxy = await startNginx({ upstreamPort: port });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...proxy.chromiumArgs],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.stop();
+  await new Promise<void>((ok) => (upstream ? upstream.close(() => ok()) : ok()));
+});
+
+/** One request to nginx over TLS, trusting only the throwaway CA, with the made-up host as SNI and Host. */
+function viaNginx(path: string, method = 'GET'): Promise<{ status: number; body: string }> {
+  return new Promise((ok, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port: proxy.port, path, method, servername: proxy.host, headers: { host: proxy.host }, ca: readFileSync(proxy.tls.caFile) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('nginx in front of serve (the shipped snippet)', () => {
+  it('passes the path and query through unchanged, with Host, X-Forwarded-For and X-Forwarded-Proto, and refuses other methods and paths', async () => {
+    const before = seen.length;
+    const ok = await viaNginx('/amz-token/i/abc.def?x=%2F1');
+    expect(ok.status).toBe(200);
+    const got = seen[before]!;
+    expect(got.url).toBe('/amz-token/i/abc.def?x=%2F1');
+    expect(got.headers.host).toBe(proxy.host);
+    expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(got.headers['x-forwarded-proto']).toBe('https');
+
+    expect((await viaNginx('/amz-token/healthz', 'POST')).status).toBe(403);
+    expect((await viaNginx('/elsewhere')).status).toBe(404);
+    expect(seen.length).toBe(before + 1);
+  });
+
+  it('is reached by Chromium under the made-up host name, trusting the pinned certificate', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`${proxy.baseUrl}/healthz`);
+      expect(response?.status()).toBe(200);
+      expect(await page.textContent('body')).toContain('hello from upstream');
+      expect(page.url()).toBe(`${proxy.baseUrl}/healthz`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is refused by the same Chromium when nginx shows a certificate whose key is not pinned', async () => {
+    // Same host and CA layout, other key: proves the SPKI pin is what Chromium trusts, not "any certificate".
+    const other = makeTlsHost(proxy.host);
+    const pinnedElsewhere = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', `--host-resolver-rules=MAP ${proxy.host} 127.0.0.1:${proxy.port}`, `--ignore-certificate-errors-spki-list=${other.spki}`],
+    });
+    try {
+      const page = await pinnedElsewhere.newPage();
+      await expect(page.goto(`${proxy.baseUrl}/healthz`)).rejects.toThrow(/ERR_CERT/);
+    } finally {
+      await pinnedElsewhere.close();
+    }
+  });
+});
