@@ -2,9 +2,13 @@
 // test/support/nginx-tls.ts, is a working TLS proxy for serve: nginx -t passes, the path reaches
 // the upstream unchanged with the forwarding headers a deployment relies on, only GET passes, and
 // a real Chromium reaches the made-up host and trusts its throwaway certificate (and no other).
+// Also that the shipped systemd unit passes systemd-analyze verify.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTlsHost, startNginx, type NginxProxy } from '../support/nginx-tls.js';
@@ -101,6 +105,25 @@ describe('nginx in front of serve (the shipped snippet)', () => {
       await expect(page.goto(`${proxy.baseUrl}/healthz`)).rejects.toThrow(/ERR_CERT/);
     } finally {
       await pinnedElsewhere.close();
+    }
+  });
+});
+
+describe('the shipped systemd unit (contrib/systemd/amz-token-serve.service)', () => {
+  it('passes systemd-analyze verify, with the hardening it promises', async () => {
+    const unit = readFileSync(resolve(import.meta.dirname, '../../contrib/systemd/amz-token-serve.service'), 'utf8');
+    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/var/lib/amz-token', 'Restart=on-failure', 'KillSignal=SIGTERM']) expect(unit).toContain(line);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/amz-token serve --listen 127\.0\.0\.1:8787 --base-url https:\/\/auth\.example\.com\/amz-token/m);
+    // verify checks that ExecStart's program exists: point it at this checkout's.
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-unit-'));
+    try {
+      const file = join(dir, 'amz-token-serve.service');
+      writeFileSync(file, unit.replace('/usr/bin/amz-token', resolve(import.meta.dirname, '../../bin/amz-token.js')));
+      const verified = await execa('systemd-analyze', ['verify', file], { reject: false });
+      expect(verified.stderr).toBe('');
+      expect(verified.exitCode).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

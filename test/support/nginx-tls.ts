@@ -84,8 +84,15 @@ export interface NginxOptions {
   /** The base URL's path, default /amz-token (no trailing slash). */
   path?: string;
   upstreamPort: number;
+  /** The made-up host name (default: a fresh one); see madeUpHost(). */
+  host?: string;
   /** Overrides the snippet's request rate (e.g. '6000r/m' for a test that makes many requests). */
   rate?: string;
+}
+
+/** A host name of our own under .test (RFC 2606), unique per call, that only --host-resolver-rules resolves. */
+export function madeUpHost(): string {
+  return `auth-${Math.random().toString(36).slice(2, 8)}.amz-token.test`;
 }
 
 /** `nginx -t` on a config folder; returns nginx's output, throws when the test fails. */
@@ -137,7 +144,7 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: () => st
 export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const path = options.path ?? '/amz-token';
   const dir = mkdtempSync(join(tmpdir(), 'amz-token-nginx-'));
-  const host = `auth-${Math.random().toString(36).slice(2, 8)}.amz-token.test`;
+  const host = options.host ?? madeUpHost();
   const tls = makeTlsHost(host, join(dir, 'tls'));
   const port = await freePort();
   writeNginxConfig(dir, renderNginxSnippet({ host, port, pathPrefix: `${path}/`, upstreamPort: options.upstreamPort, certFile: tls.certFile, keyFile: tls.keyFile, rate: options.rate }));
