@@ -4,7 +4,7 @@
 
 import { ConfigError, UsageError } from '../errors.js';
 import * as validate from '../validate.js';
-import type { Role } from './config.js';
+import type { Config, Role } from './config.js';
 
 /** renewal: an existing profile's seller renews; new-seller: the seller becomes a new profile. */
 export type InvitationKind = 'renewal' | 'new-seller';
@@ -76,4 +76,15 @@ export function parseInvitations(raw: unknown, file: string): Record<string, Inv
     out[id] = record;
   }
   return out;
+}
+
+/** Pending invitations by profile: for status. */
+export function pendingInvitations(config: Config, now: Date): Map<string, { id: string; expiresAt: string }> {
+  const pending = new Map<string, { id: string; expiresAt: string }>();
+  for (const [id, record] of Object.entries(config.invitations ?? {})) {
+    if (invitationState(record, now) !== 'pending') continue;
+    const known = pending.get(record.profile);
+    if (!known || known.expiresAt < record.expiresAt) pending.set(record.profile, { id, expiresAt: record.expiresAt });
+  }
+  return pending;
 }
