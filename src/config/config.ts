@@ -11,6 +11,7 @@ import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '.
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 import * as validate from '../validate.js';
 import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
+import { parseInvitations, type InvitationRecord } from './invitations.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -40,8 +41,12 @@ export interface Config {
   version: typeof CONFIG_VERSION;
   /** The team's secret store (`keychain`, `file`, `helper:<name>`); absent means the keychain. See store-setting.ts. */
   store?: string;
+  /** Where `amz-token serve` answers (https://HOST/PATH): invitation links start with it. */
+  baseUrl?: string;
   apps: Record<string, AppRecord>;
   profiles: Record<string, ProfileRecord>;
+  /** Invitation links by id (see invitations.ts); absent until the first `invite`. */
+  invitations?: Record<string, InvitationRecord>;
 }
 
 export function emptyConfig(): Config {
@@ -108,6 +113,11 @@ export function parseConfig(text: string, file: string): Config {
     if (!config.apps[profile.app]) throw new ConfigError(file, `${where}.app names the app "${profile.app}", which the file does not define`);
     config.profiles[name] = profile;
   }
+  if (raw.baseUrl !== undefined) {
+    if (typeof raw.baseUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(raw.baseUrl)) throw new ConfigError(file, '"baseUrl" must be an https URL, e.g. "https://auth.example.com/amz"');
+    config.baseUrl = raw.baseUrl;
+  }
+  if (raw.invitations !== undefined) config.invitations = parseInvitations(raw.invitations, file);
   return config;
 }
 

@@ -8,4 +8,6 @@ export const accounts = {
   clientSecret: (app: string) => `app/${app}/client-secret`,
   refreshToken: (profile: string) => `profile/${profile}/refresh-token`,
   accessToken: (profile: string) => `profile/${profile}/access-token`,
+  /** The HMAC key that signs invitation links, states and cookies of `serve` (src/serve/signing.ts). */
+  servingKey: () => 'serve/signing-key',
 };
