@@ -116,7 +116,9 @@ describe('amz-token serve with invitation links', () => {
     const againText = await again.text();
     expect(againText).toContain('ask your service provider for a new link');
     expect(againText).not.toContain('/apps/authorize/consent');
-    expect((await fetch(one.callbackUrl, { redirect: 'manual' })).status).toBe(410);
+    const replay = await fetch(one.callbackUrl, { redirect: 'manual' });
+    expect([replay.status, replay.headers.get('location')]).toEqual([303, '/amz/result/used']);
+    expect((await fetch(new URL(replay.headers.get('location')!, s.base))).status).toBe(410);
     expect(s.r.double.requests.filter((q) => q.form?.grant_type === 'authorization_code')).toHaveLength(2);
     expect(s.run.stderr()).toMatch(/authorization-stored invitation=\S+ profile=\S+-a kind=new-seller seller=A3TESTSELLER01/);
     expectNothingSecretIn(s, s.run.stderr());
@@ -134,8 +136,11 @@ describe('amz-token serve with invitation links', () => {
     expect(JSON.parse(String(status.stdout)).profiles[0].invitation).toMatchObject({ id: renewal.id });
     s.r.double.sellingPartnerId = 'A3OTHERSELLER9';
     const wrong = await sellerConfirms(renewal.url);
-    expect(wrong.callback.status).toBe(403);
-    const page = await wrong.callback.text();
+    // The callback never shows a page itself: the code and the other seller's id leave the address bar.
+    expect([wrong.callback.status, wrong.callback.headers.get('location')]).toEqual([303, '/amz/result/wrong-seller?m=DE']);
+    const result = await fetch(new URL(wrong.callback.headers.get('location')!, s.base));
+    expect(result.status).toBe(403);
+    const page = await result.text();
     expect(page).toContain('marketplace DE');
     expect(page).not.toContain('A3OTHERSELLER9');
     expect(await secretToolLookup(`profile/${profile}/refresh-token`)).toBe(firstToken);
