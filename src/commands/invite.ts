@@ -17,7 +17,11 @@ import { requiredProfile, type CommandLine, type Program } from './command-line.
 import { appNameOf, wholeNumber } from './options.js';
 
 const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
-export const INVITE_EXIT_CODES = [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE] as const;
+export const INVITE_EXIT_CODES = {
+  invite: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+  list: [OK, USAGE],
+  revoke: [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE],
+} as const;
 const DEFAULT_EXPIRES_IN_DAYS = 7;
 
 export interface InviteOptions {
@@ -185,7 +189,7 @@ export function registerInvite(program: Program, line: CommandLine): void {
           'amz-token invite list',
           'amz-token invite revoke Zq3x9Kd0aB1cD2eF',
         ],
-        INVITE_EXIT_CODES,
+        INVITE_EXIT_CODES.invite,
       ),
     )
     .action((flags) => {
@@ -203,12 +207,12 @@ export function registerInvite(program: Program, line: CommandLine): void {
   invite
     .command('list')
     .description('show pending, used, expired and withdrawn invitations')
-    .addHelpText('after', helpFooter(['amz-token invite list', 'amz-token invite list --json'], [OK, USAGE]))
+    .addHelpText('after', helpFooter(['amz-token invite list', 'amz-token invite list --json'], INVITE_EXIT_CODES.list))
     .action(() => line.choose('invite list', {}, (ctx) => runInviteList(ctx)));
   invite
     .command('revoke')
     .description('withdraw an invitation: its link stops working')
     .argument('<id>', 'the invitation id (invite list shows it)', invitationId)
-    .addHelpText('after', helpFooter(['amz-token invite revoke Zq3x9Kd0aB1cD2eF'], [OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE]))
+    .addHelpText('after', helpFooter(['amz-token invite revoke Zq3x9Kd0aB1cD2eF'], INVITE_EXIT_CODES.revoke))
     .action((id) => line.choose('invite revoke', { id }, (ctx, o) => runInviteRevoke(ctx, o.id)));
 }

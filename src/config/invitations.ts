@@ -4,7 +4,6 @@
 
 import { ConfigError, UsageError } from '../errors.js';
 import * as validate from '../validate.js';
-import type { Config, Role } from './config.js';
 
 /** renewal: an existing profile's seller renews; new-seller: the seller becomes a new profile. */
 export type InvitationKind = 'renewal' | 'new-seller';
@@ -14,7 +13,8 @@ export interface InvitationRecord {
   profile: string;
   app: string;
   marketplace: string;
-  role: Role;
+  /** As a profile's role (config.ts's Role; spelled out here so the two modules do not import each other). */
+  role: 'seller' | 'vendor';
   createdAt: string;
   expiresAt: string;
   usedAt?: string;
@@ -79,7 +79,7 @@ export function parseInvitations(raw: unknown, file: string): Record<string, Inv
 }
 
 /** Pending invitations by profile: for status. */
-export function pendingInvitations(config: Config, now: Date): Map<string, { id: string; expiresAt: string }> {
+export function pendingInvitations(config: { invitations?: Record<string, InvitationRecord> }, now: Date): Map<string, { id: string; expiresAt: string }> {
   const pending = new Map<string, { id: string; expiresAt: string }>();
   for (const [id, record] of Object.entries(config.invitations ?? {})) {
     if (invitationState(record, now) !== 'pending') continue;

@@ -154,7 +154,7 @@ function text(page: Page, lang: Language): Text {
 export function render(page: Page, lang: Language): string {
   const { title, paragraphs, action } = text(page, lang);
   const body = paragraphs.map((p) => `    <p>${escapeHtml(p)}</p>`).join('\n');
-  const link = action ? `\n    <p><a class="button" href="${escapeHtml(action.href)}" rel="noreferrer">${escapeHtml(action.label)}</a></p>` : '';
+  const link = action ? `\n    <p><a class="button" id="continue" href="${escapeHtml(action.href)}" rel="noreferrer">${escapeHtml(action.label)}</a></p>` : '';
   return `<!doctype html>
 <html lang="${lang}">
 <head>

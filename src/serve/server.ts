@@ -13,7 +13,7 @@ import { listen, redirect, send } from '../flow/loopback-http.js';
 import { UsageError, AmzTokenError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import { chooseLanguage, render, type Page } from './pages.js';
-import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, type Answer, type Setup } from './routes.js';
+import { afterExchange, awayFromCode, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, result, type Answer, type Setup } from './routes.js';
 import { complete } from './complete.js';
 import { attemptLimit, clientOf } from './rate-limit.js';
 import type { Log } from './log.js';
@@ -104,7 +104,9 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     if (!pathname.startsWith(`${base.path}/`)) return page(404, { name: 'not-found' });
     const rest = pathname.slice(base.path.length + 1);
     if (rest === 'healthz') return healthz(res);
+    // The callback's code and state never reach a log line, and its answer is a 303 whatever happens.
     if (rest === 'done') return page(200, { name: 'done' });
+    if (rest.startsWith('result/')) return answer(result(rest.slice('result/'.length), new URLSearchParams(search)));
     const invitation = /^i\/([A-Za-z0-9_.-]{1,1024})$/.exec(rest);
     if (!invitation && rest !== 'login' && rest !== 'callback') return page(404, { name: 'not-found' });
 
@@ -126,12 +128,12 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     if (rest === 'login') return answer(login(query, cookieOf(header(req, 'cookie')), config, setup));
 
     const decision = callback(query, config, setup);
-    if ('answer' in decision) return answer(decision.answer);
+    if ('answer' in decision) return answer(awayFromCode(decision.answer, base));
     const exchange = decision.proceed;
-    if (busy.has(exchange.profile)) return answer({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } });
+    if (busy.has(exchange.profile)) return answer(awayFromCode({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } }, base));
     busy.add(exchange.profile);
     try {
-      answer(afterExchange(exchange, await complete(ctx, exchange, base), base));
+      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base), base), base));
     } finally {
       busy.delete(exchange.profile);
     }

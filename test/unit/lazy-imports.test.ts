@@ -50,6 +50,11 @@ describe('start-up imports', () => {
     'report/prometheus.ts',
     'report/html.ts',
     'report/timeline.ts',
+    'serve/server.ts',
+    'serve/signing.ts',
+    'serve/routes.ts',
+    'serve/complete.ts',
+    'serve/invitations.ts',
   ])('does not load src/%s', (file) => {
     expect(graph).not.toContain(resolve(SRC, file));
   });
