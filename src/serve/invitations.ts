@@ -32,9 +32,11 @@ export async function addInvitations(configDir: string, wanted: readonly NewInvi
   return updateConfig(configDir, (config) => {
     const records = wanted.map((one) => invitationRecord(config, one, now));
     const invitations = (config.invitations = pruned(config.invitations ?? {}, now));
+    // A leading '-' would read as an option in `amz-token invite revoke ID`.
+    const freshId = () => randomBytes(12).toString('base64url').replace(/^-/, 'A');
     return records.map((record) => {
-      let id = randomBytes(12).toString('base64url');
-      while (invitations[id]) id = randomBytes(12).toString('base64url');
+      let id = freshId();
+      while (invitations[id]) id = freshId();
       invitations[id] = record;
       return { id, record };
     });
