@@ -113,7 +113,7 @@ describe('the shipped systemd unit (contrib/systemd/amz-token-serve.service)', (
   it('passes systemd-analyze verify, with the hardening it promises', async () => {
     const unit = readFileSync(resolve(import.meta.dirname, '../../contrib/systemd/amz-token-serve.service'), 'utf8');
     for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/var/lib/amz-token', 'Restart=on-failure', 'KillSignal=SIGTERM']) expect(unit).toContain(line);
-    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/amz-token serve --listen 127\.0\.0\.1:8787 --base-url https:\/\/auth\.example\.com\/amz-token/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/amz-token serve --listen 127\.0\.0\.1:8080 --base-url https:\/\/auth\.example\.com\/amz-token/m);
     // verify checks that ExecStart's program exists: point it at this checkout's.
     const dir = mkdtempSync(join(tmpdir(), 'amz-token-unit-'));
     try {

@@ -58,7 +58,7 @@ export function renderNginxSnippet(values: { host: string; port: number; pathPre
   replace('/etc/letsencrypt/live/auth.example.com/fullchain.pem', values.certFile);
   replace('/etc/letsencrypt/live/auth.example.com/privkey.pem', values.keyFile);
   replace('location /amz-token/ {', `location ${values.pathPrefix} {`);
-  replace('proxy_pass http://127.0.0.1:8787;', `proxy_pass http://127.0.0.1:${values.upstreamPort};`);
+  replace('proxy_pass http://127.0.0.1:8080;', `proxy_pass http://127.0.0.1:${values.upstreamPort};`);
   if (values.rate) replace('rate=30r/m', `rate=${values.rate}`);
   return text;
 }
