@@ -17,7 +17,7 @@ import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 
 interface Machine {
-  env: Record<string, string>;
+  env: Record<string, string> & { AMZ_TOKEN_CONFIG_DIR: string };
   fingerprint: string;
   sh(file: string, args: string[], input?: string): Promise<Result>;
 }
