@@ -15,12 +15,13 @@ say() { echo "test.sh: $*" >&2; }
 # the docker credential helpers: the shared-store tests run the real ones (test/e2e/store-*.test.ts).
 # openssl makes the throwaway CA behind the Amazon double's https listener, which the SP-API client
 # libraries' jobs talk to, and the one nginx (nginx-light) puts in front of `amz-token serve` in the
-# serve-nginx tests, rendering the shipped contrib/nginx snippet; systemd-analyze verifies the shipped unit.
+# serve-nginx tests, rendering the shipped contrib/nginx snippet; Caddy runs the shipped Caddyfile the
+# same way, and systemd-analyze verifies the shipped unit.
 readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl
   promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice nginx
-  systemd-analyze)
+  caddy systemd-analyze)
 readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl
-  prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light systemd)
+  prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light caddy systemd)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")

@@ -2,7 +2,8 @@
 // test/support/nginx-tls.ts, is a working TLS proxy for serve: nginx -t passes, the path reaches
 // the upstream unchanged with the forwarding headers a deployment relies on, only GET passes, and
 // a real Chromium reaches the made-up host and trusts its throwaway certificate (and no other).
-// Also that the shipped systemd unit passes systemd-analyze verify.
+// Also the shipped Caddyfile, run by Debian's Caddy the same way, and that the shipped systemd unit
+// passes systemd-analyze verify.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitForOutput } from '../support/flow.js';
 import { makeTlsHost, startNginx, type NginxProxy } from '../support/nginx-tls.js';
 
 interface Seen {
@@ -46,11 +48,11 @@ afterAll(async () => {
   await new Promise<void>((ok) => (upstream ? upstream.close(() => ok()) : ok()));
 });
 
-/** One request to nginx over TLS, trusting only the throwaway CA, with the made-up host as SNI and Host. */
-function viaNginx(path: string, method = 'GET'): Promise<{ status: number; body: string }> {
+/** One request to nginx (or another proxy) over TLS, trusting only the throwaway CA, with the made-up host as SNI and Host. */
+function viaNginx(path: string, method = 'GET', to: { port: number; host: string; caFile: string } = { port: proxy.port, host: proxy.host, caFile: proxy.tls.caFile }): Promise<{ status: number; body: string }> {
   return new Promise((ok, fail) => {
     const req = request(
-      { host: '127.0.0.1', port: proxy.port, path, method, servername: proxy.host, headers: { host: proxy.host }, ca: readFileSync(proxy.tls.caFile) },
+      { host: '127.0.0.1', port: to.port, path, method, servername: to.host, headers: { host: to.host }, ca: readFileSync(to.caFile) },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -123,6 +125,49 @@ describe('the shipped systemd unit (contrib/systemd/amz-token-serve.service)', (
       expect(verified.stderr).toBe('');
       expect(verified.exitCode).toBe(0);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the shipped Caddyfile (contrib/caddy/Caddyfile)', () => {
+  it('run by Caddy with TLS: passes the path through unchanged with the forwarding headers, refuses other methods and paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-caddy-'));
+    const tls = makeTlsHost(proxy.host.replace(/^auth-/, 'caddy-'), join(dir, 'tls'));
+    const [port, httpPort] = [await freePort(), await freePort()];
+    const { port: upstreamPort } = upstream.address() as { port: number };
+    let text = readFileSync(resolve(import.meta.dirname, '../../contrib/caddy/Caddyfile'), 'utf8');
+    for (const [from, to] of [
+      ['auth.example.com {', `${tls.host}:${port} {\n\ttls ${tls.certFile} ${tls.keyFile}`],
+      ['reverse_proxy 127.0.0.1:8080', `reverse_proxy 127.0.0.1:${upstreamPort}`],
+      ['@amz_token path /amz-token /amz-token/*', '@amz_token path /amz-token /amz-token/*'],
+    ] as const) {
+      expect(text, from).toContain(from);
+      text = text.replace(from, to);
+    }
+    // Ours, for the test only: no admin endpoint, ports of our own, storage in the temp folder.
+    text = `{\n\tadmin off\n\thttp_port ${httpPort}\n\thttps_port ${port}\n\tstorage file_system ${join(dir, 'data')}\n\tdefault_bind 127.0.0.1\n}\n${text}`;
+    writeFileSync(join(dir, 'Caddyfile'), text);
+    const env = { HOME: dir, XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') };
+    const caddy = execa('caddy', ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], { env, reject: false, all: true });
+    let log = '';
+    caddy.all?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      await waitForOutput(() => log, (t) => /serving initial configuration|"msg":"serving/.test(t) || caddy.exitCode !== null, 20_000);
+      const to = { port, host: tls.host, caFile: tls.caFile };
+      const before = seen.length;
+      expect((await viaNginx('/amz-token/i/abc.def?x=%2F1', 'GET', to)).status).toBe(200);
+      const got = seen[before]!;
+      expect(got.url).toBe('/amz-token/i/abc.def?x=%2F1');
+      expect(got.headers.host).toBe(tls.host);
+      expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(got.headers['x-forwarded-proto']).toBe('https');
+      expect((await viaNginx('/amz-token/healthz', 'POST', to)).status).toBe(405);
+      expect((await viaNginx('/elsewhere', 'GET', to)).status).toBe(404);
+      expect(seen.length).toBe(before + 1);
+    } finally {
+      caddy.kill('SIGTERM');
+      await caddy;
       rmSync(dir, { recursive: true, force: true });
     }
   });
