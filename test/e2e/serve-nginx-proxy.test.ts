@@ -5,7 +5,6 @@
 // Also the shipped Caddyfile, run by Debian's Caddy the same way, and that the shipped systemd unit
 // passes systemd-analyze verify.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { request } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +12,7 @@ import { execa } from 'execa';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitForOutput } from '../support/flow.js';
-import { makeTlsHost, startNginx, type NginxProxy } from '../support/nginx-tls.js';
+import { makeTlsHost, proxyTarget, startNginx, viaProxy, type NginxProxy } from '../support/nginx-tls.js';
 
 interface Seen {
   method: string;
@@ -48,27 +47,11 @@ afterAll(async () => {
   await new Promise<void>((ok) => (upstream ? upstream.close(() => ok()) : ok()));
 });
 
-/** One request to nginx (or another proxy) over TLS, trusting only the throwaway CA, with the made-up host as SNI and Host. */
-function viaNginx(path: string, method = 'GET', to: { port: number; host: string; caFile: string } = { port: proxy.port, host: proxy.host, caFile: proxy.tls.caFile }): Promise<{ status: number; body: string }> {
-  return new Promise((ok, fail) => {
-    const req = request(
-      { host: '127.0.0.1', port: to.port, path, method, servername: to.host, headers: { host: to.host }, ca: readFileSync(to.caFile) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', fail);
-    req.end();
-  });
-}
 
 describe('nginx in front of serve (the shipped snippet)', () => {
   it('passes the path and query through unchanged, with Host, X-Forwarded-For and X-Forwarded-Proto, and refuses other methods and paths', async () => {
     const before = seen.length;
-    const ok = await viaNginx('/amz-token/i/abc.def?x=%2F1');
+    const ok = await viaProxy(proxyTarget(proxy), '/amz-token/i/abc.def?x=%2F1');
     expect(ok.status).toBe(200);
     const got = seen[before]!;
     expect(got.url).toBe('/amz-token/i/abc.def?x=%2F1');
@@ -76,8 +59,8 @@ describe('nginx in front of serve (the shipped snippet)', () => {
     expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(got.headers['x-forwarded-proto']).toBe('https');
 
-    expect((await viaNginx('/amz-token/healthz', 'POST')).status).toBe(403);
-    expect((await viaNginx('/elsewhere')).status).toBe(404);
+    expect((await viaProxy(proxyTarget(proxy), '/amz-token/healthz', 'POST')).status).toBe(403);
+    expect((await viaProxy(proxyTarget(proxy), '/elsewhere')).status).toBe(404);
     expect(seen.length).toBe(before + 1);
   });
 
@@ -156,14 +139,14 @@ describe('the shipped Caddyfile (contrib/caddy/Caddyfile)', () => {
       await waitForOutput(() => log, (t) => /serving initial configuration|"msg":"serving/.test(t) || caddy.exitCode !== null, 20_000);
       const to = { port, host: tls.host, caFile: tls.caFile };
       const before = seen.length;
-      expect((await viaNginx('/amz-token/i/abc.def?x=%2F1', 'GET', to)).status).toBe(200);
+      expect((await viaProxy(to, '/amz-token/i/abc.def?x=%2F1')).status).toBe(200);
       const got = seen[before]!;
       expect(got.url).toBe('/amz-token/i/abc.def?x=%2F1');
       expect(got.headers.host).toBe(tls.host);
       expect(got.headers['x-forwarded-for']).toBe('127.0.0.1');
       expect(got.headers['x-forwarded-proto']).toBe('https');
-      expect((await viaNginx('/amz-token/healthz', 'POST', to)).status).toBe(405);
-      expect((await viaNginx('/elsewhere', 'GET', to)).status).toBe(404);
+      expect((await viaProxy(to, '/amz-token/healthz', 'POST')).status).toBe(405);
+      expect((await viaProxy(to, '/elsewhere')).status).toBe(404);
       expect(seen.length).toBe(before + 1);
     } finally {
       caddy.kill('SIGTERM');

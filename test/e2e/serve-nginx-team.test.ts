@@ -5,7 +5,6 @@
 // practice; a copy here), and the renewed token lands in pass, nowhere else.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type Result } from 'execa';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireTestKeyring, secretToolLookup } from '../support/cli.js';
 import { confirmConsent } from '../support/flow.js';
 import { startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
 
 const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 
@@ -44,22 +44,6 @@ async function machine(name: string, passDir: string): Promise<Machine> {
   return m;
 }
 
-function viaNginx(url: string): Promise<{ status: number; location?: string; body: string }> {
-  const target = new URL(url);
-  return new Promise((ok, fail) => {
-    const req = request(
-      { host: '127.0.0.1', port: rig!.nginx!.port, path: `${target.pathname}${target.search}`, servername: rig!.host, headers: { host: rig!.host }, ca: readFileSync(rig!.nginx!.tls.caFile) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, location: res.headers.location, body }));
-      },
-    );
-    req.on('error', fail);
-    req.end();
-  });
-}
 
 beforeAll(() => {
   requireTestKeyring();
@@ -100,16 +84,16 @@ describe('serve with the team store', () => {
     const { url, id } = JSON.parse(String(invited.stdout)) as { url: string; id: string };
 
     // Before the server has the operator's config.json, the link is unknown there: refused, nobody sent to Amazon.
-    const early = await viaNginx(url);
+    const early = await viaProxy(proxyTarget(rig.nginx!), url);
     expect(early.status).toBe(400);
     expect(early.body).not.toContain(rig.double.origin);
 
     // "git pull" on the server; serve re-reads config.json, no restart.
     writeFileSync(serverConfig, readFileSync(operatorConfig));
-    const landing = await viaNginx(url);
+    const landing = await viaProxy(proxyTarget(rig.nginx!), url);
     expect(landing.status).toBe(200);
     const consent = /<a [^>]*id="continue"[^>]*href="([^"]+)"/.exec(landing.body)![1]!.replaceAll('&amp;', '&');
-    const done = await viaNginx(await confirmConsent(consent));
+    const done = await viaProxy(proxyTarget(rig.nginx!), await confirmConsent(consent));
     expect(done.status, done.body).toBe(303);
     expect(done.location).toMatch(/\/done$/);
 
@@ -127,6 +111,6 @@ describe('serve with the team store', () => {
     copyFileSync(serverConfig, operatorConfig);
     const listed = await amz(['invite', 'list', '--json']);
     expect((JSON.parse(String(listed.stdout)) as Array<{ id: string; state: string }>).find((i) => i.id === id)?.state).toBe('used');
-    expect((await viaNginx(url)).status).toBe(410);
+    expect((await viaProxy(proxyTarget(rig.nginx!), url)).status).toBe(410);
   });
 });

@@ -2,7 +2,6 @@
 // TLS (the shipped snippet, a throwaway CA) in front of serve under a made-up host, a real Chromium
 // as the seller, the Amazon double as Seller Central and LWA, the real keychain. One nginx, serve
 // and double for the file; each test uses profiles of its own.
-import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { requireTestKeyring } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
 import { confirmConsent } from '../support/flow.js';
 import { SELLER, startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
 
 let rig: ServeRig;
 
@@ -38,23 +38,6 @@ async function confirmOnDouble(page: Page): Promise<void> {
   await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
 }
 
-/** GET through nginx over TLS from Node (trusting only the throwaway CA). */
-function viaNginx(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  const target = new URL(url);
-  return new Promise((ok, fail) => {
-    const req = request(
-      { host: '127.0.0.1', port: rig.nginx!.port, path: `${target.pathname}${target.search}`, servername: rig.host, headers: { host: rig.host, ...headers }, ca: readFileSync(rig.nginx!.tls.caFile) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', fail);
-    req.end();
-  });
-}
 
 describe('serve behind nginx, with Chromium as the seller', () => {
   it('a renewal invitation: landing page (en, de), consent, callback, a clean success page; the token changes and the link is used up', async () => {
@@ -210,14 +193,14 @@ describe('serve behind nginx, with Chromium as the seller', () => {
     const profile = `${rig.s.prefix}-sigterm`;
     const before = await rig.profile(profile);
     const link = await rig.invite(profile);
-    const landing = await viaNginx(link);
+    const landing = await viaProxy(proxyTarget(rig.nginx!), link);
     expect(landing.status).toBe(200);
     const consentUrl = /<a [^>]*id="continue"[^>]*href="([^"]+)"/.exec(landing.body)![1]!.replaceAll('&amp;', '&');
     const callback = await confirmConsent(consentUrl);
     expect(callback.startsWith(`${rig.baseUrl}/callback?`)).toBe(true);
     rig.double.faults.delayMs = 1500;
     const tokenRequests = rig.double.requests.length;
-    const answer = viaNginx(callback);
+    const answer = viaProxy(proxyTarget(rig.nginx!), callback);
     // SIGTERM only once serve is waiting on LWA for this callback.
     for (let i = 0; i < 200 && rig.double.requests.length === tokenRequests; i++) await new Promise((r) => setTimeout(r, 25));
     expect(rig.double.requests.length).toBe(tokenRequests + 1);

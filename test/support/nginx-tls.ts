@@ -6,6 +6,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -191,4 +192,37 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface ProxyAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  location?: string;
+  body: string;
+}
+
+/**
+ * One request to a TLS proxy on loopback from Node, as a browser would send it: the made-up host
+ * as SNI and Host, trusting only the throwaway CA. `target`: a path, or a URL whose path and query are used.
+ */
+export function viaProxy(to: { port: number; host: string; caFile: string }, target: string, method = 'GET'): Promise<ProxyAnswer> {
+  const url = new URL(target, `https://${to.host}`);
+  return new Promise((ok, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port: to.port, path: `${url.pathname}${url.search}`, method, servername: to.host, headers: { host: to.host }, ca: readFileSync(to.caFile) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => ok({ status: res.statusCode ?? 0, headers: res.headers, location: res.headers.location, body }));
+      },
+    );
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+/** Where viaProxy() reaches this nginx. */
+export function proxyTarget(proxy: NginxProxy): { port: number; host: string; caFile: string } {
+  return { port: proxy.port, host: proxy.host, caFile: proxy.tls.caFile };
 }
