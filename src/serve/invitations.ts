@@ -33,8 +33,9 @@ export async function addInvitations(configDir: string, wanted: readonly NewInvi
     const records = wanted.map((one) => invitationRecord(config, one, now));
     const invitations = (config.invitations = pruned(config.invitations ?? {}, now));
     return records.map((record) => {
-      let id = randomBytes(12).toString('base64url');
-      while (invitations[id]) id = randomBytes(12).toString('base64url');
+      const id = randomBytes(12).toString('base64url');
+      // 96 random bits do not collide; a repeat means the random source is broken.
+      if (invitations[id]) throw new Error('the random source repeated an invitation id');
       invitations[id] = record;
       return { id, record };
     });
