@@ -45,6 +45,11 @@ const ATTEMPT_WINDOW_MS = 10 * 60_000;
 /** How long a stop waits for requests under way (an exchange and a store take a few seconds at most). */
 const STOP_GRACE_MS = 10_000;
 const HEALTH_CACHE_MS = 2_000;
+/** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
 
 export async function startServe(ctx: CommandContext, opts: ServeOptions): Promise<RunningServe> {
   const { deps } = ctx;
@@ -75,9 +80,12 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
   );
   server.keepAliveTimeout = 5_000;
   server.maxConnections = MAX_CONNECTIONS;
-  server.on('clientError', (_error, socket) => {
-    // Oversized headers, garbage, a timeout: a bare 400 without a body, and the socket goes.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Oversized headers, garbage, a timeout: a bare status line without a body, and the socket
+    // goes. end() alone would only half-close it (http servers allow half-open sockets): a
+    // slowloris client that keeps sending would then hold its connection forever.
+    const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
 
