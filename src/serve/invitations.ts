@@ -32,8 +32,10 @@ export async function addInvitations(configDir: string, wanted: readonly NewInvi
   return updateConfig(configDir, (config) => {
     const records = wanted.map((one) => invitationRecord(config, one, now));
     const invitations = (config.invitations = pruned(config.invitations ?? {}, now));
+    // A leading '-' would read as an option in `amz-token invite revoke ID`.
+    const freshId = () => randomBytes(12).toString('base64url').replace(/^-/, 'A');
     return records.map((record) => {
-      const id = randomBytes(12).toString('base64url');
+      const id = freshId();
       // 96 random bits do not collide; a repeat means the random source is broken.
       if (invitations[id]) throw new Error('the random source repeated an invitation id');
       invitations[id] = record;
