@@ -35,8 +35,9 @@ export async function addInvitations(configDir: string, wanted: readonly NewInvi
     // A leading '-' would read as an option in `amz-token invite revoke ID`.
     const freshId = () => randomBytes(12).toString('base64url').replace(/^-/, 'A');
     return records.map((record) => {
-      let id = freshId();
-      while (invitations[id]) id = freshId();
+      const id = freshId();
+      // 96 random bits do not collide; a repeat means the random source is broken.
+      if (invitations[id]) throw new Error('the random source repeated an invitation id');
       invitations[id] = record;
       return { id, record };
     });
