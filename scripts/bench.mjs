@@ -1,4 +1,5 @@
-// Owns `npm run bench`: start-up time and memory of the built CLI against bare `node -e 0`.
+// Owns `npm run bench`: start-up time and memory of the built CLI against bare `node -e 0`;
+// serve's figures come from scripts/bench-serve.mjs.
 // A measurement that prints figures, not a test: it never fails on speed.
 //
 //   npm run bench [-- --runs 60]
@@ -82,6 +83,18 @@ try {
   for (const line of table(rows)) console.log(line);
   console.log('');
   console.log('Ratios are what to compare between machines; the milliseconds depend on the machine and its load.');
+
+  // serve's section (scripts/bench-serve.mjs): needs the keychain for its profiles.
+  if (keychain) {
+    const { benchServe } = await import('./bench-serve.mjs');
+    const serveRows = await benchServe({ bin, env: keychain.env });
+    if (serveRows) {
+      console.log('');
+      console.log('amz-token serve on loopback (no proxy), Node http client with a keep-alive agent in this process:');
+      console.log('');
+      for (const line of table([['what', 'figure', 'answers'], ...serveRows])) console.log(line);
+    }
+  }
 } finally {
   keychain?.stop();
   rmSync(work, { recursive: true, force: true });

@@ -14,11 +14,14 @@ say() { echo "test.sh: $*" >&2; }
 # unit-tests the alert rules; prometheus-node-exporter serves the metrics file. pass, gnupg, git and
 # the docker credential helpers: the shared-store tests run the real ones (test/e2e/store-*.test.ts).
 # openssl makes the throwaway CA behind the Amazon double's https listener, which the SP-API client
-# libraries' jobs talk to.
+# libraries' jobs talk to, and the one nginx (nginx-light) puts in front of `amz-token serve` in the
+# serve-nginx tests, rendering the shipped contrib/nginx snippet; Caddy runs the shipped Caddyfile the
+# same way, and systemd-analyze verifies the shipped unit.
 readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl
-  promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice)
+  promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice nginx
+  caddy systemd-analyze)
 readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl
-  prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers)
+  prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light caddy systemd)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")

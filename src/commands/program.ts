@@ -19,6 +19,8 @@ import { registerCompletion } from './completion.js';
 import { registerStore } from './store.js';
 import { registerExec } from './exec.js';
 import { registerEnv } from './env.js';
+import { registerServe } from './serve.js';
+import { registerInvite } from './invite.js';
 
 const TOP_LEVEL_HELP = `
 Exit codes:
@@ -27,7 +29,7 @@ ${exitCodeHelpLines().join('\n')}
 Environment (see the README): AMZ_TOKEN_PROFILE, AMZ_TOKEN_CONFIG_DIR,
 AMZ_TOKEN_STORE, AMZ_TOKEN_SECRETS_FILE, AMZ_TOKEN_STORE_TIMEOUT_MS, AMZ_TOKEN_CLIENT_SECRET,
 AMZ_TOKEN_REFRESH_TOKEN, AMZ_TOKEN_BROWSER/BROWSER, AMZ_TOKEN_LWA_URL,
-AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, NO_COLOR.
+AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, AMZ_TOKEN_BASE_URL, NO_COLOR.
 exec and env set SP_API_* (and with --lwa-credentials LWA_*) for a job.
 `;
 
@@ -68,6 +70,8 @@ export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env'
   registerEnv(program, line);
   registerCompletion(program, line);
   registerStore(program, line);
+  registerInvite(program, line);
+  registerServe(program, line);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {

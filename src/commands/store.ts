@@ -74,13 +74,14 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
 
 /**
  * The accounts of this config.json: each app's client secret and each profile's refresh token
- * (expected), and the access tokens `token` may have cached. Nothing else in the store moves:
+ * (expected), the access tokens `token` may have cached, and serve's invitation signing key (so
+ * that links already sent keep working). Nothing else in the store moves:
  * another config folder's entries may share it.
  */
 function configAccounts(config: Config): { expected: string[]; cached: string[] } {
   return {
     expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
-    cached: Object.keys(config.profiles).map(accounts.accessToken),
+    cached: [...Object.keys(config.profiles).map(accounts.accessToken), accounts.servingKey()],
   };
 }
 

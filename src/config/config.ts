@@ -12,6 +12,7 @@ import { isRegion, type Region } from '../amazon/marketplaces.js';
 import * as validate from '../validate.js';
 import { printable } from '../terminal-text.js';
 import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
+import { parseInvitations, type InvitationRecord } from './invitations.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -47,8 +48,12 @@ export interface Config {
   version: typeof CONFIG_VERSION;
   /** The team's secret store (`keychain`, `file`, `helper:<name>`); absent means the keychain. See store-setting.ts. */
   store?: string;
+  /** Where `amz-token serve` answers (https://HOST/PATH): invitation links start with it. */
+  baseUrl?: string;
   apps: Record<string, AppRecord>;
   profiles: Record<string, ProfileRecord>;
+  /** Invitation links by id (see invitations.ts); absent until the first `invite`. */
+  invitations?: Record<string, InvitationRecord>;
 }
 
 export function emptyConfig(): Config {
@@ -115,6 +120,11 @@ export function parseConfig(text: string, file: string): Config {
     if (!config.apps[profile.app]) throw new ConfigError(file, `${where}.app names the app "${profile.app}", which the file does not define`);
     config.profiles[name] = profile;
   }
+  if (raw.baseUrl !== undefined) {
+    if (typeof raw.baseUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(raw.baseUrl)) throw new ConfigError(file, '"baseUrl" must be an https URL, e.g. "https://auth.example.com/amz"');
+    config.baseUrl = raw.baseUrl;
+  }
+  if (raw.invitations !== undefined) config.invitations = parseInvitations(raw.invitations, file);
   return config;
 }
 

@@ -5,7 +5,7 @@
 
 import { parsePasted, type CallbackQuery } from './callback-query.js';
 import { statesEqual } from './state.js';
-import { MARKETPLACES } from '../amazon/marketplaces.js';
+import { amazonCallbackTarget } from '../amazon/central-redirect.js';
 
 export interface CallbackResult {
   code: string;
@@ -107,37 +107,16 @@ export function afterRejectedCode(tried: CallbackResult): 'keep-waiting' | 'give
   return tried.via === 'paste' ? 'keep-waiting' : 'give-up';
 }
 
-// Every Central host a consent URL can name (marketplaces.ts), so the two never drift
-// apart; plus the country hosts some tools use for the big EU marketplaces, and
-// India's older Vendor Central host, which Amazon's 2025 sample still uses.
-const CENTRAL_HOSTS: ReadonlySet<string> = new Set([
-  ...MARKETPLACES.flatMap((m) => [m.sellerCentral, ...(m.vendorCentral ? [m.vendorCentral] : [])]),
-  ...['co.uk', 'de', 'fr', 'it', 'es'].map((tld) => `sellercentral.amazon.${tld}`),
-  'vendorcentral.in',
-  'www.vendorcentral.in',
-]);
-
-/** A Seller or Vendor Central host of Amazon's: only these may receive our state on the Login URI detour. */
-export function isAmazonHost(hostname: string): boolean {
-  return CENTRAL_HOSTS.has(hostname);
-}
+/** Re-exported for older imports; the list lives with the redirect validator. */
+export { isAmazonHost } from '../amazon/central-redirect.js';
 
 type LoginRedirect = { ok: true; url: string } | { ok: false; reason: string };
 
 /** Where the Login URI detour continues: amazon_callback_uri plus amazon_state, our state and, for drafts, version=beta. */
 function loginRedirect(query: { amazonCallbackUri: string; amazonState: string; version?: string }, expected: Expectation): LoginRedirect {
-  const { central } = expected;
-  if (!URL.canParse(query.amazonCallbackUri, central)) return { ok: false, reason: 'the amazon_callback_uri is not a valid address' };
-  const target = new URL(query.amazonCallbackUri, central);
-  // Anything but https (javascript:, data:, plain http elsewhere) could run script or leak the state.
-  // Only Amazon's own hosts may receive our state: a detour to any other
-  // https site would hand it the state, and with it a forged callback.
-  const onCentral = target.origin === central.origin;
-  if (!onCentral && !(target.protocol === 'https:' && isAmazonHost(target.hostname))) {
-    return { ok: false, reason: 'the amazon_callback_uri is not on an Amazon Seller or Vendor Central host' };
-  }
-  if (target.username !== '' || target.password !== '') return { ok: false, reason: 'the amazon_callback_uri carries a user name or password' };
-  target.hash = '';
+  const checked = amazonCallbackTarget(query.amazonCallbackUri, expected.central);
+  if (!checked.ok) return checked;
+  const target = checked.url;
   target.searchParams.set('amazon_state', query.amazonState);
   target.searchParams.set('state', expected.state);
   // Amazon marks a draft app's detour with version=beta itself; echo it even if --draft was forgotten.

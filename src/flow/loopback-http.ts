@@ -14,12 +14,12 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 } as const;
 
-/** `elsewhere`: how the operator gets the server onto another port (it depends on the redirect URI). */
-export function listen(server: Server, port: number, elsewhere: string): Promise<void> {
+/** `elsewhere`: how the operator gets the server onto another port (it depends on the redirect URI). `host`: serve's --listen. */
+export function listen(server: Server, port: number, elsewhere: string, host = '127.0.0.1'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      reject(listenError(error, port, elsewhere));
+      reject(listenError(error, port, elsewhere, host));
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -27,18 +27,18 @@ export function listen(server: Server, port: number, elsewhere: string): Promise
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host: '127.0.0.1', port, exclusive: true });
+    server.listen({ host, port, exclusive: true });
   });
 }
 
-function listenError(error: NodeJS.ErrnoException, port: number, elsewhere: string): FlowError {
+function listenError(error: NodeJS.ErrnoException, port: number, elsewhere: string, host: string): FlowError {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new FlowError(`port ${port} on 127.0.0.1 is already in use`, `free it, or ${elsewhere}`);
+      return new FlowError(`port ${port} on ${host} is already in use`, `free it, or ${elsewhere}`);
     case 'EACCES':
-      return new FlowError(`no permission to listen on port ${port} on 127.0.0.1 (ports below 1024 need root)`, elsewhere);
+      return new FlowError(`no permission to listen on port ${port} on ${host} (ports below 1024 need root)`, elsewhere);
     default:
-      return new FlowError(`cannot listen on port ${port} on 127.0.0.1: ${error.code ?? error.message}`, elsewhere);
+      return new FlowError(`cannot listen on port ${port} on ${host}: ${error.code ?? error.message}`, elsewhere);
   }
 }
 
@@ -65,7 +65,7 @@ export function send(res: ServerResponse, status: number, html: string, headers:
   res.end(body);
 }
 
-export function redirect(res: ServerResponse, status: 302 | 303, location: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, Location: location, 'Content-Length': '0' });
+export function redirect(res: ServerResponse, status: 302 | 303, location: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, Location: location, 'Content-Length': '0', ...headers });
   res.end();
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
 import { appSecretExpiry, authorizationExitCode, clientSecretExitCode, daysLeft, expiryState, type ExpiryState } from '../expiry.js';
 import type { CheckResult, LiveCheck } from '../checks/result.js';
+import { pendingInvitations } from '../config/invitations.js';
 
 /** By date; with --check, `rejected` (Amazon refused the token) or `unknown` (Amazon could not be asked). */
 export type ProfileState = ExpiryState | 'rejected' | 'unknown';
@@ -29,6 +30,8 @@ export interface ProfileStatus {
   check?: { result: CheckResult; message: string };
   /** --deep only: marketplaces the Sellers API lists; null when skipped or failed. */
   marketplaces?: string[] | null;
+  /** An invitation link (`amz-token invite`) sent for this profile and not used yet; absent when none. */
+  invitation?: { id: string; expiresAt: string };
 }
 
 export interface AppStatus {
@@ -67,9 +70,11 @@ export interface StatusReport {
 export function statusReport(config: Config, at: Date, warnDays: number, only?: string, generatedAt: Date = at): StatusReport {
   const names = only === undefined ? Object.keys(config.profiles).sort() : [only];
   if (only !== undefined) findProfile(config, only);
+  const invitations = pendingInvitations(config, generatedAt);
   const profiles = names.map((name): ProfileStatus & { state: ExpiryState } => {
     const p = config.profiles[name]!;
     const expiresAt = new Date(p.expiresAt);
+    const invitation = invitations.get(name);
     return {
       profile: name,
       app: p.app,
@@ -81,6 +86,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
       expiresAt: expiresAt.toISOString(),
       daysLeft: daysLeft(expiresAt, at),
       state: expiryState(expiresAt, at, warnDays),
+      ...(invitation ? { invitation } : {}),
     };
   });
   const appNames = only === undefined ? Object.keys(config.apps).sort() : [...new Set(profiles.map((p) => p.app))];

@@ -118,6 +118,9 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
     );
   }
   const notes: string[] = [];
+  for (const p of report.profiles) {
+    if (p.invitation) notes.push(`${p.profile}: invitation ${p.invitation.id} pending, its link works until ${formatDate(new Date(p.invitation.expiresAt), at)}`);
+  }
   if (checks) {
     const lines = checkLines(report.profiles, checks);
     advice.push(...lines.problems);

@@ -10,6 +10,8 @@ export const accounts = {
   accessToken: (profile: string) => `profile/${profile}/access-token`,
   /** A cached grantless access token of an app, per scope (token --grantless, rotate-secret). */
   grantlessToken: (app: string, scope: GrantlessScopeName) => `app/${app}/grantless-token/${scope}`,
+  /** The HMAC key that signs invitation links, states and cookies of `serve` (src/serve/signing.ts). */
+  servingKey: () => 'serve/signing-key',
 };
 
 /** The grantless scopes amz-token asks for, by their short names (token --grantless --scope). */

@@ -19,6 +19,8 @@ import { TOKEN_EXIT_CODES } from '../../src/commands/token.js';
 import { EXEC_EXIT_CODES } from '../../src/commands/exec.js';
 import { ENV_EXIT_CODES } from '../../src/commands/env.js';
 import { STORE_EXIT_CODES } from '../../src/commands/store.js';
+import { INVITE_EXIT_CODES } from '../../src/commands/invite.js';
+import { SERVE_EXIT_CODES } from '../../src/commands/serve.js';
 
 /** Each command and the exit codes it declares next to itself. */
 const DECLARED: Array<[string[], readonly ExitCode[]]> = [
@@ -41,6 +43,10 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['env'], ENV_EXIT_CODES],
   [['store', 'show'], STORE_EXIT_CODES.show],
   [['store', 'migrate'], STORE_EXIT_CODES.migrate],
+  [['invite'], INVITE_EXIT_CODES.invite],
+  [['invite', 'list'], INVITE_EXIT_CODES.list],
+  [['invite', 'revoke'], INVITE_EXIT_CODES.revoke],
+  [['serve'], SERVE_EXIT_CODES],
 ];
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };

@@ -56,6 +56,11 @@ describe('start-up imports', () => {
     'secrets/grantless-token.ts',
     'amazon/application-management.ts',
     'checks/app-check.ts',
+    'serve/server.ts',
+    'serve/signing.ts',
+    'serve/routes.ts',
+    'serve/complete.ts',
+    'serve/invitations.ts',
   ])('does not load src/%s', (file) => {
     expect(graph).not.toContain(resolve(SRC, file));
   });

@@ -1,0 +1,266 @@
+// Each of serve's routes as a pure decision: the request's facts, the config
+// and the signer go in, an Answer (page or redirect, cookie, log event) comes
+// out. server.ts does the HTTP; complete.ts does the exchange and the store.
+
+import type { AppRecord, Config, Role } from '../config/config.js';
+import type { InvitationRecord } from '../config/invitations.js';
+import type { CallbackQuery } from '../flow/callback-query.js';
+import { consentOrigin, consentUrl } from '../amazon/consent.js';
+import { amazonCallbackTarget } from '../amazon/central-redirect.js';
+import { findMarketplace } from '../amazon/marketplaces.js';
+import type { BaseUrl } from './base-url.js';
+import { checkInvitation, type InvitationCheck } from './invitations.js';
+import { expiryIn, type Signer } from './signing.js';
+import type { Page } from './pages.js';
+
+/** A fresh state lives this long: the seller reads the page, signs in and confirms. */
+export const STATE_SECONDS = 30 * 60;
+/** The Login URI cookie: long enough for the consent, short enough to be gone the next day. */
+export const COOKIE_SECONDS = 30 * 60;
+export const COOKIE_NAME = 'amz_token_invitation';
+
+export interface LogEvent {
+  event: string;
+  fields?: Record<string, string | number | undefined>;
+}
+
+export interface Answer {
+  status: number;
+  page?: Page;
+  location?: string;
+  /** A signed cookie value to set, or null to clear it. */
+  cookie?: string | null;
+  log?: LogEvent;
+}
+
+export interface Setup {
+  base: BaseUrl;
+  signer: Signer;
+  /** AMZ_TOKEN_CENTRAL_URL: the double's Central in tests. */
+  centralOverride: string | undefined;
+  now: Date;
+  /** Fresh random text for a state's nonce. */
+  nonce: string;
+}
+
+/** Who a code is for: an invitation, or a profile whose seller started a renewal in Manage Your Apps. */
+export interface Exchange {
+  invitation?: string;
+  kind: InvitationRecord['kind'] | 'manage-your-apps';
+  profile: string;
+  app: string;
+  appRecord: AppRecord;
+  marketplace: string;
+  role: Role;
+  code: string;
+  sellingPartnerId?: string;
+  /** renewal: the seller the profile belongs to (a code for another one is refused). */
+  expectedSeller?: string;
+}
+
+const dead = (why: 'used' | 'expired' | 'revoked' | 'changed', log: LogEvent): Answer => ({ status: why === 'changed' ? 400 : 410, page: { name: 'dead-link', why }, log });
+
+function refusal(check: Extract<InvitationCheck, { ok: false }>, id: string | undefined, where: string): Answer {
+  return dead(check.why, { event: 'invitation-refused', fields: { invitation: id, reason: check.why, route: where } });
+}
+
+/** The Central origin of a marketplace and role (AMZ_TOKEN_CENTRAL_URL wins); undefined if it has none. */
+function centralFor(marketplaceCode: string, role: Role, override: string | undefined): URL | undefined {
+  const marketplace = findMarketplace(marketplaceCode);
+  if (!marketplace) return undefined;
+  try {
+    return new URL(consentOrigin(marketplace, role, override));
+  } catch {
+    return undefined;
+  }
+}
+
+/** GET <path>/i/<token>: the landing page with the consent link, and the Login URI cookie. */
+export function landing(token: string, config: Config, setup: Setup): Answer {
+  const signed = setup.signer.check('invitation', token, setup.now);
+  if (!signed.ok) {
+    return dead(signed.reason === 'expired' ? 'expired' : 'changed', { event: 'invitation-refused', fields: { reason: signed.reason === 'expired' ? 'expired' : 'changed', route: 'invitation' } });
+  }
+  const check = checkInvitation(config, signed.claims.i, setup.now);
+  if (!check.ok) return refusal(check, signed.claims.i, 'invitation');
+  const { id, record } = check;
+  const app = config.apps[record.app]!;
+  const central = centralFor(record.marketplace, record.role, setup.centralOverride);
+  if (!central) return { status: 500, page: { name: 'internal' }, log: { event: 'error', fields: { invitation: id, reason: `no ${record.role} Central for marketplace ${record.marketplace}` } } };
+  const state = setup.signer.sign('state', { i: id, n: setup.nonce, e: expiryIn(setup.now, STATE_SECONDS) });
+  const url = consentUrl({ origin: central.origin, applicationId: app.appId, state, redirectUri: `${setup.base.href}/callback`, draft: app.draft });
+  const profile = config.profiles[record.profile];
+  return {
+    status: 200,
+    page: {
+      name: 'landing',
+      app: record.app,
+      marketplace: record.marketplace,
+      vendor: record.role === 'vendor',
+      ...(record.kind === 'renewal' && profile && profile.sellingPartnerId !== 'UNKNOWN' ? { renewalOf: profile.sellingPartnerId } : {}),
+      consentUrl: url,
+      expiresAt: record.expiresAt,
+    },
+    cookie: setup.signer.sign('cookie', { i: id, e: expiryIn(setup.now, COOKIE_SECONDS) }),
+    log: { event: 'invitation-opened', fields: { invitation: id, profile: record.profile } },
+  };
+}
+
+/** GET <path>/login: Amazon's Login URI detour, with `amazon_callback_uri` and `amazon_state`. */
+export function login(query: CallbackQuery, cookie: string | undefined, config: Config, setup: Setup): Answer {
+  if (query.kind !== 'login') return { status: 400, page: { name: 'ask-for-invitation' }, log: { event: 'login-refused', fields: { reason: 'not a Login URI request' } } };
+  const fromCookie = setup.signer.check('cookie', cookie, setup.now);
+  let claims: { i?: string; p?: string };
+  let marketplace: string;
+  let role: Role;
+  let draft: boolean;
+  let logged: LogEvent;
+  if (fromCookie.ok) {
+    const check = checkInvitation(config, fromCookie.claims.i, setup.now);
+    if (!check.ok) return refusal(check, fromCookie.claims.i, 'login');
+    claims = { i: check.id };
+    ({ marketplace, role } = check.record);
+    draft = config.apps[check.record.app]!.draft;
+    logged = { event: 'login-detour', fields: { invitation: check.id, profile: check.record.profile } };
+  } else {
+    const profile = query.sellingPartnerId === undefined ? undefined : servedProfile(config, query.sellingPartnerId, query.amazonCallbackUri, setup.centralOverride);
+    if (!profile) return { status: 403, page: { name: 'ask-for-invitation' }, log: { event: 'login-refused', fields: { reason: 'no invitation in this browser and no profile of this seller' } } };
+    const record = config.profiles[profile]!;
+    claims = { p: profile };
+    ({ marketplace, role } = record);
+    draft = config.apps[record.app]!.draft;
+    logged = { event: 'login-detour', fields: { profile, via: 'manage-your-apps' } };
+  }
+  const central = centralFor(marketplace, role, setup.centralOverride);
+  const target = central ? amazonCallbackTarget(query.amazonCallbackUri, central) : { ok: false as const, reason: 'no Central for the marketplace' };
+  if (!target.ok) return { status: 400, page: { name: 'bad-detour' }, log: { event: 'login-refused', fields: { ...logged.fields, reason: target.reason } } };
+  const url = target.url;
+  url.searchParams.set('amazon_state', query.amazonState);
+  url.searchParams.set('state', setup.signer.sign('state', { ...claims, n: setup.nonce, e: expiryIn(setup.now, STATE_SECONDS) }));
+  if (draft || query.version === 'beta') url.searchParams.set('version', 'beta');
+  return { status: 302, location: url.href, log: logged };
+}
+
+/**
+ * The one profile a Manage-Your-Apps renewal is for: the seller's, narrowed by the
+ * Central host Amazon sends the detour back to when the seller has several.
+ */
+function servedProfile(config: Config, sellingPartnerId: string, callbackUri: string, override: string | undefined): string | undefined {
+  const candidates = Object.entries(config.profiles).filter(([, p]) => p.sellingPartnerId === sellingPartnerId && config.apps[p.app]);
+  if (candidates.length <= 1) return candidates[0]?.[0];
+  const onHost = candidates.filter(([, p]) => {
+    const central = centralFor(p.marketplace, p.role, override);
+    return central !== undefined && amazonCallbackTarget(callbackUri, central).ok && new URL(callbackUri, central).host === central.host;
+  });
+  const regions = new Set(onHost.map(([, p]) => `${p.app}/${p.region}/${p.role}`));
+  // The same app, region and role: one authorization, whichever profile stores it.
+  return regions.size === 1 ? onHost[0]![0] : undefined;
+}
+
+export type CallbackDecision = { proceed: Exchange } | { answer: Answer };
+
+/** GET <path>/callback: everything that can be decided before LWA is asked. */
+export function callback(query: CallbackQuery, config: Config, setup: Setup): CallbackDecision {
+  if (query.kind === 'error') return { answer: { status: 400, page: { name: 'amazon-error' }, log: { event: 'callback-refused', fields: { reason: query.reason } } } };
+  if (query.kind === 'login') return { answer: { status: 400, page: { name: 'bad-request' }, log: { event: 'callback-refused', fields: { reason: 'a Login URI request at the Redirect URI' } } } };
+  const state = setup.signer.check('state', query.state, setup.now);
+  if (!state.ok) return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: `state ${state.reason}` } } } };
+  const { i: id, p: profileName } = state.claims;
+  let exchange: Exchange;
+  if (id !== undefined) {
+    const check = checkInvitation(config, id, setup.now);
+    if (!check.ok) return { answer: refusal(check, id, 'callback') };
+    const { record } = check;
+    const profile = config.profiles[record.profile];
+    exchange = {
+      invitation: id,
+      kind: record.kind,
+      profile: record.profile,
+      app: record.app,
+      appRecord: config.apps[record.app]!,
+      marketplace: record.marketplace,
+      role: record.role,
+      code: query.code,
+      ...(record.kind === 'renewal' && profile && profile.sellingPartnerId !== 'UNKNOWN' ? { expectedSeller: profile.sellingPartnerId } : {}),
+    };
+  } else if (profileName !== undefined && config.profiles[profileName] && config.apps[config.profiles[profileName]!.app]) {
+    const profile = config.profiles[profileName]!;
+    exchange = {
+      kind: 'manage-your-apps',
+      profile: profileName,
+      app: profile.app,
+      appRecord: config.apps[profile.app]!,
+      marketplace: profile.marketplace,
+      role: profile.role,
+      code: query.code,
+      expectedSeller: profile.sellingPartnerId,
+    };
+  } else {
+    return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: 'the state names nothing served here' } } } };
+  }
+  if (query.sellingPartnerId !== undefined) exchange.sellingPartnerId = query.sellingPartnerId;
+  // Checked before the code is spent: another seller's code is never exchanged, nothing is stored.
+  if (exchange.expectedSeller !== undefined && query.sellingPartnerId !== exchange.expectedSeller) {
+    return {
+      answer: {
+        status: 403,
+        page: { name: 'wrong-seller', marketplace: exchange.marketplace },
+        log: { event: 'callback-refused', fields: { invitation: exchange.invitation, profile: exchange.profile, reason: query.sellingPartnerId === undefined ? 'the callback names no seller' : 'another seller confirmed' } },
+      },
+    };
+  }
+  return { proceed: exchange };
+}
+
+// The pages a callback may end on, reachable as <path>/result/<slug>: the callback never shows a page
+// itself, so its code, state and seller id leave the address bar and the history (a 303, as on loopback).
+const RESULTS: Record<string, { status: number; page: Page }> = {
+  'start-again': { status: 400, page: { name: 'start-again' } },
+  'amazon-error': { status: 400, page: { name: 'amazon-error' } },
+  'try-again': { status: 503, page: { name: 'try-again' } },
+  'in-progress': { status: 409, page: { name: 'in-progress' } },
+  'bad-request': { status: 400, page: { name: 'bad-request' } },
+  used: { status: 410, page: { name: 'dead-link', why: 'used' } },
+  expired: { status: 410, page: { name: 'dead-link', why: 'expired' } },
+  revoked: { status: 410, page: { name: 'dead-link', why: 'revoked' } },
+  changed: { status: 400, page: { name: 'dead-link', why: 'changed' } },
+};
+
+/** A callback's page answer as a 303 to <path>/result/<slug>; a redirect stays as it is. */
+export function awayFromCode(answer: Answer, base: BaseUrl): Answer {
+  if (!answer.page) return answer;
+  const page = answer.page;
+  const slug = page.name === 'dead-link' ? page.why : page.name;
+  const query = page.name === 'wrong-seller' ? `?m=${encodeURIComponent(page.marketplace)}` : '';
+  return { ...answer, status: 303, location: `${base.path}/result/${slug}${query}` };
+}
+
+/** GET <path>/result/<slug>: the page a callback ended on, with its status. */
+export function result(slug: string, search: URLSearchParams): Answer {
+  if (slug === 'wrong-seller') {
+    const marketplace = findMarketplace(search.get('m') ?? '')?.code;
+    return marketplace ? { status: 403, page: { name: 'wrong-seller', marketplace } } : { status: 404, page: { name: 'not-found' } };
+  }
+  return Object.hasOwn(RESULTS, slug) ? RESULTS[slug]! : { status: 404, page: { name: 'not-found' } };
+}
+
+/** How the exchange and the store ended, as complete.ts reports it. */
+export type Outcome =
+  | { kind: 'stored'; sellingPartnerId: string }
+  | { kind: 'code-rejected'; why: string }
+  | { kind: 'failed'; why: string }
+  | { kind: 'gone'; why: 'used' | 'expired' | 'revoked' | 'changed' };
+
+export function afterExchange(exchange: Exchange, outcome: Outcome, base: BaseUrl): Answer {
+  const fields = { invitation: exchange.invitation, profile: exchange.profile };
+  switch (outcome.kind) {
+    case 'stored':
+      return { status: 303, location: `${base.path}/done`, cookie: null, log: { event: 'authorization-stored', fields: { ...fields, kind: exchange.kind, seller: outcome.sellingPartnerId } } };
+    case 'code-rejected':
+      return { status: 400, page: { name: 'amazon-error' }, log: { event: 'code-rejected', fields: { ...fields, reason: outcome.why } } };
+    case 'failed':
+      return { status: 503, page: { name: 'try-again' }, log: { event: 'store-failed', fields: { ...fields, reason: outcome.why } } };
+    case 'gone':
+      return dead(outcome.why, { event: 'invitation-refused', fields: { ...fields, reason: outcome.why, route: 'callback' } });
+  }
+}

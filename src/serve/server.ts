@@ -1,0 +1,215 @@
+// serve's HTTP server: the mechanics shared with the loopback callback server
+// (security headers on every answer, bounded headers and address, timeouts, no
+// stack trace), plus what a public endpoint needs: routes under the base URL's
+// path, a per-client attempt limit, the Login URI cookie, and a graceful stop.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CommandContext } from '../context.js';
+import { loadConfig } from '../config/config.js';
+import { accounts } from '../secrets/accounts.js';
+import { parseCallbackQuery } from '../flow/callback-query.js';
+import { listen, redirect, send } from '../flow/loopback-http.js';
+import { UsageError, AmzTokenError } from '../errors.js';
+import type { BaseUrl } from './base-url.js';
+import { chooseLanguage, render, type Page } from './pages.js';
+import { afterExchange, awayFromCode, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, result, type Answer, type Setup } from './routes.js';
+import { complete } from './complete.js';
+import { attemptLimit, clientOf } from './rate-limit.js';
+import type { Log } from './log.js';
+import type { Signer } from './signing.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  base: BaseUrl;
+  signer: Signer;
+  log: Log;
+}
+
+export interface RunningServe {
+  /** host:port actually bound (port 0 picks a free one). */
+  address: string;
+  /** Stops accepting, lets requests under way finish within a bound, then closes. */
+  close(): Promise<void>;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_URL_LENGTH = 8 * 1024;
+const MAX_CONNECTIONS = 2_048;
+/** Attempts per client on /i/, /login and /callback: a seller needs three or four. */
+const ATTEMPTS = 30;
+const ATTEMPT_WINDOW_MS = 10 * 60_000;
+/** How long a stop waits for requests under way (an exchange and a store take a few seconds at most). */
+const STOP_GRACE_MS = 10_000;
+const HEALTH_CACHE_MS = 2_000;
+/** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+export async function startServe(ctx: CommandContext, opts: ServeOptions): Promise<RunningServe> {
+  const { deps } = ctx;
+  const { base, signer, log } = opts;
+  const limit = attemptLimit({ attempts: ATTEMPTS, windowMs: ATTEMPT_WINDOW_MS });
+  /** Profiles whose code is being exchanged and stored now: a twin request waits its turn. */
+  const busy = new Set<string>();
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let health: { ok: boolean; until: number } | undefined;
+
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    (req, res) => {
+      inFlight += 1;
+      const language = chooseLanguage(header(req, 'accept-language'));
+      route(req, res, (answer) => answerWith(res, answer, language))
+        .catch((error: unknown) => {
+          log('error', { reason: error instanceof AmzTokenError ? error.message : `internal error${(error as NodeJS.ErrnoException)?.code ? ` (${(error as NodeJS.ErrnoException).code})` : ''}` });
+          if (!res.headersSent) send(res, 500, render({ name: 'internal' }, language));
+          else res.destroy();
+        })
+        .finally(() => {
+          inFlight -= 1;
+          if (inFlight === 0) drained?.();
+        });
+    },
+  );
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Oversized headers, garbage, a timeout: a bare status line without a body, and the socket
+    // goes. end() alone would only half-close it (http servers allow half-open sockets): a
+    // slowloris client that keeps sending would then hold its connection forever.
+    const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+    else socket.destroy();
+  });
+
+  function answerWith(res: ServerResponse, answer: Answer, language: 'en' | 'de'): void {
+    if (answer.log) log(answer.log.event, answer.log.fields);
+    const headers: Record<string, string> = {};
+    if (answer.cookie !== undefined) headers['Set-Cookie'] = cookieHeader(answer.cookie, base);
+    if (answer.location !== undefined) redirect(res, answer.status as 302 | 303, answer.location, headers);
+    else send(res, answer.status, render(answer.page ?? { name: 'internal' }, language), headers);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, answer: (a: Answer) => void): Promise<void> {
+    const target = req.url ?? '';
+    const page = (status: number, p: Page): void => answer({ status, page: p });
+    if (target.length > MAX_URL_LENGTH) return page(414, { name: 'bad-request' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return page(405, { name: 'bad-request' });
+    }
+    // Split by hand: new URL('//evil.example/x', base) would read a host out of the path.
+    const queryStart = target.indexOf('?');
+    const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
+    const search = queryStart === -1 ? '' : target.slice(queryStart + 1);
+    if (!pathname.startsWith(`${base.path}/`)) return page(404, { name: 'not-found' });
+    const rest = pathname.slice(base.path.length + 1);
+    if (rest === 'healthz') return healthz(res);
+    // The callback's code and state never reach a log line, and its answer is a 303 whatever happens.
+    if (rest === 'done') return page(200, { name: 'done' });
+    if (rest.startsWith('result/')) return answer(result(rest.slice('result/'.length), new URLSearchParams(search)));
+    const invitation = /^i\/([A-Za-z0-9_.-]{1,1024})$/.exec(rest);
+    if (!invitation && rest !== 'login' && rest !== 'callback') return page(404, { name: 'not-found' });
+
+    const client = clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+    if (!limit.allow(client, deps.now().getTime())) {
+      log('rate-limited', { route: invitation ? 'invitation' : rest });
+      res.setHeader('Retry-After', String(ATTEMPT_WINDOW_MS / 1000));
+      return page(429, { name: 'too-many' });
+    }
+    let config;
+    try {
+      config = await loadConfig(deps.configDir);
+    } catch (error) {
+      return answer({ status: 503, page: { name: 'try-again' }, log: { event: 'config-unreadable', fields: { reason: (error as Error).message } } });
+    }
+    const setup: Setup = { base, signer, centralOverride: deps.env.AMZ_TOKEN_CENTRAL_URL, now: deps.now(), nonce: deps.randomBytes(12).toString('base64url') };
+    if (invitation) return answer(landing(invitation[1]!, config, setup));
+    const query = parseCallbackQuery(new URLSearchParams(search));
+    if (rest === 'login') return answer(login(query, cookieOf(header(req, 'cookie')), config, setup));
+
+    const decision = callback(query, config, setup);
+    if ('answer' in decision) return answer(awayFromCode(decision.answer, base));
+    const exchange = decision.proceed;
+    if (busy.has(exchange.profile)) return answer(awayFromCode({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } }, base));
+    busy.add(exchange.profile);
+    try {
+      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base), base), base));
+    } finally {
+      busy.delete(exchange.profile);
+    }
+  }
+
+  /** 200 while config.json and the secret store can be read; cached briefly, so a flood of probes does not reach the keychain. */
+  async function healthz(res: ServerResponse): Promise<void> {
+    const nowMs = deps.now().getTime();
+    if (!health || health.until <= nowMs) {
+      let ok = true;
+      try {
+        await loadConfig(deps.configDir);
+        await (await deps.secretStore()).get(accounts.servingKey());
+      } catch (error) {
+        ok = false;
+        log('unhealthy', { reason: error instanceof AmzTokenError ? error.message : 'the secret store cannot be read' });
+      }
+      health = { ok, until: nowMs + HEALTH_CACHE_MS };
+    }
+    send(res, health.ok ? 200 : 503, health.ok ? 'ok\n' : 'unavailable\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+  }
+
+  try {
+    await listen(server, opts.port, 'choose another with --listen HOST:PORT', opts.host);
+  } catch (error) {
+    throw new UsageError((error as Error).message, (error as AmzTokenError).hint);
+  }
+  const bound = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, STOP_GRACE_MS);
+            drained = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Our cookie's value from a Cookie header; the first one wins. */
+export function cookieOf(cookieHeader: string | undefined): string | undefined {
+  if (!cookieHeader) return undefined;
+  for (const part of cookieHeader.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE_NAME) return value.join('=');
+  }
+  return undefined;
+}
+
+function cookieHeader(value: string | null, base: BaseUrl): string {
+  const attributes = `Path=${base.path || '/'}; HttpOnly; Secure; SameSite=Lax`;
+  return value === null ? `${COOKIE_NAME}=; Max-Age=0; ${attributes}` : `${COOKIE_NAME}=${value}; Max-Age=${COOKIE_SECONDS}; ${attributes}`;
+}
