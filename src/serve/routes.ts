@@ -212,38 +212,6 @@ export function callback(query: CallbackQuery, config: Config, setup: Setup): Ca
   return { proceed: exchange };
 }
 
-// The pages a callback may end on, reachable as <path>/result/<slug>: the callback never shows a page
-// itself, so its code, state and seller id leave the address bar and the history (a 303, as on loopback).
-const RESULTS: Record<string, { status: number; page: Page }> = {
-  'start-again': { status: 400, page: { name: 'start-again' } },
-  'amazon-error': { status: 400, page: { name: 'amazon-error' } },
-  'try-again': { status: 503, page: { name: 'try-again' } },
-  'in-progress': { status: 409, page: { name: 'in-progress' } },
-  'bad-request': { status: 400, page: { name: 'bad-request' } },
-  used: { status: 410, page: { name: 'dead-link', why: 'used' } },
-  expired: { status: 410, page: { name: 'dead-link', why: 'expired' } },
-  revoked: { status: 410, page: { name: 'dead-link', why: 'revoked' } },
-  changed: { status: 400, page: { name: 'dead-link', why: 'changed' } },
-};
-
-/** A callback's page answer as a 303 to <path>/result/<slug>; a redirect stays as it is. */
-export function awayFromCode(answer: Answer, base: BaseUrl): Answer {
-  if (!answer.page) return answer;
-  const page = answer.page;
-  const slug = page.name === 'dead-link' ? page.why : page.name;
-  const query = page.name === 'wrong-seller' ? `?m=${encodeURIComponent(page.marketplace)}` : '';
-  return { ...answer, status: 303, location: `${base.path}/result/${slug}${query}` };
-}
-
-/** GET <path>/result/<slug>: the page a callback ended on, with its status. */
-export function result(slug: string, search: URLSearchParams): Answer {
-  if (slug === 'wrong-seller') {
-    const marketplace = findMarketplace(search.get('m') ?? '')?.code;
-    return marketplace ? { status: 403, page: { name: 'wrong-seller', marketplace } } : { status: 404, page: { name: 'not-found' } };
-  }
-  return Object.hasOwn(RESULTS, slug) ? RESULTS[slug]! : { status: 404, page: { name: 'not-found' } };
-}
-
 /** How the exchange and the store ended, as complete.ts reports it. */
 export type Outcome =
   | { kind: 'stored'; sellingPartnerId: string }

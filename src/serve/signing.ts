@@ -44,8 +44,10 @@ export function signer(key: Buffer): Signer {
       const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/.exec(token);
       if (!match) return { ok: false, reason: 'malformed' };
       const [, payload, signature] = match as unknown as [string, string, string];
-      const given = Buffer.from(signature, 'base64url');
-      const expected = mac(purpose, payload);
+      // Compared as text, not as decoded bytes: base64 ignores the last character's low bits, so
+      // decoding would let a changed link ("...A" for "...B") through.
+      const given = Buffer.from(signature, 'latin1');
+      const expected = Buffer.from(mac(purpose, payload).toString('base64url'), 'latin1');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
       let claims: unknown;
       try {

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signer, signingKey } from '../../src/serve/signing.js';
 import { amazonCallbackTarget } from '../../src/amazon/central-redirect.js';
-import { awayFromCode, callback, landing, login, result, type Setup } from '../../src/serve/routes.js';
+import { callback, landing, login, type Setup } from '../../src/serve/routes.js';
+import { awayFromCode, result } from '../../src/serve/results.js';
 import { attemptLimit, clientOf } from '../../src/serve/rate-limit.js';
 import { chooseLanguage, render } from '../../src/serve/pages.js';
 import { parseBaseUrl } from '../../src/serve/base-url.js';
@@ -41,6 +42,12 @@ describe('signing', () => {
     const later = Buffer.from(JSON.stringify({ i: 'abc', e: NOW.getTime() / 1000 + 9e6 })).toString('base64url');
     expect(s.check('invitation', `${later}.${mac}`, NOW)).toMatchObject({ ok: false, reason: 'forged' });
     expect(signer(Buffer.alloc(32, 2)).check('invitation', token, NOW)).toMatchObject({ ok: false, reason: 'forged' });
+    // base64 decoding ignores the low bits of the last character: every other last character must still be refused.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const last of alphabet) {
+      if (last === mac.at(-1)) continue;
+      expect(s.check('invitation', `${payload}.${mac.slice(0, -1)}${last}`, NOW).ok, last).toBe(false);
+    }
     for (const bad of [undefined, '', 'x', `${payload}.`, `${payload}.${mac}x`, `${'a'.repeat(2000)}.${mac}`, `${payload}.${mac}.x`]) {
       expect(s.check('invitation', bad, NOW).ok).toBe(false);
     }
