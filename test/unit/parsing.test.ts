@@ -2,7 +2,8 @@
 // gh's tests do): parsing alone, nothing runs. Bad values are refused while parsing.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { parseCommandLine } from '../../src/commands/program.js';
+import { Command } from '@commander-js/extra-typings';
+import { COMMANDS, commandWord, parseCommandLine } from '../../src/commands/program.js';
 import { findMarketplace } from '../../src/amazon/marketplaces.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -155,5 +156,36 @@ describe('the name rule, stated as the check applies it', () => {
 
   it.each([['a'], ['0.shop-de_2'], ['x'.repeat(64)]])('--profile %j is accepted', (name) => {
     expect(parse(['token', '--profile', name]).options).toMatchObject({ profile: name });
+  });
+});
+
+describe('declaring only the command that argv names (start-up time of token and exec)', () => {
+  it("COMMANDS lists each command's names: registering an entry declares exactly those commands", () => {
+    for (const [names, register] of COMMANDS) {
+      const program = new Command();
+      register(program, { env: {}, global: () => ({ json: false, quiet: false, color: false, input: false }), choose: () => undefined });
+      expect(program.commands.map((c) => c.name()), names.join(',')).toEqual([...names]);
+    }
+  });
+
+  it.each<[string[], string | undefined]>([
+    [['token', '--profile', 'p'], 'token'],
+    [['--profile', 'p', '--json', 'exec', '--', 'true'], 'exec'],
+    [['--profile=p', '-q', '--no-color', '--no-input', 'status'], 'status'],
+    [['--help'], undefined],
+    [['-V'], undefined],
+    [['--bogus', 'token'], undefined],
+    [[], undefined],
+  ])('%j names the command %s', (argv, word) => {
+    expect(commandWord(argv)).toBe(word);
+  });
+
+  it('global flags before the command still reach it, and a typo still gets commander\'s suggestion', () => {
+    expect(parse(['--profile', 'shop-de', '--json', 'token'])).toEqual({ command: 'token', options: { profile: 'shop-de', cache: true }, global: expect.objectContaining({ json: true, profile: 'shop-de' }) });
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (chunk: Buffer) => (text += String(chunk)));
+    expect(parseCommandLine(['tokn'], { env: {}, stdout: new PassThrough(), stderr })).toEqual({ exit: 2 });
+    expect(text).toContain('(Did you mean token?)');
   });
 });
