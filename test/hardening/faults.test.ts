@@ -4,7 +4,7 @@
 // (or, for races, the config is valid JSON with every profile present).
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { execa } from 'execa';
-import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { readFileSync, mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
@@ -118,7 +118,7 @@ describe('the keychain locked or going away mid-command', () => {
     await keyring.lock();
     const renew = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30']);
     expect(renew.exitCode).toBe(8);
-    expect(String(renew.stderr)).toMatch(/keychain is unavailable: .*unlock prompt was dismissed/);
+    expect(String(renew.stderr)).toMatch(/keychain .*is locked, and there is no display/);
     expect(String(renew.stderr)).not.toContain('/apps/authorize/consent?'); // failed before the browser step
     const token = await r.s.run(['token', '--profile', profile]);
     expect(token.exitCode).toBe(8);
@@ -237,6 +237,34 @@ describe('a config folder that turns read-only before the config write: the secr
     expect(double.requests).toHaveLength(1); // the code was exchanged: the rollback is what kept the keychain clean
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
+  });
+});
+
+describe('remove --yes when config.json cannot be written: the refresh token survives', () => {
+  it('a read-only config folder: exit 8, the profile and its refresh token stay, and it says nothing changed', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    expect((await disk.importProfile()).exitCode).toBe(0);
+    const before = disk.config();
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const result = await disk.run(['remove', '--profile', disk.profile, '--yes']);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*\(EROFS\).*nothing was changed/);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBe(FAKE.refreshToken);
+  });
+
+  it('a live process holds config.json.lock: exit 8 naming the lock, the refresh token stays', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    expect((await disk.importProfile()).exitCode).toBe(0);
+    const before = disk.config();
+    const holder = execa('sleep', ['300'], { reject: false });
+    cleanups.push(async () => holder.kill());
+    writeFileSync(join(disk.dir, 'config', 'config.json.lock'), String(holder.pid));
+    const result = await disk.run(['remove', '--profile', disk.profile, '--yes']);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/config\.json\.lock is held by another amz-token process; nothing was changed/);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBe(FAKE.refreshToken);
   });
 });
 
