@@ -4,7 +4,7 @@
 // (or, for races, the config is valid JSON with every profile present).
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { execa } from 'execa';
-import { readFileSync, mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
@@ -185,6 +185,39 @@ describe('disk problems', () => {
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
     expect((await disk.run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+  });
+});
+
+describe('the flow lock on a folder that cannot take it', () => {
+  const request = (disk: Awaited<ReturnType<typeof configOnTmpfs>>) =>
+    disk.run(['request', '--profile', disk.profile, '--app', disk.app, '--marketplace', 'DE', '--no-browser', '--port', '0', '--timeout', '1']);
+  const flowLock = (disk: { dir: string; profile: string }) => join(disk.dir, 'config', `flow-${disk.profile}.lock`);
+
+  it('a read-only config folder: request exits 8 naming the lock file and EROFS', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const result = await request(disk);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write the lock file .*flow-.*\.lock \(EROFS\); nothing was changed/);
+  });
+
+  it('a full disk: exit 8 naming ENOSPC, no lock left behind; an empty lock file is stale', async () => {
+    const disk = await configOnTmpfs('size=64k');
+    const filler = join(disk.dir, 'filler');
+    await execa('sh', ['-c', `dd if=/dev/zero of=${filler} bs=4k 2>/dev/null || true`]);
+    for (let run = 0; run < 2; run++) {
+      const result = await request(disk);
+      expect(result.exitCode, String(result.stderr)).toBe(8);
+      expect(String(result.stderr)).toMatch(/cannot write the lock file .*\(ENOSPC\)/);
+      expect(existsSync(flowLock(disk))).toBe(false);
+    }
+    rmSync(filler);
+    writeFileSync(flowLock(disk), ''); // as an older version left it on a full disk
+    const result = await request(disk);
+    expect(result.exitCode, String(result.stderr)).toBe(6);
+    expect(String(result.stderr)).not.toContain('is running');
+    expect(String(result.stderr)).toMatch(/timed out|within 1 s|no answer/i);
+    expect(existsSync(flowLock(disk))).toBe(false);
   });
 });
 
