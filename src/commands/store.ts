@@ -99,6 +99,8 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
 
   if (opts.dryRun) {
     const plan = await planMigration({ from, to, expected, cached });
+    // The real run ends by recording the new store: a config.json it cannot write fails the dry run too (exit 8).
+    await updateConfig(ctx.deps.configDir, (latest) => void (latest.store = target), { dryRun: true });
     if (ctx.global.json) {
       ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: true, move: plan.move, inNewStoreToo: plan.inNewStoreToo, notStored: plan.notStored });
       return OK;

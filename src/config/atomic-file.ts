@@ -27,6 +27,19 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   }
 }
 
+/** writeFileAtomic's writes without the rename: proves the folder takes the file (space, permissions), then removes it. */
+export async function probeWrite(file: string, data: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+    await unlink(tmp).catch(() => {});
+  }
+}
+
 /**
  * Creates the folder (and missing parents) 0700. An existing folder is left as
  * it is: it may be shared (AMZ_TOKEN_SECRETS_FILE=/tmp/x once made /tmp 0700),

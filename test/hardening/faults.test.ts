@@ -153,6 +153,7 @@ async function configOnTmpfs(options: string) {
   return {
     dir,
     run,
+    runWith: (args: string[], env: Record<string, string>) => s.run(args, { env: { AMZ_TOKEN_CONFIG_DIR: configDir, ...env } }),
     start: (args: string[], env: Record<string, string>) => s.start(args, { env: { AMZ_TOKEN_CONFIG_DIR: configDir, ...env } }),
     app: `${s.prefix}-app`,
     profile: `${s.prefix}-p`,
@@ -185,6 +186,20 @@ describe('disk problems', () => {
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
     expect((await disk.run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+  });
+});
+
+describe('store migrate --dry-run checks the writes the real run needs', () => {
+  it('a read-only config folder: exit 8 naming EROFS, nothing written anywhere', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    const before = disk.config();
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const secretsFile = join(mkdtempSync(join(tmpdir(), 'amz-token-dry-')), 'secrets.json');
+    const result = await disk.runWith(['store', 'migrate', '--to', 'file', '--dry-run'], { AMZ_TOKEN_SECRETS_FILE: secretsFile });
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*config\.json \(EROFS\)/);
+    expect(disk.config()).toBe(before);
+    expect(existsSync(secretsFile)).toBe(false);
   });
 });
 
