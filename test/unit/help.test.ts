@@ -38,6 +38,7 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['env'], ENV_EXIT_CODES],
   [['store', 'show'], STORE_EXIT_CODES.show],
   [['store', 'migrate'], STORE_EXIT_CODES.migrate],
+  [['store', 'prune'], STORE_EXIT_CODES.prune],
 ];
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
