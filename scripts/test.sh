@@ -15,9 +15,9 @@ say() { echo "test.sh: $*" >&2; }
 # the docker credential helpers: the shared-store tests run the real ones (test/e2e/store-*.test.ts).
 # openssl makes the throwaway CA behind the Amazon double's https listener, which the SP-API client
 # libraries' jobs talk to.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl tmux
   promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl tmux
   prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do

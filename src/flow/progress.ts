@@ -9,11 +9,11 @@
 //   terminal's own echo would let a long, wrapped paste move the cursor where no
 //   redraw can find it, leaving fragments. Every drawn line is cut to the
 //   terminal's width, so that none wraps into a row a redraw would not erase.
-// Pasted lines reach `onLine` in every mode; a stdin that is not a terminal is
-// read line by line.
+// Pasted lines reach `onLine` in every mode; other stdins are read line by line.
 
 import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
+import { rawModeOff } from '../prompt.js';
 
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPIN_MS = 100;
@@ -191,7 +191,7 @@ function liveScreen(
   const stopEditing = (ctrlD = true) => {
     if (!editing) return;
     stdin.off('data', keys);
-    stdin.setRawMode?.(false);
+    rawModeOff(stdin);
     stdin.pause();
     if (!ctrlD) return;
     stderr.write(erase());
