@@ -15,7 +15,7 @@
 //   worker thread does not help: exit joins it the same way. Only a child
 //   process could be abandoned, and one costs ~200 ms per run on a busy machine.
 // So: (1) before the first call, ask D-Bus whether the default collection is
-// Locked (dbus-send, ~6 ms, killed at the timeout); locked with nobody to answer
+// Locked (one D-Bus property read, dbus-locked.ts, given up at the timeout); locked with nobody to answer
 // a prompt (--no-input, or no display) is exit 8 at once, and no prompt is ever
 // started. (2) Calls in one process go one at a time, so it never shows two
 // prompts. (3) Each call has a timeout (AMZ_TOKEN_STORE_TIMEOUT_MS) after which
@@ -161,8 +161,8 @@ function withTimeout<T>(call: Promise<T>, ms: number, what: string): Promise<T> 
 /**
  * Exit 8 before any keychain call when the default collection is locked and
  * nobody can answer an unlock prompt: with --no-input, or with no display to
- * show one on. Asks D-Bus for the collection's Locked property with dbus-send;
- * without dbus-send (or a default collection) the calls themselves tell.
+ * show one on. Asks D-Bus for the collection's Locked property (dbus-locked.ts);
+ * where it cannot tell (no default collection, another bus transport) the calls themselves do.
  */
 async function refuseLockedKeyring(options: KeychainOptions): Promise<void> {
   const { env, prompt, timeoutMs } = options;
@@ -179,26 +179,12 @@ async function refuseLockedKeyring(options: KeychainOptions): Promise<void> {
 }
 
 async function collectionLocked(env: Readonly<Record<string, string | undefined>>, timeoutMs: number): Promise<boolean | 'no answer' | undefined> {
-  const { execFile } = await import('node:child_process');
-  const args = [
-    '--session',
-    '--dest=org.freedesktop.secrets',
-    '--print-reply=literal',
-    `--reply-timeout=${timeoutMs}`,
-    '/org/freedesktop/secrets/aliases/default',
-    'org.freedesktop.DBus.Properties.Get',
-    'string:org.freedesktop.Secret.Collection',
-    'string:Locked',
-  ];
-  return new Promise((resolve) => {
-    const childEnv: Record<string, string> = {};
-    for (const [name, value] of Object.entries(env)) if (value !== undefined) childEnv[name] = value;
-    execFile('dbus-send', args, { timeout: timeoutMs + 1000, env: childEnv, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      if (!error) return resolve(/boolean true/.test(stdout) ? true : /boolean false/.test(stdout) ? false : undefined);
-      const text = `${error.message}\n${stderr}`;
-      resolve(error.killed || /NoReply|Timeout|did not receive a reply/i.test(text) ? 'no answer' : undefined);
-    });
-  });
+  const { defaultCollectionLocked } = await import('./dbus-locked.js');
+  try {
+    return await defaultCollectionLocked(env.DBUS_SESSION_BUS_ADDRESS!, timeoutMs);
+  } catch {
+    return undefined;
+  }
 }
 
 function oneLine(error: unknown): string {
