@@ -5,6 +5,9 @@
 #   scripts/secret-service.sh env  [DIR]         # prints those exports again
 #   scripts/secret-service.sh stop [DIR]         # kills what start started, removes DIR
 #
+# AMZ_TOKEN_TEST_SS_PROMPTER=1 at start keeps D-Bus's standard service folders, so that an
+# unlock request activates gcr-prompter as on a desktop (test/e2e/locked-keyring.test.ts).
+#
 # DIR defaults to $AMZ_TOKEN_TEST_SS_DIR. Only stdout of `start`/`env` is meant for eval;
 # everything else goes to stderr.
 set -euo pipefail
@@ -97,6 +100,8 @@ start() {
   # The stock session.conf plus a socket in our dir, minus <standard_session_servicedirs/>:
   # with no service files, a client that races the keyring daemon gets an error instead of
   # D-Bus auto-starting a second, LOCKED gnome-keyring-daemon that nobody would stop.
+  local servicedirs=''
+  [[ ${AMZ_TOKEN_TEST_SS_PROMPTER:-} == 1 ]] && servicedirs='<standard_session_servicedirs/>'
   cat >"$dir/bus.conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -110,6 +115,7 @@ start() {
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  $servicedirs
 </busconfig>
 EOF
 

@@ -16,11 +16,12 @@ say() { echo "test.sh: $*" >&2; }
 # openssl makes the throwaway CA behind the Amazon double's https listener, which the SP-API client
 # libraries' jobs talk to, and the one nginx (nginx-light) puts in front of `amz-token serve` in the
 # serve-nginx tests, rendering the shipped contrib/nginx snippet; Caddy runs the shipped Caddyfile the
-# same way, and systemd-analyze verifies the shipped unit.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl
+# same way, and systemd-analyze verifies the shipped unit. tmux is the terminal that the
+# hang-up test closes under a running command.
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl tmux
   promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice nginx
   caddy systemd-analyze)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl tmux
   prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light caddy systemd)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do

@@ -79,7 +79,8 @@ export function createRealDeps(): Deps {
   // left unwritten has no one to read it, and the command still ends with its own code.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      // EIO: the terminal was closed (SIGHUP): there is no one to read it either.
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
     });
   }
   const home = homedir();

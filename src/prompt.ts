@@ -5,7 +5,7 @@
 import { CancelledError } from './errors.js';
 import type { Deps } from './deps.js';
 
-type PromptDeps = Pick<Deps, 'stdin' | 'stderr'>;
+type PromptDeps = Pick<Deps, 'stdin' | 'stderr'> & Partial<Pick<Deps, 'onSignal'>>;
 
 /** A prompt that echoes nothing; Enter ends it, Ctrl-C cancels. */
 export function promptHidden(deps: PromptDeps, prompt: string): Promise<string> {
@@ -23,11 +23,22 @@ function promptRaw(deps: PromptDeps, prompt: string, options: { echo: boolean; c
   deps.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
-    const finish = (error?: Error) => {
+    // SIGINT, SIGTERM, SIGHUP (the terminal closed) and the end of stdin cancel, as Ctrl-C does.
+    const restoreSignals = deps.onSignal?.((signal) => finish(new CancelledError(`${options.cancelled} (${signal})`), false));
+    const ended = () => finish(new CancelledError(options.cancelled), false);
+    let done = false;
+    const finish = (error?: Error, onTerminal = true) => {
+      if (done) return;
+      done = true;
       stdin.off('data', onData);
-      stdin.setRawMode?.(false);
+      stdin.off('end', ended);
+      stdin.off('error', ended);
+      // A closed terminal ends stdin first; the SIGHUP that follows must not kill the process while it reports.
+      if (onTerminal) restoreSignals?.();
+      // Raw mode off first, so the terminal is as it was whatever comes next.
+      rawModeOff(stdin);
       stdin.pause();
-      deps.stderr.write('\n');
+      if (onTerminal) deps.stderr.write('\n');
       if (error) reject(error);
       else resolve(value);
     };
@@ -47,5 +58,16 @@ function promptRaw(deps: PromptDeps, prompt: string, options: { echo: boolean; c
     stdin.setRawMode?.(true);
     stdin.resume();
     stdin.on('data', onData);
+    stdin.once('end', ended);
+    stdin.once('error', ended);
   });
+}
+
+/** Gives the terminal back its line mode; a terminal that has gone (SIGHUP) refuses with EIO, and needs nothing back. */
+export function rawModeOff(stdin: NodeJS.ReadStream): void {
+  try {
+    stdin.setRawMode?.(false);
+  } catch {
+    // Closed.
+  }
 }

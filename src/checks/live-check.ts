@@ -61,7 +61,8 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
   async function checkUnlessStopped(profile: string): Promise<LiveCheck> {
     const skipped = notChecked();
     if (skipped) return { ...skipped, ...(opts.deep ? { marketplaces: null } : {}) };
-    const check = await checkOne(profile);
+    // A store call that hangs (a keychain waiting on an unlock prompt) cannot be aborted: the check is abandoned at the deadline.
+    const check = await Promise.race([checkOne(profile), whenAborted(deadline, (): LiveCheck => unknownResult('', 'deadline'))]);
     if (check.result === 'unknown' && deadline.aborted) {
       return { ...unknownResult(`not finished: the --deadline of ${opts.deadlineSeconds} s passed`, 'deadline'), ...(opts.deep ? { marketplaces: null } : {}) };
     }
@@ -86,6 +87,14 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
       return { ...failed(error), ...(opts.deep ? { marketplaces: null } : {}) };
     }
   }
+}
+
+/** Resolves with `value()` once `signal` aborts (never, if it does not). */
+function whenAborted<T>(signal: AbortSignal, value: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(value());
+    else signal.addEventListener('abort', () => resolve(value()), { once: true });
+  });
 }
 
 /** After this many profiles in a row found Amazon unreachable, the rest are not tried: 200 profiles must not cost 200 × 3 timeouts. */

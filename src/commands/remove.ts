@@ -3,7 +3,7 @@
 // A refresh token cannot be had back without the seller, so remove asks first.
 
 import { ExitCode, UsageError } from '../errors.js';
-import { updateConfig } from '../config/config.js';
+import { removeSecretsThenConfig } from '../secrets/secret-then-config.js';
 import { findProfile } from '../config/lookup.js';
 import { accounts } from '../secrets/accounts.js';
 import { confirm } from '../prompt.js';
@@ -34,12 +34,13 @@ export async function runRemove(ctx: CommandContext, opts: RemoveOptions): Promi
       `cancelled: profile ${opts.profile} was kept`,
     );
   }
-  // Secrets first: when the store is unavailable (exit 8) nothing has changed yet.
-  const store = await ctx.deps.secretStore();
-  await store.delete(accounts.refreshToken(opts.profile));
-  await store.delete(accounts.accessToken(opts.profile));
-  await updateConfig(ctx.deps.configDir, (config) => {
-    delete config.profiles[opts.profile];
+  // Secrets, then config.json; a config that cannot be written puts the secrets back (exit 8, nothing changed).
+  await removeSecretsThenConfig(ctx, {
+    accounts: [accounts.refreshToken(opts.profile), accounts.accessToken(opts.profile)],
+    change: (config) => {
+      delete config.profiles[opts.profile];
+    },
+    what: `removing profile ${opts.profile}`,
   });
   if (ctx.global.json) {
     ctx.out.json({ removed: { profile: opts.profile } });

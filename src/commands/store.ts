@@ -6,7 +6,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ExitCode, StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
 import { updateConfig, configFile, type Config } from '../config/config.js';
 import { sameStore, storeName, storeSpecOf, type StoreSpec } from '../config/store-setting.js';
-import { accounts } from '../secrets/accounts.js';
+import { configAccounts } from '../secrets/accounts.js';
 import { table } from '../output.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
@@ -17,7 +17,10 @@ const { OK, USAGE, STORE_UNAVAILABLE } = ExitCode;
 export const STORE_EXIT_CODES = {
   show: [OK, USAGE, STORE_UNAVAILABLE],
   migrate: [OK, USAGE, STORE_UNAVAILABLE],
+  prune: [OK, USAGE, STORE_UNAVAILABLE],
 } as const;
+
+
 
 export interface StoreMigrateOptions {
   to: StoreSpec;
@@ -72,19 +75,6 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
   return OK;
 }
 
-/**
- * The accounts of this config.json: each app's client secret and each profile's refresh token
- * (expected), the access tokens `token` may have cached, and serve's invitation signing key (so
- * that links already sent keep working). Nothing else in the store moves:
- * another config folder's entries may share it.
- */
-function configAccounts(config: Config): { expected: string[]; cached: string[] } {
-  return {
-    expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
-    cached: [...Object.keys(config.profiles).map(accounts.accessToken), accounts.servingKey()],
-  };
-}
-
 export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const { storeChoice, openSecretStore, originOf } = await import('../secrets/store.js');
@@ -100,6 +90,8 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
 
   if (opts.dryRun) {
     const plan = await planMigration({ from, to, expected, cached });
+    // The real run ends by recording the new store: a config.json it cannot write fails the dry run too (exit 8).
+    await updateConfig(ctx.deps.configDir, (latest) => void (latest.store = target), { dryRun: true });
     if (ctx.global.json) {
       ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: true, move: plan.move, inNewStoreToo: plan.inNewStoreToo, notStored: plan.notStored });
       return OK;
@@ -170,14 +162,29 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
 export function registerStore(program: Program, line: CommandLine): void {
   const store = program
     .command('store')
-    .description('show the secret store in use, or move every secret to another one (keychain, file, helper:<name>)')
-    .addHelpText('after', helpFooter(['amz-token store show', 'amz-token store migrate --to helper:pass'], [...STORE_EXIT_CODES.show, ...STORE_EXIT_CODES.migrate]));
+    .description('show the secret store in use, move every secret to another one (keychain, file, helper:<name>), or prune unused entries')
+    .addHelpText('after', helpFooter(['amz-token store show', 'amz-token store migrate --to helper:pass', 'amz-token store prune'], [...STORE_EXIT_CODES.show, ...STORE_EXIT_CODES.migrate, ...STORE_EXIT_CODES.prune]));
 
   store
     .command('show')
     .description('print the store in use, what chose it (AMZ_TOKEN_STORE, config.json, default) and whether it answers')
     .addHelpText('after', helpFooter(['amz-token store show', 'amz-token store show --json'], STORE_EXIT_CODES.show))
     .action(() => line.choose('store show', {}, runStoreShow));
+
+  store
+    .command('prune')
+    .description("list the store's entries that no app or profile of this config.json uses; --yes deletes them")
+    .option('-y, --yes', 'delete them (without it, only list their names)')
+    .addHelpText(
+      'after',
+      `
+Entries are left behind by hand edits of config.json, or by a removal that
+could not finish. Only names are shown, never secrets. If another config
+folder (AMZ_TOKEN_CONFIG_DIR) shares the store, its entries are listed too:
+check the list before --yes.
+` + helpFooter(['amz-token store prune', 'amz-token store prune --yes'], STORE_EXIT_CODES.prune),
+    )
+    .action((flags) => line.choose('store prune', { yes: flags.yes === true }, async (ctx, opts) => (await import('./store-prune.js')).runStorePrune(ctx, opts)));
 
   store
     .command('migrate')

@@ -1,7 +1,7 @@
 // Crash-safe file writes and a cross-process lock for read-modify-write cycles.
 // Shared by the config file and the optional file secret store.
 
-import { open, rename, unlink, readFile, mkdir, stat } from 'node:fs/promises';
+import { open, rename, unlink, readFile, mkdir, link, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,19 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   } catch (error) {
     await unlink(tmp).catch(() => {});
     throw error;
+  }
+}
+
+/** writeFileAtomic's writes without the rename: proves the folder takes the file (space, permissions), then removes it. */
+export async function probeWrite(file: string, data: string): Promise<void> {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+    await unlink(tmp).catch(() => {});
   }
 }
 
@@ -113,9 +126,7 @@ function processStart(pid: number): string | undefined {
 async function acquire(lock: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(lock, 'wx', 0o600);
-      await handle.writeFile(currentOwner());
-      await handle.close();
+      await createWithContent(lock, currentOwner());
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -126,13 +137,47 @@ async function acquire(lock: string): Promise<boolean> {
   return false;
 }
 
-async function lockIsStale(lock: string): Promise<boolean> {
-  const owner = parseOwner(await readFile(lock, 'utf8').catch(() => ''));
-  if (!owner) {
-    // Empty: a holder between open() and write(), or one that died right there.
-    const info = await stat(lock).catch(() => undefined);
-    return info !== undefined && Date.now() - info.mtimeMs > 5_000;
+/**
+ * Creates `lock` holding `text`, or nothing at all: the text goes to a file of
+ * its own, which is then linked to the lock's name (EEXIST if taken). So a lock
+ * file is never seen empty, and a full disk (ENOSPC) or a read-only folder
+ * (EROFS) leaves nothing behind. Where links are not supported, O_EXCL and a
+ * write, removing the file again if the write fails.
+ */
+async function createWithContent(lock: string, text: string): Promise<void> {
+  const tmp = `${lock}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(tmp, text, { flag: 'wx', mode: 0o600 });
+    await link(tmp, lock);
+    return;
+  } catch (error) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await unlink(tmp).catch(() => {});
   }
+  const handle = await open(lock, 'wx', 0o600);
+  try {
+    await handle.writeFile(text);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(lock).catch(() => {});
+    throw error;
+  }
+  await handle.close();
+}
+
+/** A lock nobody can hold: an empty or unreadable file (no holder ever leaves one), a gone process, or a reused pid. */
+async function lockIsStale(lock: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(lock, 'utf8');
+  } catch (error) {
+    // Gone: released meanwhile, and maybe taken by another process already; the next try tells.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    text = '';
+  }
+  const owner = parseOwner(text);
+  if (!owner) return true;
   try {
     process.kill(owner.pid, 0);
   } catch (error) {

@@ -194,9 +194,9 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
  * Applies a change: lock, re-read, mutate, write atomically. The mutation sees
  * the latest file, so concurrent imports each add their profile.
  */
-export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>, options: { lockWaitMs?: number } = {}): Promise<T> {
+export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>, options: { lockWaitMs?: number; dryRun?: boolean } = {}): Promise<T> {
   const file = configFile(dir);
-  const { ensurePrivateDir, withFileLock, writeFileAtomic } = await import('./atomic-file.js');
+  const { ensurePrivateDir, withFileLock, writeFileAtomic, probeWrite } = await import('./atomic-file.js');
   try {
     await ensurePrivateDir(dir);
   } catch (error) {
@@ -208,7 +208,9 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
       const result = await mutate(config);
       // "store" right after "version", where a teammate reading the file looks first.
       const { version, store, ...rest } = config;
-      await writeFileAtomic(file, JSON.stringify({ version, store, ...rest }, null, 2) + '\n');
+      const text = JSON.stringify({ version, store, ...rest }, null, 2) + '\n';
+      // A dry run takes the lock and writes the new file, but keeps the old one (`store migrate --dry-run`).
+      await (options.dryRun ? probeWrite(file, text) : writeFileAtomic(file, text));
       return result;
     }, options.lockWaitMs);
   } catch (error) {

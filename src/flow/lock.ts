@@ -12,7 +12,18 @@ export async function withProfileFlowLock<T>(deps: Pick<Deps, 'configDir'>, prof
   } catch (error) {
     throw new StoreUnavailableError(`cannot create the config folder ${deps.configDir} (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
-  const lock = await tryFileLock(join(deps.configDir, `flow-${profile}`));
+  const file = join(deps.configDir, `flow-${profile}`);
+  let lock: Awaited<ReturnType<typeof tryFileLock>>;
+  try {
+    lock = await tryFileLock(file);
+  } catch (error) {
+    // EROFS, ENOSPC, EACCES: the folder cannot take the lock file, and nothing was left behind.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new StoreUnavailableError(
+      `cannot write the lock file ${file}.lock (${code}); nothing was changed`,
+      code === 'ENOSPC' ? 'free some disk space and retry' : 'make the config folder writable, or set AMZ_TOKEN_CONFIG_DIR',
+    );
+  }
   if ('heldBy' in lock) {
     throw new FlowError(
       `another amz-token request or renew for profile "${profile}" is running${lock.heldBy ? ` (pid ${lock.heldBy})` : ''}; its lock is ${lock.lockFile}`,

@@ -9,14 +9,14 @@
 //   terminal's own echo would let a long, wrapped paste move the cursor where no
 //   redraw can find it, leaving fragments. Every drawn line is cut to the
 //   terminal's width, so that none wraps into a row a redraw would not erase.
-// Pasted lines reach `onLine` in every mode; a stdin that is not a terminal is
-// read line by line.
+// Pasted lines reach `onLine` in every mode; other stdins are read line by line.
 
 import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
 import { fit, minutesSeconds, PASTE_PROMPT, shown, spinnerLine } from './screen-text.js';
 
 export { SPINNER_FRAMES } from './screen-text.js';
+import { rawModeOff } from '../prompt.js';
 
 const SPIN_MS = 100;
 const PLAIN_EVERY_MS = 30_000;
@@ -193,7 +193,7 @@ function liveScreen(
   const stopEditing = (ctrlD = true) => {
     if (!editing) return;
     stdin.off('data', keys);
-    stdin.setRawMode?.(false);
+    rawModeOff(stdin);
     stdin.pause();
     if (!ctrlD) return;
     stderr.write(erase());

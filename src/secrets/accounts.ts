@@ -1,5 +1,7 @@
-// Where each secret sits in the keychain. A module of its own, free of imports,
+// Where each secret sits in the keychain. A module of its own, with type imports only,
 // so commands can name accounts without loading the store (and its file I/O) at start-up.
+
+import type { Config } from '../config/config.js';
 
 export const SERVICE = 'amz-token';
 
@@ -25,4 +27,21 @@ export type GrantlessScopeName = keyof typeof GRANTLESS_SCOPES;
 /** An app's cached grantless tokens: stale once its client secret changes. */
 export function grantlessTokenAccounts(app: string): string[] {
   return (Object.keys(GRANTLESS_SCOPES) as GrantlessScopeName[]).map((scope) => accounts.grantlessToken(app, scope));
+}
+
+/**
+ * The accounts of this config.json: each app's client secret and each profile's refresh token
+ * (expected), and what amz-token may have cached or made for it: access tokens, the apps'
+ * grantless tokens, and serve's invitation signing key (so that links already sent keep
+ * working). Nothing else in the store moves: another config folder's entries may share it.
+ */
+export function configAccounts(config: Config): { expected: string[]; cached: string[] } {
+  return {
+    expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
+    cached: [
+      ...Object.keys(config.profiles).map(accounts.accessToken),
+      ...Object.keys(config.apps).flatMap(grantlessTokenAccounts),
+      accounts.servingKey(),
+    ],
+  };
 }

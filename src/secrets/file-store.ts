@@ -1,7 +1,7 @@
 // The opt-in file store: one JSON object of account -> secret in a 0600 file
 // outside the config folder, written atomically under a lock.
 
-import { readFile, lstat, realpath, unlink } from 'node:fs/promises';
+import { readFile, lstat, realpath, unlink, chmod } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
 import { ensurePrivateDir, withFileLock, writeFileAtomic } from '../config/atomic-file.js';
@@ -32,7 +32,23 @@ export async function openFileStore(
     );
   }
   warn(`warning: ${origin}: secrets are kept in ${file}, protected only by file permissions`);
+  await tightenMode(file, warn);
   return new FileSecretStore(file);
+}
+
+/** As config.json, and more so: a secrets file others can read (or write) is warned about and set to 600. */
+async function tightenMode(file: string, warn: (line: string) => void): Promise<void> {
+  const info = await lstat(file).catch(() => undefined);
+  if (!info?.isFile() || (info.mode & 0o077) === 0 || info.uid !== process.getuid?.()) return;
+  warn(`warning: ${file} was readable by others (mode ${(info.mode & 0o777).toString(8)}); set it to 600`);
+  try {
+    await chmod(file, 0o600);
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `${file} is readable by others (mode ${(info.mode & 0o777).toString(8)}) and cannot be set to 600 (${(error as NodeJS.ErrnoException).code ?? oneLine(error)})`,
+      `run chmod 600 ${file}, and consider every secret in it exposed`,
+    );
+  }
 }
 
 /** The path with symlinks resolved as far as it exists, so a link cannot sneak the file into the config folder. */

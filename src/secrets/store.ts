@@ -27,13 +27,15 @@ export async function openChosenStore(options: StoreOptions): Promise<SecretStor
 /** Opens one store; `origin` says in warnings why it is in use (e.g. "AMZ_TOKEN_STORE=file"). */
 export async function openSecretStore(spec: StoreSpec, options: StoreOptions, origin = storeName(spec)): Promise<SecretStore> {
   switch (spec.kind) {
-    case 'keychain':
-      return (await import('./keychain.js')).openKeychain();
+    case 'keychain': {
+      const { openKeychain, DEFAULT_KEYCHAIN_TIMEOUT_MS } = await import('./keychain.js');
+      return openKeychain({ env: options.env, prompt: options.prompt, timeoutMs: storeTimeout(options.env, DEFAULT_KEYCHAIN_TIMEOUT_MS) });
+    }
     case 'file':
       return (await import('./file-store.js')).openFileStore(options, origin);
     case 'helper': {
       const { credentialHelperStore, DEFAULT_HELPER_TIMEOUT_MS } = await import('./credential-helper.js');
-      return credentialHelperStore({ helper: spec.helper, env: options.env, prompt: options.prompt, timeoutMs: helperTimeout(options.env, DEFAULT_HELPER_TIMEOUT_MS) });
+      return credentialHelperStore({ helper: spec.helper, env: options.env, prompt: options.prompt, timeoutMs: storeTimeout(options.env, DEFAULT_HELPER_TIMEOUT_MS) });
     }
   }
 }
@@ -46,7 +48,8 @@ export function originOf(choice: StoreChoice, configDir: string): string {
   return `store ${name} (the default)`;
 }
 
-function helperTimeout(env: Readonly<Record<string, string | undefined>>, fallback: number): number {
+/** AMZ_TOKEN_STORE_TIMEOUT_MS: per call, for the keychain and credential helpers alike. */
+function storeTimeout(env: Readonly<Record<string, string | undefined>>, fallback: number): number {
   const text = env.AMZ_TOKEN_STORE_TIMEOUT_MS;
   if (text === undefined || text === '') return fallback;
   const ms = Number(text);

@@ -85,7 +85,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove']);
     expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
-    expect(await complete('amz-token', 'store', '')).toEqual(['show', 'migrate']);
+    expect(await complete('amz-token', 'store', '')).toEqual(['show', 'prune', 'migrate']);
   });
 
   it("completes a command's flags and the global ones", async () => {

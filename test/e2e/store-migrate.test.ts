@@ -149,3 +149,36 @@ describe('the real docker-credential-secretservice as the store in use', () => {
     }
   });
 });
+
+describe('store prune on a credential helper store (listed through the helper protocol)', () => {
+  it('lists an entry that config.json no longer uses, then --yes erases it and only it', async () => {
+    const s = sandbox();
+    const helperDir = mkdtempSync(join(tmpdir(), 'amz-token-fake-helper-'));
+    const env = { PATH: `${HELPERS}:${process.env.PATH}`, FAKE_HELPER_DIR: helperDir, AMZ_TOKEN_STORE: 'helper:pass-style' };
+    const [app, kept, gone] = [`${s.prefix}-app`, `${s.prefix}-kept`, `${s.prefix}-gone`];
+    expect((await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env })).exitCode).toBe(0);
+    for (const profile of [kept, gone]) {
+      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: FAKE.refreshToken, env });
+      expect(imported.exitCode, String(imported.stderr)).toBe(0);
+    }
+    // A hand edit drops a profile from config.json; its refresh token stays in the store.
+    const file = join(s.configDir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, unknown> };
+    delete config.profiles[gone];
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    expect(entriesIn(helperDir)).toHaveLength(3);
+
+    const dry = await s.run(['store', 'prune'], { env });
+    expect(dry.exitCode, String(dry.stderr)).toBe(0);
+    expect(String(dry.stdout)).toMatch(new RegExp(`^profile/${gone}/refresh-token\\s+delete$`, 'm'));
+    expect(String(dry.stdout)).not.toContain(kept);
+    expect(String(dry.stdout) + String(dry.stderr)).not.toContain(FAKE.refreshToken);
+    expect(entriesIn(helperDir)).toHaveLength(3);
+
+    const pruned = await s.run(['store', 'prune', '--yes'], { env });
+    expect(pruned.exitCode, String(pruned.stderr)).toBe(0);
+    expect(entriesIn(helperDir)).toHaveLength(2);
+    const left = await s.run(['store', 'show', '--json'], { env });
+    expect(JSON.parse(String(left.stdout)).entries).toEqual([`app/${app}/client-secret`, `profile/${kept}/refresh-token`].sort());
+  });
+});

@@ -4,7 +4,7 @@
 // (or, for races, the config is valid JSON with every profile present).
 import { describe, it, expect, beforeAll, afterEach } from 'vitest';
 import { execa } from 'execa';
-import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { readFileSync, mkdtempSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
@@ -118,7 +118,7 @@ describe('the keychain locked or going away mid-command', () => {
     await keyring.lock();
     const renew = await r.s.run(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30']);
     expect(renew.exitCode).toBe(8);
-    expect(String(renew.stderr)).toMatch(/keychain is unavailable: .*unlock prompt was dismissed/);
+    expect(String(renew.stderr)).toMatch(/keychain .*is locked, and there is no display/);
     expect(String(renew.stderr)).not.toContain('/apps/authorize/consent?'); // failed before the browser step
     const token = await r.s.run(['token', '--profile', profile]);
     expect(token.exitCode).toBe(8);
@@ -153,6 +153,7 @@ async function configOnTmpfs(options: string) {
   return {
     dir,
     run,
+    runWith: (args: string[], env: Record<string, string>) => s.run(args, { env: { AMZ_TOKEN_CONFIG_DIR: configDir, ...env } }),
     start: (args: string[], env: Record<string, string>) => s.start(args, { env: { AMZ_TOKEN_CONFIG_DIR: configDir, ...env } }),
     app: `${s.prefix}-app`,
     profile: `${s.prefix}-p`,
@@ -185,6 +186,53 @@ describe('disk problems', () => {
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
     expect((await disk.run(['status'])).exitCode).toBe(5); // still readable: no profiles, nothing broken
+  });
+});
+
+describe('store migrate --dry-run checks the writes the real run needs', () => {
+  it('a read-only config folder: exit 8 naming EROFS, nothing written anywhere', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    const before = disk.config();
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const secretsFile = join(mkdtempSync(join(tmpdir(), 'amz-token-dry-')), 'secrets.json');
+    const result = await disk.runWith(['store', 'migrate', '--to', 'file', '--dry-run'], { AMZ_TOKEN_SECRETS_FILE: secretsFile });
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*config\.json \(EROFS\)/);
+    expect(disk.config()).toBe(before);
+    expect(existsSync(secretsFile)).toBe(false);
+  });
+});
+
+describe('the flow lock on a folder that cannot take it', () => {
+  const request = (disk: Awaited<ReturnType<typeof configOnTmpfs>>) =>
+    disk.run(['request', '--profile', disk.profile, '--app', disk.app, '--marketplace', 'DE', '--no-browser', '--port', '0', '--timeout', '1']);
+  const flowLock = (disk: { dir: string; profile: string }) => join(disk.dir, 'config', `flow-${disk.profile}.lock`);
+
+  it('a read-only config folder: request exits 8 naming the lock file and EROFS', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const result = await request(disk);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write the lock file .*flow-.*\.lock \(EROFS\); nothing was changed/);
+  });
+
+  it('a full disk: exit 8 naming ENOSPC, no lock left behind; an empty lock file is stale', async () => {
+    const disk = await configOnTmpfs('size=64k');
+    const filler = join(disk.dir, 'filler');
+    await execa('sh', ['-c', `dd if=/dev/zero of=${filler} bs=4k 2>/dev/null || true`]);
+    for (let run = 0; run < 2; run++) {
+      const result = await request(disk);
+      expect(result.exitCode, String(result.stderr)).toBe(8);
+      expect(String(result.stderr)).toMatch(/cannot write the lock file .*\(ENOSPC\)/);
+      expect(existsSync(flowLock(disk))).toBe(false);
+    }
+    rmSync(filler);
+    writeFileSync(flowLock(disk), ''); // as an older version left it on a full disk
+    const result = await request(disk);
+    expect(result.exitCode, String(result.stderr)).toBe(6);
+    expect(String(result.stderr)).not.toContain('is running');
+    expect(String(result.stderr)).toMatch(/timed out|within 1 s|no answer/i);
+    expect(existsSync(flowLock(disk))).toBe(false);
   });
 });
 
@@ -237,6 +285,34 @@ describe('a config folder that turns read-only before the config write: the secr
     expect(double.requests).toHaveLength(1); // the code was exchanged: the rollback is what kept the keychain clean
     expect(disk.config()).toBe(before);
     expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBeNull();
+  });
+});
+
+describe('remove --yes when config.json cannot be written: the refresh token survives', () => {
+  it('a read-only config folder: exit 8, the profile and its refresh token stay, and it says nothing changed', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    expect((await disk.importProfile()).exitCode).toBe(0);
+    const before = disk.config();
+    await execa('mount', ['-o', 'remount,ro', disk.dir]);
+    const result = await disk.run(['remove', '--profile', disk.profile, '--yes']);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/cannot write .*\(EROFS\).*nothing was changed/);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBe(FAKE.refreshToken);
+  });
+
+  it('a live process holds config.json.lock: exit 8 naming the lock, the refresh token stays', async () => {
+    const disk = await configOnTmpfs('size=1m');
+    expect((await disk.importProfile()).exitCode).toBe(0);
+    const before = disk.config();
+    const holder = execa('sleep', ['300'], { reject: false });
+    cleanups.push(async () => holder.kill());
+    writeFileSync(join(disk.dir, 'config', 'config.json.lock'), String(holder.pid));
+    const result = await disk.run(['remove', '--profile', disk.profile, '--yes']);
+    expect(result.exitCode, String(result.stderr)).toBe(8);
+    expect(String(result.stderr)).toMatch(/config\.json\.lock is held by another amz-token process; nothing was changed/);
+    expect(disk.config()).toBe(before);
+    expect(await secretToolLookup(`profile/${disk.profile}/refresh-token`)).toBe(FAKE.refreshToken);
   });
 });
 

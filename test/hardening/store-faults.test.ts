@@ -3,7 +3,7 @@
 // a secrets file placed where config writes would destroy it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTestKeyring, sandbox, secretToolLookup, type Sandbox } from '../support/cli.js';
@@ -111,5 +111,20 @@ describe('a secrets file where config writes would destroy it', () => {
     expect(String(readFileSync(join(s.configDir, 'config.json')))).not.toContain(rotated);
     // The keychain still has the profile's token: nothing moved anywhere.
     expect(await secretToolLookup(`profile/${profile}/refresh-token`)).not.toBeNull();
+  });
+});
+
+describe('a secrets file others can read (AMZ_TOKEN_STORE=file)', () => {
+  it('is warned about and set to 600, as config.json is, and still used', async () => {
+    const s = sandbox();
+    const secretsFile = join(mkdtempSync(join(tmpdir(), 'amz-token-secrets-')), 'secrets.json');
+    writeFileSync(secretsFile, JSON.stringify({ 'profile/x/refresh-token': FAKE.refreshToken }), { mode: 0o644 });
+    chmodSync(secretsFile, 0o644); // whatever the umask
+    const result = await s.run(['store', 'show'], { env: { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile } });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stderr)).toContain(`warning: ${secretsFile} was readable by others (mode 644); set it to 600`);
+    expect(String(result.stdout)).toMatch(/yes: 1 amz-token entry/);
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+    expect(String(result.stderr) + String(result.stdout)).not.toContain(FAKE.refreshToken);
   });
 });

@@ -43,6 +43,7 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['env'], ENV_EXIT_CODES],
   [['store', 'show'], STORE_EXIT_CODES.show],
   [['store', 'migrate'], STORE_EXIT_CODES.migrate],
+  [['store', 'prune'], STORE_EXIT_CODES.prune],
   [['invite'], INVITE_EXIT_CODES.invite],
   [['invite', 'list'], INVITE_EXIT_CODES.list],
   [['invite', 'revoke'], INVITE_EXIT_CODES.revoke],
