@@ -7,6 +7,7 @@ import { ExitCode, FlowError, mostUrgent } from '../errors.js';
 import { readConfig, type CommandContext } from '../context.js';
 import type { Config } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
+import { withRunLock } from '../config/run-lock.js';
 import { formatDate } from '../dates.js';
 import { lwaOptions, httpTimeoutMs, spApiOriginFor } from '../amazon/endpoints.js';
 import { rotateApplicationClientSecret } from '../amazon/application-management.js';
@@ -121,6 +122,17 @@ function configReader(ctx: CommandContext): () => Promise<Config> {
  * starts: one rotation at a time. Throws (exit 6) when the new secret does not arrive in time.
  */
 export async function rotateSecret(ctx: CommandContext, app: string, queue: SecretQueue, opts: { waitSeconds: number }): Promise<'rotated' | 'finished-earlier' | 'no-rotation'> {
+  // Two rotations of one app at once (two cron jobs, an operator beside watch-secrets --rotate) would
+  // each see an empty queue and each start one: Amazon would then hand out two secrets.
+  const busy = (pid: number, lockFile: string) =>
+    new FlowError(
+      `another amz-token rotation of app ${app} is running${pid ? ` (pid ${pid})` : ''}; its lock is ${lockFile}`,
+      'let it finish: it stores the new secret; if no amz-token is running, delete that file',
+    );
+  return withRunLock(ctx.deps.configDir, `rotate-${app}`, busy, () => rotateUnlocked(ctx, app, queue, opts));
+}
+
+async function rotateUnlocked(ctx: CommandContext, app: string, queue: SecretQueue, opts: { waitSeconds: number }): Promise<'rotated' | 'finished-earlier' | 'no-rotation'> {
   const config = configReader(ctx);
   const seen = new Set<string>();
   for (let round = 0; round < DRAIN_ROUNDS; round++) {

@@ -139,6 +139,28 @@ function setup(store = new MemorySecretStore()) {
   return { env, queue, store, config };
 }
 
+describe('one rotation of an app at a time', () => {
+  it('rotate-secret is refused at once (exit 6) while another process rotates the same app, and reads nothing from the queue', async () => {
+    const { env, queue, store } = setup();
+    queue.put(newSecretNotification(DOUBLE_APP, NEW_SECRET, T0 + 180 * DAY, T0 + 7 * DAY, T0));
+    const { tryFileLock } = await import('../../src/config/atomic-file.js');
+    const held = await tryFileLock(join(env.deps.configDir, 'rotate-my-app'));
+    if ('heldBy' in held) throw new Error('lock already held');
+    try {
+      const run = await env.run(['app', 'rotate-secret', 'my-app']);
+      expect(run.code, run.stderr).toBe(6);
+      expect(run.stderr).toMatch(/another amz-token rotation of app my-app is running \(pid \d+\); its lock is .*rotate-my-app\.lock/);
+      expect(queue.messages.map((m) => m.hidden)).toEqual([false]);
+      expect(store.items.get('app/my-app/client-secret')).toBe(FAKE.clientSecret);
+    } finally {
+      await held.release();
+    }
+    const after = await env.run(['app', 'rotate-secret', 'my-app']);
+    expect(after.code, after.stderr).toBe(0);
+    expect(store.items.get('app/my-app/client-secret')).toBe(NEW_SECRET);
+  });
+});
+
 describe('watch-secrets --once', () => {
   it('stores a new secret for this config, deletes its message, and hands others\' back untouched', async () => {
     const { env, queue, store, config } = setup();
