@@ -57,7 +57,9 @@ fi
 # 2b. Programs the tests run on a Node of their own (test/tools/package.json): Node 24 LTS and the
 #     fauxqs SQS server. A folder of their own, so that their bin/node never shadows the Node under test.
 if [[ ! -d test/tools/node_modules || test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]]; then
-  npm ci --prefix test/tools
+  # From inside the folder: only there does npm read test/tools/.npmrc (engine-strict=false, as fauxqs
+  # declares Node >= 22 and runs on Node 24); with --prefix it would apply the project's engine-strict.
+  (cd test/tools && npm ci)
 fi
 
 # 3. Build: e2e tests run the CLI from dist/.
