@@ -9,6 +9,7 @@ import { Agent, request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLoopbackLwa } from './bench-lwa.mjs';
 
 const CONCURRENCY = 50;
 const REQUESTS_PER_ROW = 4000;
@@ -22,7 +23,7 @@ const SELLER = 'A3BENCHSERVE01';
  */
 export async function benchServe({ bin, env }) {
   const dir = mkdtempSync(join(tmpdir(), 'amz-token-bench-serve-'));
-  const lwa = await startBenchLwa();
+  const lwa = await startLoopbackLwa();
   const fullEnv = { ...process.env, ...env, AMZ_TOKEN_CONFIG_DIR: join(dir, 'config'), AMZ_TOKEN_LWA_URL: lwa.url, AMZ_TOKEN_CENTRAL_URL: 'https://sellercentral.amazon.de', NO_COLOR: '1' };
   const cli = (args, input) => {
     const run = spawnSync(process.execPath, [bin, ...args], { env: fullEnv, input, encoding: 'utf8' });
@@ -149,20 +150,3 @@ function rssMB(pid) {
   return kb / 1024;
 }
 
-/** LWA on loopback, in a process of its own: any grant gets a fresh refresh and access token. */
-function startBenchLwa() {
-  const program = `
-    const bar = String.fromCharCode(124); // no token-shaped text in this process's arguments
-    const server = require('node:http').createServer((req, res) => {
-      req.resume().on('end', () => {
-        const body = JSON.stringify({ access_token: 'Atza' + bar + 'bench-' + Date.now(), refresh_token: 'Atzr' + bar + 'bench-' + Date.now(), token_type: 'bearer', expires_in: 3600 });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-      });
-    });
-    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-  const server = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.stdout.once('data', (chunk) => resolve({ server, url: `http://127.0.0.1:${String(chunk).trim()}/auth/o2/token` }));
-  });
-}

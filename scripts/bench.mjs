@@ -11,10 +11,11 @@
 // `token`, `exec` and `status --check` use a real keychain (the private Secret Service of
 // scripts/secret-service.sh, started here and stopped at the end) and, for LWA, a minimal token
 // endpoint on loopback in a process of its own (the bench's own event loop is blocked while it times).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startLoopbackLwa } from './bench-lwa.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin/amz-token.js');
@@ -136,24 +137,6 @@ async function keychainProfile() {
   }
 }
 
-/** A token endpoint that answers every POST with a fresh access token, in a process of its own. */
-function startLoopbackLwa() {
-  const program = `
-    const server = require('node:http').createServer((req, res) => {
-      req.resume().on('end', () => {
-        // The prefix is assembled here, not written out: this program is a process argument, and the
-        // secrets test (test/hardening/secrets.test.ts) flags token-shaped arguments of every process.
-        const body = JSON.stringify({ access_token: 'Atza' + String.fromCharCode(124) + 'bench-' + Date.now(), token_type: 'bearer', expires_in: 3600 });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-      });
-    });
-    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
-  const server = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.stdout.once('data', (chunk) => resolve({ server, url: `http://127.0.0.1:${String(chunk).trim()}/auth/o2/token` }));
-  });
-}
 
 function buildIfNeeded() {
   const bundle = join(root, 'dist/amz-token.cjs');
