@@ -57,9 +57,10 @@ fi
 # 2b. Programs the tests run on a Node of their own (test/tools/package.json): Node 24 LTS and the
 #     fauxqs SQS server. A folder of their own, so that their bin/node never shadows the Node under test.
 if [[ ! -d test/tools/node_modules || test/tools/package-lock.json -nt test/tools/node_modules/.package-lock.json ]]; then
-  # From inside the folder: only there does npm read test/tools/.npmrc (engine-strict=false, as fauxqs
-  # declares Node >= 22 and runs on Node 24); with --prefix it would apply the project's engine-strict.
-  (cd test/tools && npm ci)
+  # fauxqs declares Node >= 22 and runs on Node 24 only, so these are installed without the project's
+  # engine-strict. The flag, not test/tools/.npmrc alone: under `npm test` npm passes its own
+  # engine-strict to this npm through npm_config_engine_strict, which outranks any .npmrc.
+  (cd test/tools && npm ci --engine-strict=false)
 fi
 
 # 3. Build: e2e tests run the CLI from dist/.
