@@ -3,7 +3,10 @@
 // CommonJS (see bin/package.json), like the bundle it loads: Node then never starts its
 // ES module loader, which would cost more start-up time than all of amz-token's own code.
 'use strict';
-const { main, createRealDeps } = require('../dist/amz-token.cjs');
+enableCompileCache();
+const argv = process.argv.slice(2);
+// token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
+const { main, createRealDeps } = require(`../dist/${require('../dist/bundle-choice.cjs').bundleFor(argv)}`);
 
 const { isatty } = require('node:tty');
 const { closeSync } = require('node:fs');
@@ -12,7 +15,7 @@ const { closeSync } = require('node:fs');
 // mode back, and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile.
 const terminals = [0, 1, 2].filter((fd) => isatty(fd));
 
-main(process.argv.slice(2), createRealDeps()).then((code) => {
+main(argv, createRealDeps()).then((code) => {
   // A closed terminal (SIGHUP: the window or tmux session went) answers EIO, and so no
   // longer counts as one. Closing its descriptors makes Node skip restoring its mode.
   const gone = terminals.filter((fd) => !isatty(fd));
@@ -27,3 +30,24 @@ main(process.argv.slice(2), createRealDeps()).then((code) => {
   // Flush stdout before exiting: a pipe reader must see the whole result.
   process.stdout.write('', () => process.exit(code));
 });
+
+/**
+ * Node 22.1 and later keep V8's compiled code of the bundle between runs, so that each start
+ * reads it instead of compiling the bundle anew (measured by `npm run bench`). In
+ * $XDG_CACHE_HOME/amz-token/compile-cache (else ~/.cache/amz-token/...), the user's own folder: a
+ * shared one such as Node's default in /tmp would let another user put code there. It holds
+ * compiled code of amz-token's own files and nothing else (no secret, no config); deleting it is
+ * always safe. NODE_DISABLE_COMPILE_CACHE=1 turns it off. Where it cannot be written (a read-only
+ * home) Node carries on without it. Node 20 has no such API: it compiles every time.
+ */
+function enableCompileCache() {
+  const { enableCompileCache: enable } = require('node:module');
+  if (typeof enable !== 'function') return;
+  const { join } = require('node:path');
+  const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
+  try {
+    enable(join(base, 'amz-token', 'compile-cache'));
+  } catch {
+    // Never a reason not to run.
+  }
+}

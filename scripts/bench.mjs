@@ -2,7 +2,12 @@
 // serve's figures come from scripts/bench-serve.mjs.
 // A measurement that prints figures, not a test: it never fails on speed.
 //
-//   npm run bench [-- --runs 60]
+//   npm run bench [-- --runs 60] [-- --keep-env]
+//
+// Every row runs without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (--keep-env keeps them): both add a
+// fixed cost to every Node start, `node -e 0` included (a CA bundle read at start-up: ~70 ms on a
+// machine that sets it for every process), which shrinks every ratio without making amz-token faster.
+// The CLI's compile cache (Node 22.1+) lives in the bench's own folder, warm after the warm-up rounds.
 //
 // Every round runs each command once, in a rotating order, so that load from other work on
 // the machine hits all of them alike (hyperfine would run one command's runs back to back).
@@ -22,6 +27,8 @@ const bin = join(root, 'bin/amz-token.js');
 const runsArg = process.argv.indexOf('--runs');
 const rounds = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 40;
 const WARMUP_ROUNDS = 3;
+const KEEP_ENV = process.argv.includes('--keep-env');
+const DROPPED_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].filter((name) => !KEEP_ENV && process.env[name] !== undefined);
 const RSS_RUNS = 5;
 
 buildIfNeeded();
@@ -80,6 +87,8 @@ try {
     );
   }
   console.log(`amz-token start-up: medians of ${rounds} interleaved runs each (after ${WARMUP_ROUNDS} warm-up rounds); node ${process.version}, ${os()}`);
+  if (DROPPED_ENV.length) console.log(`(${DROPPED_ENV.join(' and ')} unset for every row, node -e 0 included: --keep-env keeps them)`);
+  else if (KEEP_ENV) console.log('(the environment as it is: NODE_EXTRA_CA_CERTS or NODE_OPTIONS, if set, add to every row)');
   console.log('');
   for (const line of table(rows)) console.log(line);
   console.log('');
@@ -186,7 +195,8 @@ function fakeConfig(count) {
 }
 
 function envFor(dir) {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(work, 'cache') };
+  for (const name of DROPPED_ENV) delete env[name];
   if (dir) env.AMZ_TOKEN_CONFIG_DIR = dir;
   return env;
 }

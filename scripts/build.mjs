@@ -1,10 +1,17 @@
-// Owns `npm run build`: bundles src/ into dist/amz-token.cjs, the one file that
-// bin/amz-token.js loads. tsc type-checks beforehand (package.json); esbuild only strips types.
+// Owns `npm run build`: bundles src/ into the files of dist/ that bin/amz-token.js loads.
+// tsc type-checks beforehand (package.json); esbuild only strips types.
+// - dist/amz-token.cjs: every command (src/main.ts).
+// - dist/amz-token-jobs.cjs: token, exec and env alone (src/main-jobs.ts), the commands that jobs
+//   run once per call: about a third of the size, so a third of the reading and compiling.
+// - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
+// A process loads one of the two bundles, never both: each holds its own copy of the modules they
+// share (errors, output, config), so an error class is never compared across bundles.
 //
-// Why one CommonJS file: start-up is most of what `status` and `--help` cost. Node 20 reads
+// Why CommonJS bundles: start-up is most of what `status` and `--help` cost. Node 20 reads
 // one file instead of ~150 (commander, chalk and date-fns are inlined) and never starts its
 // ES module loader (~8 ms for an ESM entry, more per file). Modules that src/ loads with
 // `await import()` stay lazy: esbuild runs their top level, and their require()s, on first use.
+// (esbuild's code splitting would share those modules between chunks, but it writes ES modules only.)
 //
 // Kept external: packages with files of their own at run time (`open` spawns its bundled
 // xdg-open, @napi-rs/keyring is a native binding), and the AWS SDK's SQS client: megabytes
@@ -16,7 +23,12 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outdir = join(root, 'dist');
-const bundle = join(outdir, 'amz-token.cjs');
+/** Each file of dist/ that esbuild writes, and the module it is built from. */
+const ENTRIES = [
+  ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
+  ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
+  ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
+];
 const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
 /**
  * esbuild keeps `import()` of an external as it is, even in CommonJS output, and Node then
@@ -27,30 +39,29 @@ const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
  */
 const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process|@aws-sdk\/client-sqs)$/;
 
-const result = await build({
-  absWorkingDir: root,
-  stdin: {
-    contents: "export { main } from './cli.js';\nexport { createRealDeps } from './deps.js';\n",
-    resolveDir: join(root, 'src'),
-    sourcefile: 'amz-token.ts',
-    loader: 'ts',
-  },
-  outfile: bundle,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: EXTERNAL,
-  define: { __AMZ_TOKEN_VERSION__: JSON.stringify(pkg.version) },
-  // Whitespace and syntax only: names stay, so AMZ_TOKEN_DEBUG stack traces stay readable.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none', // the licences go to dist/THIRD-PARTY-LICENSES.txt instead
-  plugins: [startupShims()],
-  metafile: true,
-  write: false, // written below, each file atomically: tests of a running `npm test` may be spawning it
-  logLevel: 'warning',
-});
+const results = await Promise.all(
+  ENTRIES.map(([file, contents]) =>
+    build({
+      absWorkingDir: root,
+      stdin: { contents, resolveDir: join(root, 'src'), sourcefile: `entry of dist/${file}.ts`, loader: 'ts' },
+      outfile: join(outdir, file),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      define: { __AMZ_TOKEN_VERSION__: JSON.stringify(pkg.version) },
+      // Whitespace and syntax only: names stay, so AMZ_TOKEN_DEBUG stack traces stay readable.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none', // the licences go to dist/THIRD-PARTY-LICENSES.txt instead
+      plugins: [startupShims()],
+      metafile: true,
+      write: false, // written below, each file atomically: tests of a running `npm test` may be spawning it
+      logLevel: 'warning',
+    }),
+  ),
+);
 
 
 /**
@@ -86,7 +97,7 @@ function startupShims() {
 
 // The bundled packages' licences (MIT and alike ask for their notice to travel with the code).
 const bundled = new Set();
-for (const input of Object.keys(result.metafile.inputs)) {
+for (const input of results.flatMap((result) => Object.keys(result.metafile.inputs))) {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (match) bundled.add(match[1]);
 }
@@ -98,11 +109,9 @@ const notices = [...bundled].sort().map((name) => {
   return `${name}@${version}\n${'-'.repeat(name.length + version.length + 1)}\n${text}\n`;
 });
 
-const outputs = new Map([
-  [bundle, result.outputFiles.find((f) => f.path === bundle)?.contents],
-  [join(outdir, 'THIRD-PARTY-LICENSES.txt'), `dist/amz-token.cjs bundles these packages:\n\n${notices.join('\n')}`],
-]);
-if (!outputs.get(bundle)) throw new Error(`esbuild produced no ${bundle}`);
+const outputs = new Map(ENTRIES.map(([file], i) => [join(outdir, file), results[i].outputFiles.find((f) => f.path === join(outdir, file))?.contents]));
+for (const [file, contents] of outputs) if (!contents) throw new Error(`esbuild produced no ${file}`);
+outputs.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `dist/'s bundles hold these packages:\n\n${notices.join('\n')}`);
 mkdirSync(outdir, { recursive: true });
 for (const [file, contents] of outputs) {
   writeFileSync(`${file}.${process.pid}.tmp`, contents);

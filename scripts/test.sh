@@ -85,6 +85,8 @@ export AMZ_TOKEN_TEST_KEYRING=1
 CHROMIUM_PATH=$(command -v chromium)
 export CHROMIUM_PATH
 export NO_COLOR=1
+# The CLI's compile cache (Node 22.1+, bin/amz-token.js) in the run's own folder, not the user's ~/.cache.
+export XDG_CACHE_HOME=$work/cache
 export AMZ_TOKEN_TEST_COUNTS_FILE=$work/counts
 status=0
 npx vitest run --reporter=./test/support/count-reporter.ts "$@" || status=$?

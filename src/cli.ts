@@ -1,6 +1,7 @@
 // The program's one way out: parse argv, run the chosen command, and turn what
-// it returns (or throws) into the exit code. bin/amz-token.js calls main() and
-// exits with that code; nothing else decides one.
+// it returns (or throws) into the exit code. bin/amz-token.js calls main() (of
+// src/main.ts or src/main-jobs.ts, the two bundles' entries) and exits with that
+// code; nothing else decides one.
 
 import { AmzTokenError, UsageError, exitCodeOf } from './errors.js';
 import type { Deps } from './deps.js';
@@ -9,15 +10,18 @@ import { Output } from './output.js';
 import { looksLikeSecret } from './validate.js';
 import { parseCommandLine } from './commands/program.js';
 import { storeSpecOf } from './config/store-setting.js';
-import type { CommandExit } from './commands/command-line.js';
+import type { CommandExit, CommandTable } from './commands/command-line.js';
 
 const SECRET_FLAGS = ['--client-secret', '--refresh-token', '--access-token', '--secret', '--token'];
 
-/** Runs amz-token with argv (without node and script) and returns the exit code (for `exec`, the job's). */
-export async function main(argv: string[], deps: Deps): Promise<CommandExit> {
+/**
+ * Runs amz-token with argv (without node and script) and returns the exit code (for `exec`, the job's).
+ * `commands`: the commands this bundle declares (src/commands/table.ts, or the jobs bundle's part).
+ */
+export async function run(argv: string[], deps: Deps, commands: CommandTable): Promise<CommandExit> {
   try {
     refuseSecretsInArgv(argv);
-    const parsed = parseCommandLine(argv, deps);
+    const parsed = parseCommandLine(argv, deps, commands);
     if ('exit' in parsed) return parsed.exit;
     // Checked once, before any command: offline status would never open the store, and a
     // check of many profiles would report it once for each.

@@ -27,6 +27,9 @@ export interface Invocation<O = unknown> {
 /** The program that commands register on (its own option types are program.ts's business). */
 export type Program = Command;
 
+/** Top-level commands: the names each declares, and the function that declares them (src/commands/table.ts). */
+export type CommandTable = ReadonlyArray<readonly [names: readonly string[], register: (program: Program, line: CommandLine) => void]>;
+
 export interface CommandLine {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The global flags (--json, --quiet, ...), read after parsing. */

@@ -7,20 +7,8 @@ import { ExitCode, exitCodeHelpLines } from '../errors.js';
 import type { Deps } from '../deps.js';
 import type { GlobalOptions } from '../output.js';
 import { profileName } from '../validate.js';
-import type { CommandLine, Invocation, Program } from './command-line.js';
-import { registerApp } from './app.js';
-import { registerImport } from './import.js';
-import { registerStatus } from './status.js';
-import { registerRemove } from './remove.js';
-import { registerRequest } from './request.js';
-import { registerRelayPage } from './relay-page.js';
-import { registerToken } from './token.js';
-import { registerCompletion } from './completion.js';
-import { registerStore } from './store.js';
-import { registerExec } from './exec.js';
-import { registerEnv } from './env.js';
-import { registerServe } from './serve.js';
-import { registerInvite } from './invite.js';
+import type { CommandLine, CommandTable, Invocation } from './command-line.js';
+import { commandWord } from './command-word.js';
 
 const TOP_LEVEL_HELP = `
 Exit codes:
@@ -33,50 +21,17 @@ AMZ_TOKEN_CENTRAL_URL, AMZ_TOKEN_SPAPI_URL, AMZ_TOKEN_HTTP_TIMEOUT_MS, AMZ_TOKEN
 exec and env set SP_API_* (and with --lwa-credentials LWA_*) for a job.
 `;
 
-/**
- * Every top-level command: the names it declares and the function that declares it, in the order
- * --help lists them. A new command is one line here (test/unit/parsing.test.ts checks the names).
- */
-export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], register: (program: Program, line: CommandLine) => void]> = [
-  [['app'], registerApp],
-  [['import'], registerImport],
-  [['status'], registerStatus],
-  [['request', 'renew'], registerRequest],
-  [['relay-page'], registerRelayPage],
-  [['remove'], registerRemove],
-  [['token'], registerToken],
-  [['exec'], registerExec],
-  [['env'], registerEnv],
-  [['completion', '__complete'], registerCompletion],
-  [['store'], registerStore],
-  [['invite'], registerInvite],
-  [['serve'], registerServe],
-];
-
 /** `completion` writes every command's flags into the script it prints: it needs them all declared. */
 const NEEDS_EVERY_COMMAND = 'completion';
-
-/** The global flags that take a value: the word after them is not the command. */
-const GLOBAL_VALUE_FLAGS = ['--profile'];
-const GLOBAL_SWITCHES = ['--json', '-q', '--quiet', '--no-color', '--no-input'];
-
-/** The command word of argv (after the global flags), or undefined when anything else comes first. */
-export function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (GLOBAL_VALUE_FLAGS.includes(arg)) i++;
-    else if (!GLOBAL_SWITCHES.includes(arg) && !GLOBAL_VALUE_FLAGS.some((flag) => arg.startsWith(`${flag}=`))) return arg.startsWith('-') ? undefined : arg;
-  }
-  return undefined;
-}
 
 export type Parsed = { invocation: Invocation; global: GlobalOptions } | { exit: ExitCode };
 
 /**
- * Parses argv. Help, --version and commander's own usage errors (already
- * printed) come back as an exit code; a bad flag value throws a UsageError.
+ * Parses argv against a command table (all of src/commands/table.ts, or the jobs bundle's part).
+ * Help, --version and commander's own usage errors (already printed) come back as an exit code;
+ * a bad flag value throws a UsageError.
  */
-export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env' | 'stdout' | 'stderr'>): Parsed {
+export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env' | 'stdout' | 'stderr'>, commands: CommandTable): Parsed {
   const program = newProgram(deps);
   let invocation: Invocation | undefined;
   const global = (): GlobalOptions => {
@@ -99,8 +54,8 @@ export function parseCommandLine(argv: readonly string[], deps: Pick<Deps, 'env'
   // The command argv names alone when it is known (token and exec run often, and declaring the
   // other commands costs start-up time); every command for --help, `help`, typos and the rest.
   const word = commandWord(argv);
-  const named = word === NEEDS_EVERY_COMMAND ? undefined : COMMANDS.find(([names]) => word !== undefined && names.includes(word));
-  for (const [, register] of named ? [named] : COMMANDS) register(program, line);
+  const named = word === NEEDS_EVERY_COMMAND ? undefined : commands.find(([names]) => word !== undefined && names.includes(word));
+  for (const [, register] of named ? [named] : commands) register(program, line);
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {

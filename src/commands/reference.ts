@@ -6,6 +6,7 @@
 
 import { PassThrough } from 'node:stream';
 import { parseCommandLine } from './program.js';
+import { COMMANDS } from './table.js';
 
 /** The folder of the pages, from the repository's root. */
 export const REFERENCE_DIR = 'docs/commands';
@@ -24,7 +25,7 @@ export function helpText(path: readonly string[]): string {
   const tty = process.stdout.isTTY;
   process.stdout.isTTY = false;
   try {
-    const parsed = parseCommandLine([...path, '--help'], { env: {}, stdout: sink, stderr: problems });
+    const parsed = parseCommandLine([...path, '--help'], { env: {}, stdout: sink, stderr: problems }, COMMANDS);
     if (!('exit' in parsed) || parsed.exit !== 0) throw new Error(`amz-token ${path.join(' ')} --help failed: ${errors}`);
   } finally {
     process.stdout.isTTY = tty;

@@ -1,24 +1,26 @@
-// The built bundle keeps `--help` and offline `status` light: they load no
+// The built bundles keep start-up light: `--help` and offline `status` load no
 // module file besides dist/amz-token.cjs, and none of the heavy built-ins or
-// packages that only other commands need; and `token` and `exec` with a cached
-// access token (real keychain) load no HTTP client. (What this buys is measured
-// by `npm run bench`; no test here depends on timing.)
+// packages that only other commands need; `token` and `exec` with a cached
+// access token (real keychain) load the jobs bundle alone, and no HTTP client.
+// (What this buys is measured by `npm run bench`; no test here depends on timing.)
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa as run } from 'execa';
 import { requireTestKeyring, sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
 
-const BUNDLE = resolve(import.meta.dirname, '../../dist/amz-token.cjs');
+const DIST = resolve(import.meta.dirname, '../../dist');
+const BUNDLE = join(DIST, 'amz-token.cjs');
+const JOBS_BUNDLE = join(DIST, 'amz-token-jobs.cjs');
 
-/** Runs the bundle's main() in a fresh node and reports what that process loaded. */
-async function loadedBy(args: string[], configDir: string, env: Record<string, string | undefined> = {}): Promise<{ files: string[]; builtins: string[]; code: number }> {
+/** Runs a bundle's main() in a fresh node and reports what that process loaded. */
+async function loadedBy(args: string[], configDir: string, env: Record<string, string | undefined> = {}, bundle = BUNDLE): Promise<{ files: string[]; builtins: string[]; code: number }> {
   const report = join(mkdtempSync(join(tmpdir(), 'amz-token-loaded-')), 'report.json');
   const program = `
-const { main, createRealDeps } = require(${JSON.stringify(BUNDLE)});
+const { main, createRealDeps } = require(${JSON.stringify(bundle)});
 main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
   require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({
     code,
@@ -65,10 +67,10 @@ describe('a cached access token at start-up', () => {
     await run('secret-tool', ['store', '--label', 'amz-token test', 'service', 'amz-token', 'username', `profile/${profile}/access-token`], { input: cached });
     const keychain = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, PATH: process.env.PATH };
     // No LWA URL that could answer: a refresh would fail, so exit 0 proves the cache was used.
-    const { files, builtins, code } = await loadedBy(args, s.configDir, { ...keychain, AMZ_TOKEN_PROFILE: profile, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable' });
+    const { files, builtins, code } = await loadedBy(args, s.configDir, { ...keychain, AMZ_TOKEN_PROFILE: profile, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable' }, JOBS_BUNDLE);
     expect(code).toBe(0);
     // The keychain binding is the one package it loads.
-    expect(files.filter((f) => f !== BUNDLE && !f.endsWith('[eval]') && !f.includes('/node_modules/@napi-rs/keyring'))).toEqual([]);
+    expect(files.filter((f) => f !== JOBS_BUNDLE && !f.endsWith('[eval]') && !f.includes('/node_modules/@napi-rs/keyring'))).toEqual([]);
     for (const heavy of ['http', 'https', 'tls', 'dns', 'zlib', 'crypto']) expect(builtins).not.toContain(heavy);
     if (args[0] === 'token') expect(builtins).not.toContain('child_process');
     // The keychain binding and child_process come in by require(), not import(): Node's ES module loader never starts
@@ -80,3 +82,41 @@ describe('a cached access token at start-up', () => {
     expect(bare, 'the bare Node run saw no built-ins: the comparison would prove nothing').toContain('fs');
   });
 });
+
+describe('bin/amz-token.js', () => {
+  /** The files of dist/ that the executable loads for argv (a preloaded module lists them at exit). */
+  async function distFilesFor(args: string[]): Promise<string[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-loaded-'));
+    const preload = join(dir, 'report.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'report.json'))}, JSON.stringify(Object.keys(require.cache))));\n`);
+    await execa('node', ['--require', preload, join(DIST, '../bin/amz-token.js'), ...args], { env: { AMZ_TOKEN_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' }, reject: false, stdio: 'ignore' });
+    const files = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as string[];
+    return files.filter((f) => f.startsWith(DIST)).map((f) => f.slice(DIST.length + 1)).sort();
+  }
+
+  it.each([[['token', '--help']], [['--json', 'exec', '--help']], [['env', '--help']]])('%j loads the jobs bundle, not the whole CLI', async (args) => {
+    expect(await distFilesFor(args)).toEqual(['amz-token-jobs.cjs', 'bundle-choice.cjs']);
+  });
+
+  it.each([[['--help']], [['status']], [['help', 'token']], [['--version']]])('%j loads the whole CLI', async (args) => {
+    expect(await distFilesFor(args)).toEqual(['amz-token.cjs', 'bundle-choice.cjs']);
+  });
+
+  it("keeps V8's compiled code in $XDG_CACHE_HOME/amz-token/compile-cache where Node has the API (22.1+), and runs alike where it cannot write there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-cache-'));
+    const bin = join(DIST, '../bin/amz-token.js');
+    const version = (cacheHome: string) => execa('node', [bin, '--version'], { env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: undefined }, reject: false });
+    const first = await version(join(dir, 'cache'));
+    expect(first.exitCode).toBe(0);
+    const cacheDir = join(dir, 'cache', 'amz-token', 'compile-cache');
+    const hasApi = typeof (await import('node:module')).enableCompileCache === 'function';
+    const written = existsSync(cacheDir) ? readdirSync(cacheDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
+    if (hasApi) expect(written.length, 'no compiled code was kept').toBeGreaterThan(0);
+    else expect(written, 'Node without enableCompileCache: nothing to keep').toEqual([]);
+    // A file where the folder should be: no cache, same answer.
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const blocked = await version(join(dir, 'not-a-folder'));
+    expect({ code: blocked.exitCode, stdout: blocked.stdout, stderr: blocked.stderr }).toEqual({ code: 0, stdout: first.stdout, stderr: '' });
+  });
+});
+

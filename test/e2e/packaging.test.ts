@@ -34,8 +34,8 @@ function npx(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('the npm package', () => {
-  it('holds the executable, the bundle, its licences, the alert rules, serve\'s proxy and systemd files, the README and package.json: no sources, tests or maps', () => {
-    expect(files).toEqual(['LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token.cjs', 'package.json']);
+  it('holds the executable, the two bundles and the file that chooses between them, their licences, the alert rules, serve\'s proxy and systemd files, the README and package.json: no sources, tests or maps', () => {
+    expect(files).toEqual(['LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'package.json']);
   });
 
   it('installs into a clean folder, and `npx amz-token --help` and --version work there', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deps, RunningJob } from '../../src/deps.js';
 import type { SecretStore } from '../../src/secrets/store.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/main.js';
 
 export class MemorySecretStore implements SecretStore {
   readonly description: string = 'the test keychain';

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { fakeEnvironment, FAKE, MemorySecretStore } from '../support/fake-deps.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 import { parseCommandLine } from '../../src/commands/program.js';
+import { COMMANDS } from '../../src/commands/table.js';
 import { runJob } from '../../src/job/run.js';
 import type { Deps, RunningJob, Signal } from '../../src/deps.js';
 import { StoreUnavailableError } from '../../src/errors.js';
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 function parse(argv: string[], env: Record<string, string> = {}) {
   const sink = new PassThrough();
-  const parsed = parseCommandLine(argv, { env, stdout: sink, stderr: sink });
+  const parsed = parseCommandLine(argv, { env, stdout: sink, stderr: sink }, COMMANDS);
   if ('exit' in parsed) throw new Error(`exited ${parsed.exit}`);
   return parsed.invocation;
 }

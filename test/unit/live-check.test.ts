@@ -112,7 +112,7 @@ describe('token and its keychain cache', () => {
 describe('status --check in-process', () => {
   it('status without --check never opens the keychain', async () => {
     const { env } = await setUp({ now: new Date('2026-11-27T12:00:00Z') });
-    const { main } = await import('../../src/cli.js');
+    const { main } = await import('../../src/main.js');
     const refusing = {
       ...env.deps,
       secretStore: async () => {
@@ -131,7 +131,7 @@ describe('status --check in-process', () => {
     }
     let opened = 0;
     const counting = { ...env.deps, secretStore: async () => (opened++, env.store) };
-    const { main } = await import('../../src/cli.js');
+    const { main } = await import('../../src/main.js');
     const code = await main(['status', '--check', '--json'], counting);
     expect(code).toBe(0);
     expect(opened).toBe(1);

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { Command } from '@commander-js/extra-typings';
-import { COMMANDS, commandWord, parseCommandLine } from '../../src/commands/program.js';
+import { parseCommandLine } from '../../src/commands/program.js';
+import { COMMANDS } from '../../src/commands/table.js';
+import { JOB_COMMANDS } from '../../src/commands/jobs.js';
+import { commandWord, JOB_COMMAND_WORDS } from '../../src/commands/command-word.js';
+import { bundleFor } from '../../src/bundle-choice.js';
 import { findMarketplace } from '../../src/amazon/marketplaces.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -12,7 +16,7 @@ const CLIENT_ID = 'amzn1.application-oa2-client.0123456789abcdef0123456789abcdef
 const DE = findMarketplace('DE')!;
 
 function parse(argv: string[], env: Record<string, string> = {}) {
-  const parsed = parseCommandLine(argv, { env, stdout: new PassThrough(), stderr: new PassThrough() });
+  const parsed = parseCommandLine(argv, { env, stdout: new PassThrough(), stderr: new PassThrough() }, COMMANDS);
   if ('exit' in parsed) throw new Error(`parsing ${argv.join(' ')} ended with exit ${parsed.exit}`);
   return { command: parsed.invocation.command, options: parsed.invocation.options, global: parsed.global };
 }
@@ -100,7 +104,7 @@ describe('argv -> options', () => {
   it.each([[['status', '--format', 'yaml']], [['status', '--bogus']], [['nonsense']]])(
     '%j is a usage error that commander reports itself: exit 2',
     (argv) => {
-      expect(parseCommandLine(argv, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() })).toEqual({ exit: 2 });
+      expect(parseCommandLine(argv, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() }, COMMANDS)).toEqual({ exit: 2 });
     },
   );
 });
@@ -180,12 +184,33 @@ describe('declaring only the command that argv names (start-up time of token and
     expect(commandWord(argv)).toBe(word);
   });
 
+  it('the jobs bundle declares exactly the job commands, and bin loads it for them alone', () => {
+    expect(JOB_COMMANDS.flatMap(([names]) => names)).toEqual([...JOB_COMMAND_WORDS]);
+    // The whole table holds the same entries, so both bundles declare a job command alike.
+    for (const entry of JOB_COMMANDS) expect(COMMANDS).toContain(entry);
+    expect(bundleFor(['token', '--profile', 'p'])).toBe('amz-token-jobs.cjs');
+    expect(bundleFor(['--profile', 'p', '--json', 'exec', '--', 'status'])).toBe('amz-token-jobs.cjs');
+    expect(bundleFor(['-q', 'env', '--format', 'dotenv'])).toBe('amz-token-jobs.cjs');
+    for (const argv of [['status'], ['--help'], ['help', 'token'], ['-V'], ['tokn'], ['completion', 'bash'], [], ['--bogus', 'token'], ['app', 'token']]) {
+      expect(bundleFor(argv), argv.join(' ')).toBe('amz-token.cjs');
+    }
+  });
+
+  it('a job command parsed with the jobs table alone gives what the whole table gives', () => {
+    for (const argv of [['token', '--profile', 'p', '--no-cache'], ['--profile', 'p', 'exec', '--min-ttl', '20', '--', 'true', '-x'], ['env', '--profile', 'p', '--format', 'json']]) {
+      const whole = parseCommandLine(argv, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() }, COMMANDS);
+      const jobs = parseCommandLine(argv, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() }, JOB_COMMANDS);
+      if ('exit' in whole || 'exit' in jobs) throw new Error(`${argv.join(' ')} did not parse`);
+      expect({ command: jobs.invocation.command, options: jobs.invocation.options, global: jobs.global }).toEqual({ command: whole.invocation.command, options: whole.invocation.options, global: whole.global });
+    }
+  });
+
   it('global flags before the command still reach it, and a typo still gets commander\'s suggestion', () => {
     expect(parse(['--profile', 'shop-de', '--json', 'token'])).toEqual({ command: 'token', options: { profile: 'shop-de', cache: true }, global: expect.objectContaining({ json: true, profile: 'shop-de' }) });
     const stderr = new PassThrough();
     let text = '';
     stderr.on('data', (chunk: Buffer) => (text += String(chunk)));
-    expect(parseCommandLine(['tokn'], { env: {}, stdout: new PassThrough(), stderr })).toEqual({ exit: 2 });
+    expect(parseCommandLine(['tokn'], { env: {}, stdout: new PassThrough(), stderr }, COMMANDS)).toEqual({ exit: 2 });
     expect(text).toContain('(Did you mean token?)');
   });
 });
