@@ -51,6 +51,9 @@ try {
       { name: 'amz-token token (cached)', args: [bin, 'token', '--profile', 'bench-de'], dir, env },
       { name: 'amz-token exec -- true (cached)', args: [bin, 'exec', '--profile', 'bench-de', '--', 'true'], dir, env },
       { name: 'amz-token status --check (1 profile)', args: [bin, 'status', '--check', '--profile', 'bench-de'], dir, env },
+      // No amz-token at all: the floor that token's keychain read puts under it (loading the binding,
+      // which opens a D-Bus connection per entry, then one read), for reading the token row.
+      { name: 'keychain read alone', args: ['-e', keychainReadAlone()], dir, env },
     );
   }
   for (const c of cases) c.times = [];
@@ -67,7 +70,7 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
-  const [node, help, status20, json1, json2000, trueCmd, token, exec, check] = cases.map((c) => median(c.times));
+  const [node, help, status20, json1, json2000, trueCmd, token, exec, check, keychainAlone] = cases.map((c) => median(c.times));
   const rows = [
     ['what', 'median', 'ratio', 'target', ''],
     ['node -e 0', ms(node), '1.00x', '', ''],
@@ -84,6 +87,7 @@ try {
       ['amz-token token, cached, real keychain', ms(token), ratio(token / node), '<= 1.25x node -e 0', verdict(token / node <= 1.25)],
       ['amz-token exec -- true, cached (minus true)', ms(exec), ratio((exec - trueCmd) / node), '<= 1.25x node -e 0 + true', verdict((exec - trueCmd) / node <= 1.25)],
       ['amz-token status --check, 1 profile, LWA on loopback', ms(check), ratio(check / node), '<= 2x node -e 0', verdict(check / node <= 2)],
+      ['(floor) the keychain read alone: node + @napi-rs/keyring', ms(keychainAlone), ratio(keychainAlone / node), '', ''],
     );
   }
   console.log(`amz-token start-up: medians of ${rounds} interleaved runs each (after ${WARMUP_ROUNDS} warm-up rounds); node ${process.version}, ${os()}`);
@@ -146,6 +150,12 @@ async function keychainProfile() {
   }
 }
 
+
+/** A node -e program that reads the cached access token as amz-token does, and nothing else. */
+function keychainReadAlone() {
+  const binding = JSON.stringify(join(root, 'node_modules/@napi-rs/keyring'));
+  return `new (require(${binding}).AsyncEntry)('amz-token', 'profile/bench-de/access-token', { linux: { store: 'secret-service' } }).getPassword().then((v) => { if (!v) process.exit(1); });`;
+}
 
 function buildIfNeeded() {
   const bundle = join(root, 'dist/amz-token.cjs');

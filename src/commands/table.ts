@@ -10,6 +10,7 @@ import { registerRequest } from './request.js';
 import { registerRelayPage } from './relay-page.js';
 import { registerCompletion } from './completion.js';
 import { registerStore } from './store.js';
+import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
 import { JOB_COMMANDS } from './jobs.js';
@@ -24,6 +25,7 @@ export const COMMANDS: CommandTable = [
   ...JOB_COMMANDS, // token, exec, env
   [['completion', '__complete'], registerCompletion],
   [['store'], registerStore],
+  [['config'], registerConfig],
   [['invite'], registerInvite],
   [['serve'], registerServe],
 ];

@@ -34,5 +34,5 @@ export function chooseBaseUrl(flag: string | undefined, env: Readonly<Record<str
   const fromEnv = env.AMZ_TOKEN_BASE_URL?.trim();
   if (fromEnv) return parseBaseUrl(fromEnv, 'AMZ_TOKEN_BASE_URL');
   if (config.baseUrl) return parseBaseUrl(config.baseUrl, '"baseUrl" in config.json');
-  throw new UsageError('no base URL: where does amz-token serve answer?', 'pass --base-url https://HOST/PATH, set AMZ_TOKEN_BASE_URL, or put "baseUrl" in config.json');
+  throw new UsageError('no base URL: where does amz-token serve answer?', 'pass --base-url https://HOST/PATH, set AMZ_TOKEN_BASE_URL, or save it once: amz-token config set base-url https://HOST/PATH');
 }

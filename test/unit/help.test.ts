@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fakeEnvironment } from '../support/fake-deps.js';
+import { CONFIG_EXIT_CODES } from '../../src/commands/config.js';
 import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
 import { APP_EXIT_CODES } from '../../src/commands/app.js';
 import { APP_SET_EXIT_CODES } from '../../src/commands/app-set.js';
@@ -48,6 +49,9 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['invite', 'list'], INVITE_EXIT_CODES.list],
   [['invite', 'revoke'], INVITE_EXIT_CODES.revoke],
   [['serve'], SERVE_EXIT_CODES],
+  [['config', 'get'], CONFIG_EXIT_CODES.get],
+  [['config', 'set'], CONFIG_EXIT_CODES.set],
+  [['config', 'unset'], CONFIG_EXIT_CODES.unset],
 ];
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
@@ -133,7 +137,7 @@ describe('help', () => {
   });
 
   it('every command that has no subcommands is in that table', async () => {
-    const leaves = (await everyCommand()).filter((path) => !(path.length === 1 && ['app', 'store'].includes(path[0]!)));
+    const leaves = (await everyCommand()).filter((path) => !(path.length === 1 && ['app', 'store', 'config'].includes(path[0]!)));
     expect(leaves.map((path) => path.join(' ')).sort()).toEqual(DECLARED.map(([path]) => path.join(' ')).sort());
   });
 });

@@ -1,12 +1,13 @@
 // STYLE.md habit 7 as a test: `status` (without --check) and `--help` must load
-// neither the HTTP client nor the keychain binding. Follows the static imports from src/cli.ts.
+// neither the HTTP client nor the keychain binding. Follows the static imports from the
+// bundles' entries (src/main.ts, src/main-jobs.ts).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
-/** Every module src/cli.ts loads at start-up: static value imports only (`import type` is erased). */
+/** Every module an entry loads at start-up: static value imports only (`import type` is erased). */
 function startupGraph(entry: string): Set<string> {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -24,7 +25,7 @@ function startupGraph(entry: string): Set<string> {
 }
 
 describe('start-up imports', () => {
-  const graph = startupGraph(resolve(SRC, 'cli.ts'));
+  const graph = startupGraph(resolve(SRC, 'main.ts'));
 
   it('follows real imports (the walk itself works)', () => {
     expect(graph).toContain(resolve(SRC, 'commands/status.ts'));
@@ -72,5 +73,16 @@ describe('the cached access token path (token, exec)', () => {
   it('reads the keychain cache without loading the refresh grant, LWA or the HTTP client', () => {
     for (const file of ['secrets/refresh-grant.ts', 'amazon/lwa.ts', 'amazon/http.ts']) expect(cached).not.toContain(resolve(SRC, file));
     for (const transport of ['node:http', 'node:https']) expect(cached).not.toContain(transport);
+  });
+});
+
+describe('the jobs bundle (src/main-jobs.ts: token, exec, env)', () => {
+  const jobs = startupGraph(resolve(SRC, 'main-jobs.ts'));
+
+  it('holds the job commands and none of the others', () => {
+    for (const command of ['token', 'exec', 'env']) expect(jobs).toContain(resolve(SRC, `commands/${command}.ts`));
+    for (const command of ['app', 'import', 'status', 'request', 'remove', 'relay-page', 'completion', 'store', 'invite', 'serve', 'config', 'table']) {
+      expect(jobs).not.toContain(resolve(SRC, `commands/${command}.ts`));
+    }
   });
 });

@@ -1,0 +1,97 @@
+// `amz-token config get|set|unset KEY`: the settings of config.json that are
+// not an app, a profile or the store (which `store migrate` sets, moving the
+// secrets with it). One key so far: base-url, where `amz-token serve` answers,
+// which `serve` and `invite` use when neither --base-url nor AMZ_TOKEN_BASE_URL
+// is given. Set once in a team's config.json, nobody has to repeat it.
+
+import { Argument } from '@commander-js/extra-typings';
+import { ExitCode, NotFoundError } from '../errors.js';
+import { configFile, updateConfig, type Config } from '../config/config.js';
+import { readConfig, type CommandContext } from '../context.js';
+import { helpFooter } from './help.js';
+import type { CommandLine, Program } from './command-line.js';
+
+const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
+export const CONFIG_EXIT_CODES = {
+  get: [OK, USAGE, NOT_FOUND],
+  set: [OK, USAGE, STORE_UNAVAILABLE],
+  unset: [OK, USAGE, STORE_UNAVAILABLE],
+} as const;
+
+/** Each key: the config.json field it is, and how a value is checked and written (normalised). */
+const KEYS = {
+  'base-url': {
+    field: 'baseUrl',
+    // Two lines for --help's "Keys:" block, which commander does not wrap.
+    describe: 'where amz-token serve answers (https://HOST/PATH); serve and invite\n            use it when neither --base-url nor AMZ_TOKEN_BASE_URL is given',
+    async normalise(value: string): Promise<string> {
+      const { parseBaseUrl } = await import('../serve/base-url.js');
+      return parseBaseUrl(value, 'base-url').href;
+    },
+  },
+} as const satisfies Record<string, { field: keyof Config; describe: string; normalise(value: string): Promise<string> }>;
+
+export type ConfigKey = keyof typeof KEYS;
+const KEY_NAMES = Object.keys(KEYS) as ConfigKey[];
+
+export async function runConfigGet(ctx: CommandContext, opts: { key: ConfigKey }): Promise<ExitCode> {
+  const value = (await readConfig(ctx))[KEYS[opts.key].field];
+  if (value === undefined) throw new NotFoundError(`${opts.key} is not set in ${configFile(ctx.deps.configDir)}`, `set it: amz-token config set ${opts.key} <value>`);
+  if (ctx.global.json) ctx.out.json({ key: opts.key, value });
+  else ctx.out.result(value);
+  return OK;
+}
+
+export async function runConfigSet(ctx: CommandContext, opts: { key: ConfigKey; value: string }): Promise<ExitCode> {
+  const { field } = KEYS[opts.key];
+  // Checked before the lock is taken: a bad value leaves config.json as it was.
+  const value = await KEYS[opts.key].normalise(opts.value);
+  const before = await updateConfig(ctx.deps.configDir, (config) => {
+    const previous = config[field];
+    config[field] = value;
+    return previous;
+  });
+  if (ctx.global.json) ctx.out.json({ key: opts.key, value, previous: before ?? null });
+  else ctx.out.info(`${opts.key}: ${before ?? '(not set)'} -> ${value} (in ${configFile(ctx.deps.configDir)})`);
+  return OK;
+}
+
+export async function runConfigUnset(ctx: CommandContext, opts: { key: ConfigKey }): Promise<ExitCode> {
+  const { field } = KEYS[opts.key];
+  const before = await updateConfig(ctx.deps.configDir, (config) => {
+    const previous = config[field];
+    delete config[field];
+    return previous;
+  });
+  if (ctx.global.json) ctx.out.json({ key: opts.key, value: null, previous: before ?? null });
+  else ctx.out.info(before === undefined ? `${opts.key} was not set; nothing changed.` : `${opts.key}: ${before} -> (not set)`);
+  return OK;
+}
+
+export function registerConfig(program: Program, line: CommandLine): void {
+  const keyArgument = () => new Argument('<key>', `the setting: ${KEY_NAMES.join(', ')}`).choices(KEY_NAMES);
+  const keyList = KEY_NAMES.map((key) => `  ${key}  ${KEYS[key].describe}`).join('\n');
+  const config = program
+    .command('config')
+    .description("read and change config.json's settings (base-url); apps, profiles and the store have commands of their own")
+    .addHelpText('after', `\nKeys:\n${keyList}\n` + helpFooter(['amz-token config set base-url https://auth.example.com/amz-token', 'amz-token config get base-url'], [...new Set([...CONFIG_EXIT_CODES.get, ...CONFIG_EXIT_CODES.set])]));
+  config
+    .command('get')
+    .description('print a setting; exit 5 when it is not set')
+    .addArgument(keyArgument())
+    .addHelpText('after', helpFooter(['amz-token config get base-url', 'amz-token config get base-url --json'], CONFIG_EXIT_CODES.get))
+    .action((key) => line.choose('config get', { key }, runConfigGet));
+  config
+    .command('set')
+    .description('change a setting in config.json (checked first: a bad value changes nothing)')
+    .addArgument(keyArgument())
+    .argument('<value>', 'the new value')
+    .addHelpText('after', helpFooter(['amz-token config set base-url https://auth.example.com/amz-token'], CONFIG_EXIT_CODES.set))
+    .action((key, value) => line.choose('config set', { key, value }, runConfigSet));
+  config
+    .command('unset')
+    .description('remove a setting from config.json')
+    .addArgument(keyArgument())
+    .addHelpText('after', helpFooter(['amz-token config unset base-url'], CONFIG_EXIT_CODES.unset))
+    .action((key) => line.choose('config unset', { key }, runConfigUnset));
+}
