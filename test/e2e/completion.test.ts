@@ -81,11 +81,12 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('completes commands and subcommands', async () => {
-    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store', 'invite', 'serve']);
+    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'serve']);
     expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove']);
     expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
     expect(await complete('amz-token', 'store', '')).toEqual(['show', 'prune', 'migrate']);
+    expect(await complete('amz-token', 'config', '')).toEqual(['get', 'set', 'unset']);
   });
 
   it("completes a command's flags and the global ones", async () => {
