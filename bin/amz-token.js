@@ -44,8 +44,9 @@ function enableCompileCache() {
   const { enableCompileCache: enable } = require('node:module');
   if (typeof enable !== 'function') return;
   const { join } = require('node:path');
-  const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
   try {
+    // homedir() throws where HOME is unset and the user has no passwd entry: then no cache.
+    const base = process.env.XDG_CACHE_HOME || join(require('node:os').homedir(), '.cache');
     enable(join(base, 'amz-token', 'compile-cache'));
   } catch {
     // Never a reason not to run.

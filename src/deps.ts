@@ -16,6 +16,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretStore } from './secrets/store.js';
+import { UsageError } from './errors.js';
 import type { SecretQueue } from './rotation/queue.js';
 
 export interface Deps {
@@ -61,16 +62,33 @@ export interface RunningJob {
   ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** $AMZ_TOKEN_CONFIG_DIR, else $XDG_CONFIG_HOME/amz-token, else ~/.config/amz-token. */
-export function configDirFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
+/** $AMZ_TOKEN_CONFIG_DIR, else $XDG_CONFIG_HOME/amz-token, else ~/.config/amz-token. `home` is asked only for the last. */
+export function configDirFrom(env: Readonly<Record<string, string | undefined>>, home: () => string): string {
   if (env.AMZ_TOKEN_CONFIG_DIR) return env.AMZ_TOKEN_CONFIG_DIR;
-  const base = env.XDG_CONFIG_HOME || join(home, '.config');
+  const base = env.XDG_CONFIG_HOME || join(home(), '.config');
   return join(base, 'amz-token');
 }
 
 /** $XDG_DATA_HOME/amz-token, else ~/.local/share/amz-token: outside the config folder, which a team may share. */
-export function dataDirFrom(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'amz-token');
+export function dataDirFrom(env: Readonly<Record<string, string | undefined>>, home: () => string): string {
+  return join(env.XDG_DATA_HOME || join(home(), '.local', 'share'), 'amz-token');
+}
+
+/**
+ * The home folder, for the default config and data folders. Node cannot tell it when HOME is
+ * unset and the user has no entry in the user database (a container run with an arbitrary uid):
+ * that is a usage error naming the variables that fix it, raised when a command needs a folder
+ * (so inside main(), as one line), never a stack trace at start-up.
+ */
+function homeFolder(): string {
+  try {
+    return homedir();
+  } catch (error) {
+    throw new UsageError(
+      `cannot tell your home folder, which holds amz-token's config by default: HOME is not set and user ${process.getuid?.() ?? '?'} has no entry in the user database (${(error as Error).message.split('\n')[0]!.slice(0, 120)})`,
+      'set HOME, or AMZ_TOKEN_CONFIG_DIR (and XDG_DATA_HOME for AMZ_TOKEN_STORE=file)',
+    );
+  }
 }
 
 export function createRealDeps(): Deps {
@@ -83,9 +101,20 @@ export function createRealDeps(): Deps {
       if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
     });
   }
-  const home = homedir();
-  const configDir = configDirFrom(env, home);
-  const dataDir = dataDirFrom(env, home);
+  // Folders are worked out on first use: --help, --version and `token` with AMZ_TOKEN_CONFIG_DIR
+  // set never need the home folder, and a missing one must be a one-line error inside main().
+  let home: string | undefined;
+  const homeOnce = () => (home ??= homeFolder());
+  let configDir: string | undefined;
+  let dataDir: string | undefined;
+  const folders = {
+    get configDir() {
+      return (configDir ??= configDirFrom(env, homeOnce));
+    },
+    get dataDir() {
+      return (dataDir ??= dataDirFrom(env, homeOnce));
+    },
+  };
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -106,12 +135,16 @@ export function createRealDeps(): Deps {
     get stdoutColumns() {
       return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
-    configDir,
-    dataDir,
+    get configDir() {
+      return folders.configDir;
+    },
+    get dataDir() {
+      return folders.dataDir;
+    },
     // Opened once per run, so the file store's warning is printed once.
     secretStore: (options) =>
       (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
-        openChosenStore({ env, configDir, dataDir, warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+        openChosenStore({ env, configDir: folders.configDir, dataDir: folders.dataDir, warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
       )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
