@@ -104,17 +104,11 @@ export function createRealDeps(): Deps {
   // Folders are worked out on first use: --help, --version and `token` with AMZ_TOKEN_CONFIG_DIR
   // set never need the home folder, and a missing one must be a one-line error inside main().
   let home: string | undefined;
-  const homeOnce = () => (home ??= homeFolder());
   let configDir: string | undefined;
   let dataDir: string | undefined;
-  const folders = {
-    get configDir() {
-      return (configDir ??= configDirFrom(env, homeOnce));
-    },
-    get dataDir() {
-      return (dataDir ??= dataDirFrom(env, homeOnce));
-    },
-  };
+  const homeOnce = () => (home ??= homeFolder());
+  const configDirOnce = () => (configDir ??= configDirFrom(env, homeOnce));
+  const dataDirOnce = () => (dataDir ??= dataDirFrom(env, homeOnce));
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -136,15 +130,15 @@ export function createRealDeps(): Deps {
       return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
     get configDir() {
-      return folders.configDir;
+      return configDirOnce();
     },
     get dataDir() {
-      return folders.dataDir;
+      return dataDirOnce();
     },
     // Opened once per run, so the file store's warning is printed once.
     secretStore: (options) =>
       (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
-        openChosenStore({ env, configDir: folders.configDir, dataDir: folders.dataDir, warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+        openChosenStore({ env, configDir: configDirOnce(), dataDir: dataDirOnce(), warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
       )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');
