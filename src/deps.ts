@@ -104,11 +104,7 @@ export function createRealDeps(): Deps {
   // Folders are worked out on first use: --help, --version and `token` with AMZ_TOKEN_CONFIG_DIR
   // set never need the home folder, and a missing one must be a one-line error inside main().
   let home: string | undefined;
-  let configDir: string | undefined;
-  let dataDir: string | undefined;
   const homeOnce = () => (home ??= homeFolder());
-  const configDirOnce = () => (configDir ??= configDirFrom(env, homeOnce));
-  const dataDirOnce = () => (dataDir ??= dataDirFrom(env, homeOnce));
   let store: Promise<SecretStore> | undefined;
   return {
     env,
@@ -130,15 +126,15 @@ export function createRealDeps(): Deps {
       return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
     get configDir() {
-      return configDirOnce();
+      return configDirFrom(env, homeOnce);
     },
     get dataDir() {
-      return dataDirOnce();
+      return dataDirFrom(env, homeOnce);
     },
     // Opened once per run, so the file store's warning is printed once.
     secretStore: (options) =>
       (store ??= import('./secrets/store.js').then(({ openChosenStore }) =>
-        openChosenStore({ env, configDir: configDirOnce(), dataDir: dataDirOnce(), warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
+        openChosenStore({ env, configDir: configDirFrom(env, homeOnce), dataDir: dataDirFrom(env, homeOnce), warn: (line) => process.stderr.write(line + '\n'), prompt: options?.prompt ?? true }),
       )),
     openBrowser: async (url) => {
       const { openBrowser } = await import('./flow/browser.js');

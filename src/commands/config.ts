@@ -8,6 +8,7 @@ import { Argument } from '@commander-js/extra-typings';
 import { ExitCode, NotFoundError } from '../errors.js';
 import { configFile, updateConfig, type Config } from '../config/config.js';
 import { readConfig, type CommandContext } from '../context.js';
+import { parseBaseUrl } from '../serve/base-url.js';
 import { helpFooter } from './help.js';
 import type { CommandLine, Program } from './command-line.js';
 
@@ -24,12 +25,9 @@ const KEYS = {
     field: 'baseUrl',
     // Two lines for --help's "Keys:" block, which commander does not wrap.
     describe: 'where amz-token serve answers (https://HOST/PATH); serve and invite\n            use it when neither --base-url nor AMZ_TOKEN_BASE_URL is given',
-    async normalise(value: string): Promise<string> {
-      const { parseBaseUrl } = await import('../serve/base-url.js');
-      return parseBaseUrl(value, 'base-url').href;
-    },
+    normalise: (value: string): string => parseBaseUrl(value, 'base-url').href,
   },
-} as const satisfies Record<string, { field: keyof Config; describe: string; normalise(value: string): Promise<string> }>;
+} as const satisfies Record<string, { field: keyof Config; describe: string; normalise(value: string): string }>;
 
 export type ConfigKey = keyof typeof KEYS;
 const KEY_NAMES = Object.keys(KEYS) as ConfigKey[];
@@ -43,29 +41,30 @@ export async function runConfigGet(ctx: CommandContext, opts: { key: ConfigKey }
 }
 
 export async function runConfigSet(ctx: CommandContext, opts: { key: ConfigKey; value: string }): Promise<ExitCode> {
-  const { field } = KEYS[opts.key];
   // Checked before the lock is taken: a bad value leaves config.json as it was.
-  const value = await KEYS[opts.key].normalise(opts.value);
-  const before = await updateConfig(ctx.deps.configDir, (config) => {
-    const previous = config[field];
-    config[field] = value;
-    return previous;
-  });
+  const value = KEYS[opts.key].normalise(opts.value);
+  const before = await changeSetting(ctx, opts.key, value);
   if (ctx.global.json) ctx.out.json({ key: opts.key, value, previous: before ?? null });
   else ctx.out.info(`${opts.key}: ${before ?? '(not set)'} -> ${value} (in ${configFile(ctx.deps.configDir)})`);
   return OK;
 }
 
 export async function runConfigUnset(ctx: CommandContext, opts: { key: ConfigKey }): Promise<ExitCode> {
-  const { field } = KEYS[opts.key];
-  const before = await updateConfig(ctx.deps.configDir, (config) => {
-    const previous = config[field];
-    delete config[field];
-    return previous;
-  });
+  const before = await changeSetting(ctx, opts.key, undefined);
   if (ctx.global.json) ctx.out.json({ key: opts.key, value: null, previous: before ?? null });
   else ctx.out.info(before === undefined ? `${opts.key} was not set; nothing changed.` : `${opts.key}: ${before} -> (not set)`);
   return OK;
+}
+
+/** Writes one setting (undefined removes it) under the config lock; returns what it was. */
+function changeSetting(ctx: CommandContext, key: ConfigKey, value: string | undefined): Promise<string | undefined> {
+  const { field } = KEYS[key];
+  return updateConfig(ctx.deps.configDir, (config) => {
+    const previous = config[field];
+    if (value === undefined) delete config[field];
+    else config[field] = value;
+    return previous;
+  });
 }
 
 export function registerConfig(program: Program, line: CommandLine): void {

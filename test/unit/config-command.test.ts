@@ -79,8 +79,9 @@ describe('config base-url', () => {
     const env = fakeEnvironment();
     expect((await env.run(['config', 'set', 'base-url', 'https://auth.example.com/amz'])).code).toBe(0);
     const missing = await env.run(['invite', '--profile', 'shop-de']);
-    // No such profile; what matters is that the base URL was not what it complained about.
+    // Past the base URL (chosen first, see below) to the profile, which does not exist.
     expect(missing.stderr).not.toMatch(/no base URL/);
+    expect({ code: missing.code, line: missing.stderr.split('\n')[0] }).toEqual({ code: 5, line: 'amz-token: no profile "shop-de"' });
     const none = fakeEnvironment();
     const refused = await none.run(['invite', '--profile', 'shop-de']);
     expect(refused.stderr).toMatch(/no base URL[^\n]*\n.*amz-token config set base-url/);
