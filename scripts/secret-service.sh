@@ -3,6 +3,7 @@
 #
 #   eval "$(scripts/secret-service.sh start)"   # exports DBUS_SESSION_BUS_ADDRESS, XDG_*, AMZ_TOKEN_TEST_SS_*
 #   scripts/secret-service.sh env  [DIR]         # prints those exports again
+#   scripts/secret-service.sh check [DIR]        # fails, with the daemon's log, if it has exited
 #   scripts/secret-service.sh stop [DIR]         # kills what start started, removes DIR
 #
 # AMZ_TOKEN_TEST_SS_PROMPTER=1 at start keeps D-Bus's standard service folders, so that an
@@ -67,6 +68,11 @@ teardown() {
   # The keyring daemon first: it exits by itself when its bus dies, but not necessarily before
   # we remove its directory. Besides the recorded PID, look for any gnome-keyring-daemon whose
   # environment names our dir (one that started but never took the bus name has no PID file).
+  # The watcher first, so that it does not record the exit that `stop` itself causes.
+  if [[ -f $dir/watcher.pid ]]; then
+    pid=$(<"$dir/watcher.pid")
+    if alive_as "$pid" bash && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$dir"; then terminate "$pid" bash; fi
+  fi
   local keyring_pids=()
   [[ -f $dir/keyring.pid ]] && keyring_pids+=("$(<"$dir/keyring.pid")")
   # (A /proc scan rather than pgrep: procps is not on every minimal Debian.)
@@ -133,9 +139,13 @@ EOF
   # The password only protects a keyring that is deleted with $dir. --unlock reads it from
   # stdin, creates the `login` keyring, makes it the default collection and unlocks it.
   # Its stdout goes to a file so no daemon holds the pipe of a caller's $(...).
-  printf '%s' amz-token-test |
-    gnome-keyring-daemon --daemonize --unlock --components=secrets >"$dir/gnome-keyring.out" 2>"$dir/gnome-keyring.log" ||
-    die "gnome-keyring-daemon failed: $(cat "$dir/gnome-keyring.log")"
+  # In the foreground under a watcher of its own session, rather than --daemonize: its warnings
+  # stay in gnome-keyring.log (a daemonized one sends them to a syslog a test machine lacks), and
+  # if it ever exits before `stop`, keyring.exit records how (134: it aborted, 139: it crashed).
+  # The watcher's descriptors are all files, so no daemon holds the pipe of a caller's $(...).
+  setsid bash -c 'printf "%s" amz-token-test | gnome-keyring-daemon --foreground --unlock --components=secrets >"$1/gnome-keyring.out" 2>"$1/gnome-keyring.log"
+    echo "$?" >"$1/keyring.exit"' watcher "$dir" </dev/null >/dev/null 2>&1 &
+  echo "$!" >"$dir/watcher.pid"
 
   # --daemonize returns before the daemon owns org.freedesktop.secrets. Until it does, the
   # service is not there: wait for it (bounded) rather than let a test find it missing.
@@ -185,11 +195,20 @@ case ${1:-} in
     [[ -f $dir/env ]] || die "no running secret service in '$dir'"
     cat "$dir/env"
     ;;
+  check)
+    # Whether the keyring daemon is still the one `start` started; if it exited, how, and its log.
+    dir=$(session_dir "${2:-}")
+    if [[ -f $dir/keyring.exit ]]; then
+      log "the keyring daemon exited during the run with status $(<"$dir/keyring.exit") (134: it aborted, 139: it crashed); its log:"
+      sed 's/^/  /' "$dir/gnome-keyring.log" >&2
+      exit 1
+    fi
+    ;;
   stop)
     dir=$(session_dir "${2:-}")
     # Stopping twice (or after a failed start) is not an error.
     [[ -d $dir ]] || exit 0
     teardown "$dir"
     ;;
-  *) die "usage: $0 start | env [DIR] | stop [DIR]" ;;
+  *) die "usage: $0 start | env [DIR] | check [DIR] | stop [DIR]" ;;
 esac

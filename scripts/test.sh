@@ -90,6 +90,10 @@ export XDG_CACHE_HOME=$work/cache
 export AMZ_TOKEN_TEST_COUNTS_FILE=$work/counts
 status=0
 npx vitest run --reporter=./test/support/count-reporter.ts "$@" || status=$?
+# A keyring daemon that died mid-run fails every later keychain test with "not provided by any
+# .service files": say so, with how it ended and its log, instead of leaving that to be guessed.
+keyring=ok
+bash scripts/secret-service.sh check "$AMZ_TOKEN_TEST_SS_DIR" || keyring=died
 
 # 6. vitest exits 0 when every test is skipped; here a skipped keychain or browser test is a
 #    failure, and so is a run with no test at all.
@@ -99,6 +103,10 @@ if [[ -z $counts ]]; then
   exit $((status ? status : 1))
 fi
 read -r passed _ failed _ skipped _ <<<"$counts"
+if [[ $keyring == died ]]; then
+  say "FAIL: the test keyring daemon died during the run (see above; $counts)"
+  exit $((status ? status : 1))
+fi
 if ((status != 0)); then
   say "FAIL: vitest exited with code $status ($counts)"
   exit "$status"
