@@ -9,8 +9,9 @@ say() { echo "test.sh: $*" >&2; }
 
 # 1. System packages. A fresh machine has none of them, and the tests that need them must run,
 #    not skip, so install them rather than carry on without.
-# zsh and fish: the completion scripts are loaded into the real shells. script (bsdutils, always
-# there) gives the spinner test its terminal. promtool (from prometheus) lints the metrics and
+# dbus-monitor (dbus-bin) sees which D-Bus calls the keychain's lock check makes. zsh and fish: the
+# completion scripts are loaded into the real shells. script (bsdutils, always there) gives the
+# spinner test its terminal. promtool (from prometheus) lints the metrics and
 # unit-tests the alert rules; prometheus-node-exporter serves the metrics file. pass, gnupg, git and
 # the docker credential helpers: the shared-store tests run the real ones (test/e2e/store-*.test.ts).
 # openssl makes the throwaway CA behind the Amazon double's https listener, which the SP-API client
@@ -18,10 +19,10 @@ say() { echo "test.sh: $*" >&2; }
 # serve-nginx tests, rendering the shipped contrib/nginx snippet; Caddy runs the shipped Caddyfile the
 # same way, and systemd-analyze verifies the shipped unit. tmux is the terminal that the
 # hang-up test closes under a running command.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send secret-tool chromium zsh fish script openssl tmux
+readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send dbus-monitor secret-tool chromium zsh fish script openssl tmux
   promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice nginx
   caddy systemd-analyze)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 libsecret-tools chromium zsh fish bsdutils openssl tmux
+readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 dbus-bin libsecret-tools chromium zsh fish bsdutils openssl tmux
   prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light caddy systemd)
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do

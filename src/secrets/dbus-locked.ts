@@ -1,7 +1,14 @@
-// Whether the Secret Service's default collection is locked: one D-Bus property
-// read (org.freedesktop.Secret.Collection.Locked), spoken over the session bus's
-// socket with node:net. A few lines of the wire protocol rather than dbus-send:
-// `token` must not load node:child_process (bundle.test.ts), and no dependency.
+// Whether the Secret Service's default collection is locked: the collection's
+// properties read with one D-Bus call, spoken over the session bus's socket with
+// node:net. A few lines of the wire protocol rather than dbus-send: `token` must
+// not load node:child_process (bundle.test.ts), and no dependency.
+//
+// Properties.GetAll, not Properties.Get(Locked): gnome-keyring 42 (Debian 12)
+// aborts, and every client loses its keychain, when a client is gone before the
+// daemon serves its Get (GLib's "invoke_get_property_in_idle_cb: assertion failed:
+// (error != NULL)"), as when amz-token is killed at that moment. GetAll leaves out
+// a property it cannot read instead. Measured: killed clients brought the daemon
+// down within 76 to 203 rounds with Get, in none of 881 with GetAll.
 
 import { createConnection } from 'node:net';
 
@@ -47,9 +54,7 @@ export function defaultCollectionLocked(busAddress: string, timeoutMs: number): 
         buffer = buffer.subarray(message.length);
         if (message.replySerial !== 2) continue;
         if (message.type === 3) return done(undefined); // an error: no default collection, no Secret Service
-        // The body is a variant: signature "b", then a uint32 at offset 4.
-        const body = message.body;
-        return done(body.length >= 8 && body[1] === 0x62 ? body.readUInt32LE(4) === 1 : undefined);
+        return done(lockedFromProperties(message.body));
       }
     });
   });
@@ -119,12 +124,76 @@ function hello(): Buffer {
 }
 
 function getLocked(): Buffer {
-  const body = new Writer().string('org.freedesktop.Secret.Collection').string('Locked').buffer();
+  const body = new Writer().string('org.freedesktop.Secret.Collection').buffer();
   return methodCall(
     2,
-    { path: '/org/freedesktop/secrets/aliases/default', iface: 'org.freedesktop.DBus.Properties', member: 'Get', dest: 'org.freedesktop.secrets' },
-    { signature: 'ss', data: body },
+    { path: '/org/freedesktop/secrets/aliases/default', iface: 'org.freedesktop.DBus.Properties', member: 'GetAll', dest: 'org.freedesktop.secrets' },
+    { signature: 's', data: body },
   );
+}
+
+/** Sizes of D-Bus's fixed-size types, which are also their alignments. */
+const FIXED_SIZE: Readonly<Record<string, number>> = { y: 1, n: 2, q: 2, b: 4, i: 4, u: 4, h: 4, x: 8, t: 8, d: 8 };
+
+/** Alignment of a value by the first character of its type. */
+function alignmentOf(type: string): number {
+  const first = type[0]!;
+  return FIXED_SIZE[first] ?? ('sao'.includes(first) ? 4 : '({'.includes(first) ? 8 : 1);
+}
+
+/**
+ * "Locked" from the body of a GetAll reply (a{sv}: Items, Label, Locked, Created, Modified),
+ * or undefined when it is missing or a value before it has a type not skipped here.
+ */
+export function lockedFromProperties(body: Buffer): boolean | undefined {
+  let at = 0;
+  const align = (n: number) => {
+    at += (n - (at % n)) % n;
+  };
+  const uint32 = () => {
+    align(4);
+    const value = body.readUInt32LE(at); // past the end: a RangeError, caught below
+    at += 4;
+    return value;
+  };
+  const signature = () => {
+    const length = body.readUInt8(at);
+    const text = body.toString('latin1', at + 1, at + 1 + length);
+    at += length + 2;
+    return text;
+  };
+  try {
+    const length = uint32();
+    align(8);
+    const end = at + length;
+    if (end > body.length) return undefined;
+    while (at < end) {
+      align(8);
+      const nameLength = uint32();
+      const name = body.toString('utf8', at, at + nameLength);
+      at += nameLength + 1;
+      const type = signature();
+      if (name === 'Locked') return type === 'b' ? uint32() === 1 : undefined;
+      if (type in FIXED_SIZE) {
+        align(FIXED_SIZE[type]!);
+        at += FIXED_SIZE[type]!;
+      } else if (type === 's' || type === 'o') {
+        const bytes = uint32(); // read first: `at += uint32()` would add to the old `at`
+        at += bytes + 1;
+      } else if (type === 'g') {
+        signature();
+      } else if (type[0] === 'a') {
+        const bytes = uint32(); // an array's length is in bytes, counted from its first element
+        align(alignmentOf(type.slice(1)));
+        at += bytes;
+      } else {
+        return undefined; // a variant or struct: not in a collection's properties
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 /** One whole message from the front of `data` (little-endian only, as every Linux bus sends here), or undefined. */

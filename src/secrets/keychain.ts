@@ -15,7 +15,7 @@
 //   worker thread does not help: exit joins it the same way. Only a child
 //   process could be abandoned, and one costs ~200 ms per run on a busy machine.
 // So: (1) before the first call, ask D-Bus whether the default collection is
-// Locked (one D-Bus property read, dbus-locked.ts, given up at the timeout); locked with nobody to answer
+// Locked (one D-Bus call, Properties.GetAll, dbus-locked.ts, given up at the timeout); locked with nobody to answer
 // a prompt (--no-input, or no display) is exit 8 at once, and no prompt is ever
 // started. (2) Calls in one process go one at a time, so it never shows two
 // prompts. (3) Each call has a timeout (AMZ_TOKEN_STORE_TIMEOUT_MS) after which

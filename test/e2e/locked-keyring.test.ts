@@ -70,6 +70,22 @@ describe('a locked keyring with nobody to unlock it', () => {
     await keyringAnswers();
   });
 
+  it('the lock check reads the collection with GetAll, never Properties.Get, which gnome-keyring 42 aborts on when the asker is killed', async () => {
+    const monitor = execa('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.DBus.Properties'"], { env: ss, reject: false });
+    let seen = '';
+    monitor.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    // Bounded by a count, not a clock reading: it waits for the monitor to be listening.
+    for (let i = 0; i < 200 && !seen.includes('member=NameLost'); i++) await new Promise((ok) => setTimeout(ok, 50));
+    expect(seen).toContain('member=NameLost');
+    const token = await s.run(['token', '--no-input', '--profile', 'p1'], { env: headless, timeout: 30_000 });
+    expect(token.exitCode).toBe(8);
+    monitor.kill('SIGTERM');
+    await monitor;
+    const calls = seen.split('\n').filter((line) => line.startsWith('method call') && line.includes('destination=org.freedesktop.secrets'));
+    expect(calls.some((line) => line.includes('path=/org/freedesktop/secrets/aliases/default;') && line.endsWith('member=GetAll'))).toBe(true);
+    expect(calls.filter((line) => line.endsWith('member=Get'))).toEqual([]);
+  });
+
   it('with a display to prompt on, the four checks ask one at a time: each prompt is dismissed, none wedges the keyring', async () => {
     // gcr-prompter, started by the bus without a display, dismisses each prompt; two at once never end.
     const status = await s.run(['status', '--check', '--deadline', '20'], { env: { ...headless, DISPLAY: ':99' }, timeout: 30_000 });
