@@ -65,14 +65,14 @@ teardown() {
   local dir=$1 pid
   # Refuse to rm -rf anything that is not one of our session dirs.
   [[ $dir == "$BASE/$PREFIX."* && -f $dir/bus.conf ]] || die "refusing to clean up '$dir': not a $PREFIX dir"
-  # The keyring daemon first: it exits by itself when its bus dies, but not necessarily before
-  # we remove its directory. Besides the recorded PID, look for any gnome-keyring-daemon whose
-  # environment names our dir (one that started but never took the bus name has no PID file).
   # The watcher first, so that it does not record the exit that `stop` itself causes.
   if [[ -f $dir/watcher.pid ]]; then
     pid=$(<"$dir/watcher.pid")
     if alive_as "$pid" bash && tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$dir"; then terminate "$pid" bash; fi
   fi
+  # Then the keyring daemon: it exits by itself when its bus dies, but not necessarily before
+  # we remove its directory. Besides the recorded PID, look for any gnome-keyring-daemon whose
+  # environment names our dir (one that started but never took the bus name has no PID file).
   local keyring_pids=()
   [[ -f $dir/keyring.pid ]] && keyring_pids+=("$(<"$dir/keyring.pid")")
   # (A /proc scan rather than pgrep: procps is not on every minimal Debian.)
@@ -138,7 +138,6 @@ EOF
   export XDG_DATA_HOME=$dir/data
   # The password only protects a keyring that is deleted with $dir. --unlock reads it from
   # stdin, creates the `login` keyring, makes it the default collection and unlocks it.
-  # Its stdout goes to a file so no daemon holds the pipe of a caller's $(...).
   # In the foreground under a watcher of its own session, rather than --daemonize: its warnings
   # stay in gnome-keyring.log (a daemonized one sends them to a syslog a test machine lacks), and
   # if it ever exits before `stop`, keyring.exit records how (134: it aborted, 139: it crashed).
@@ -147,12 +146,13 @@ EOF
     echo "$?" >"$1/keyring.exit"' watcher "$dir" </dev/null >/dev/null 2>&1 &
   echo "$!" >"$dir/watcher.pid"
 
-  # --daemonize returns before the daemon owns org.freedesktop.secrets. Until it does, the
+  # The daemon takes org.freedesktop.secrets a while after it starts. Until it does, the
   # service is not there: wait for it (bounded) rather than let a test find it missing.
   # Bounded by the clock, not by a count of polls: each dbus-send is slow on a loaded machine.
   local owned='' deadline=$((SECONDS + WAIT_SECONDS))
   while ((SECONDS <= deadline)); do
     if bus_call NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then owned=1; break; fi
+    [[ -f $dir/keyring.exit ]] && die "gnome-keyring-daemon exited with status $(<"$dir/keyring.exit"): $(cat "$dir/gnome-keyring.log")"
     sleep 0.05
   done
   [[ -n $owned ]] ||
