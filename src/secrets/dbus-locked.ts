@@ -8,7 +8,7 @@
 // daemon serves its Get (GLib's "invoke_get_property_in_idle_cb: assertion failed:
 // (error != NULL)"), as when amz-token is killed at that moment. GetAll leaves out
 // a property it cannot read instead. Measured: killed clients brought the daemon
-// down within 76 to 203 rounds with Get, in none of 881 with GetAll.
+// down within 76 to 203 rounds with Get, in none of 1,074 with GetAll.
 
 import { createConnection } from 'node:net';
 
@@ -46,7 +46,7 @@ export function defaultCollectionLocked(busAddress: string, timeoutMs: number): 
         if (!buffer.subarray(0, end).toString().startsWith('OK ')) return done(undefined);
         authenticated = true;
         buffer = buffer.subarray(end + 2);
-        socket.write(Buffer.concat([Buffer.from('BEGIN\r\n'), hello(), getLocked()]));
+        socket.write(Buffer.concat([Buffer.from('BEGIN\r\n'), hello(), getCollectionProperties()]));
       }
       for (;;) {
         const message = nextMessage(buffer);
@@ -123,7 +123,7 @@ function hello(): Buffer {
   return methodCall(1, { path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'Hello', dest: 'org.freedesktop.DBus' });
 }
 
-function getLocked(): Buffer {
+function getCollectionProperties(): Buffer {
   const body = new Writer().string('org.freedesktop.Secret.Collection').buffer();
   return methodCall(
     2,
@@ -174,7 +174,7 @@ export function lockedFromProperties(body: Buffer): boolean | undefined {
       at += nameLength + 1;
       const type = signature();
       if (name === 'Locked') return type === 'b' ? uint32() === 1 : undefined;
-      if (type in FIXED_SIZE) {
+      if (Object.hasOwn(FIXED_SIZE, type)) {
         align(FIXED_SIZE[type]!);
         at += FIXED_SIZE[type]!;
       } else if (type === 's' || type === 'o') {
