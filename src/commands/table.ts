@@ -13,6 +13,7 @@ import { registerStore } from './store.js';
 import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
+import { registerExplain } from './explain.js';
 import { JOB_COMMANDS } from './jobs.js';
 
 export const COMMANDS: CommandTable = [
@@ -28,4 +29,5 @@ export const COMMANDS: CommandTable = [
   [['config'], registerConfig],
   [['invite'], registerInvite],
   [['serve'], registerServe],
+  [['explain'], registerExplain],
 ];
