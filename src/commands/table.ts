@@ -14,6 +14,7 @@ import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
 import { registerExplain } from './explain.js';
+import { registerDoctor } from './doctor.js';
 import { JOB_COMMANDS } from './jobs.js';
 
 export const COMMANDS: CommandTable = [
@@ -30,4 +31,5 @@ export const COMMANDS: CommandTable = [
   [['invite'], registerInvite],
   [['serve'], registerServe],
   [['explain'], registerExplain],
+  [['doctor'], registerDoctor],
 ];

@@ -23,6 +23,7 @@ import { STORE_EXIT_CODES } from '../../src/commands/store.js';
 import { INVITE_EXIT_CODES } from '../../src/commands/invite.js';
 import { SERVE_EXIT_CODES } from '../../src/commands/serve.js';
 import { EXPLAIN_EXIT_CODES } from '../../src/commands/explain.js';
+import { DOCTOR_EXIT_CODES } from '../../src/commands/doctor.js';
 
 /** Each command and the exit codes it declares next to itself. */
 const DECLARED: Array<[string[], readonly ExitCode[]]> = [
@@ -51,6 +52,7 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['invite', 'revoke'], INVITE_EXIT_CODES.revoke],
   [['serve'], SERVE_EXIT_CODES],
   [['explain'], EXPLAIN_EXIT_CODES],
+  [['doctor'], DOCTOR_EXIT_CODES],
   [['config', 'get'], CONFIG_EXIT_CODES.get],
   [['config', 'set'], CONFIG_EXIT_CODES.set],
   [['config', 'unset'], CONFIG_EXIT_CODES.unset],
