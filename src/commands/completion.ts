@@ -31,6 +31,7 @@ const ARGUMENT_VALUES: Record<string, ValueKind> = {
   'app set': 'app',
   'app rotate-secret': 'app',
   completion: 'shell',
+  explain: 'code',
 };
 
 export function registerCompletion(program: Program, line: CommandLine): void {

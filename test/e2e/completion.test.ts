@@ -81,7 +81,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('completes commands and subcommands', async () => {
-    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'serve']);
+    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'serve', 'explain', 'doctor']);
     expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove']);
     expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
@@ -106,6 +106,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 'request', '--marketplace', 'D')).toEqual(['DE']);
     expect(await complete('amz-token', 'import', '--region', '')).toEqual(['na', 'eu', 'fe']);
     expect(await complete('amz-token', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(await complete('amz-token', 'explain', 'MD9')).toEqual(['MD9000', 'MD9010', 'MD9100']);
   });
 
   it('completes the values of --format and store migrate --to', async () => {
