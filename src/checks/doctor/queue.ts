@@ -5,6 +5,7 @@
 import { AmzTokenError, ExitCode } from '../../errors.js';
 import type { Deps } from '../../deps.js';
 import { failure, ok, type Finding } from './finding.js';
+import { within } from './bounded.js';
 
 /** Amazon's account that sends SP-API notifications (docs/rotation.md). */
 export const AMAZON_NOTIFICATIONS_ACCOUNT = '437568002678';
@@ -22,20 +23,12 @@ export async function checkQueue(deps: Deps, app: string, url: string): Promise<
       queue.close();
     }
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AmzTokenError(`the secret queue ${url} did not answer within ${QUEUE_CHECK_MS / 1000} s`, ExitCode.AMAZON_UNAVAILABLE)), QUEUE_CHECK_MS);
-    timer.unref();
-  });
   let policy: string | undefined;
   try {
-    policy = await Promise.race([work, late]);
+    policy = await within(work, QUEUE_CHECK_MS, () => new AmzTokenError(`the secret queue ${url} did not answer within ${QUEUE_CHECK_MS / 1000} s`, ExitCode.AMAZON_UNAVAILABLE));
   } catch (error) {
-    work.catch(() => {});
     const e = error instanceof AmzTokenError ? error : undefined;
     return [failure('app.queue', subject, e?.message ?? `the secret queue ${url} failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`, e?.exitCode ?? ExitCode.STORE_UNAVAILABLE, e?.hint ?? 'docs/rotation.md, "One-time setup"')];
-  } finally {
-    clearTimeout(timer);
   }
   const findings = [ok('app.queue', subject, `the secret queue ${url} answers with this machine's AWS settings`)];
   const policyFix = `let ${AMAZON_NOTIFICATIONS_ACCOUNT} sqs:SendMessage and sqs:GetQueueAttributes: aws sqs set-queue-attributes --queue-url ${url} --attributes file://policy.json (docs/rotation.md has the policy)`;

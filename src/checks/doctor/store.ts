@@ -11,6 +11,7 @@ import { chooseStore, parseStoreSpec, storeName } from '../../config/store-setti
 import { openSecretStore, originOf, type SecretStore } from '../../secrets/store.js';
 import { secretsFileOf } from '../../secrets/file-store.js';
 import { failure, ok, type Finding } from './finding.js';
+import { within } from './bounded.js';
 
 /** Long enough for a keyring on a loaded machine, short enough that doctor never seems to hang. */
 export const STORE_CHECK_MS = 10_000;
@@ -34,22 +35,14 @@ export async function checkStore(deps: Deps, config: Config | undefined, warn: (
     const entries = await store.list();
     return { store, entries };
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(`the ${name} store did not answer within ${STORE_CHECK_MS / 1000} s`)), STORE_CHECK_MS);
-    timer.unref();
-  });
   try {
-    const { store, entries } = await Promise.race([attempt, late]);
+    const { store, entries } = await within(attempt, STORE_CHECK_MS, () => new StoreUnavailableError(`the ${name} store did not answer within ${STORE_CHECK_MS / 1000} s`));
     findings.push(ok('store.opens', 'store', `${store.description} (${name}) opens and answers: ${entries.length} entries of amz-token`));
     return { store, findings };
   } catch (error) {
-    attempt.catch(() => {});
     const message = error instanceof AmzTokenError ? error.message : `the ${name} store failed: ${(error as Error).message.split('\n')[0]}`;
     const hint = error instanceof AmzTokenError ? error.hint : undefined;
     findings.push(failure('store.opens', 'store', message, error instanceof AmzTokenError ? error.exitCode : ExitCode.STORE_UNAVAILABLE, hint ?? 'amz-token store show'));
     return { findings };
-  } finally {
-    clearTimeout(timer);
   }
 }
