@@ -11,7 +11,8 @@ import { readConfigLeniently } from '../../src/checks/doctor/config-files.js';
 import { appRecordFindings, profileRecordFindings } from '../../src/checks/doctor/records.js';
 import { doctorReport, failure, ok, warning, doctorJson } from '../../src/checks/doctor/finding.js';
 import { writeConfig } from '../support/config-file.js';
-import { FAKE } from '../support/fake-deps.js';
+import { FAKE, fakeEnvironment } from '../support/fake-deps.js';
+import { checkStore } from '../../src/checks/doctor/store.js';
 
 const DAY = 86_400_000;
 const statement = (extra: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:1:q', ...extra }] });
@@ -110,5 +111,23 @@ describe('the report', () => {
     const report = doctorReport(now, [warning('a', 's', 'm'), failure('b', 's', 'm', 8), failure('c', 's', 'm', 4), failure('d', 's', 'm', 9)]);
     expect(report.exitCode).toBe(9);
     expect(doctorJson(report)).toMatchObject({ status: 'failure', exitCode: 9, checks: [{ check: 'a', status: 'warning' }, { check: 'b' }, { check: 'c' }, { check: 'd' }] });
+  });
+});
+
+describe('the store', () => {
+  it('reports a file store whose file is open to others, and does not open it (which would change its mode)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-doctor-'));
+    const file = join(dir, 'secrets.json');
+    writeFileSync(file, '{}', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const { deps } = fakeEnvironment({ env: { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: file } });
+    const { store, findings } = await checkStore(deps, undefined, () => {});
+    expect(store).toBeUndefined();
+    expect(findings).toEqual([expect.objectContaining({ check: 'store.file-mode', verdict: 'failure', exitCode: 8, fix: `chmod 600 ${file}, and consider every secret in it exposed` })]);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    chmodSync(file, 0o600);
+    const sound = await checkStore(deps, undefined, () => {});
+    expect(sound.store).toBeDefined();
+    expect(sound.findings.map((f) => [f.check, f.verdict])).toEqual([['store.file-mode', 'ok'], ['store.opens', 'ok']]);
   });
 });
