@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeConfig } from '../support/config-file.js';
+import { isoFromNow } from '../support/dates.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -50,8 +51,8 @@ describe('the npm package', () => {
   it('works there: LWA over node:http, and @napi-rs/keyring, its one native dependency, for the keychain', async () => {
     const configDir = join(work, 'config');
     writeConfig(configDir, {
-      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
-      profiles: { 'shop-de': { expiresAt: '2027-06-01T00:00:00.000Z' } },
+      apps: { 'my-app': { clientSecretCreatedAt: isoFromNow(-60) } },
+      profiles: { 'shop-de': { expiresAt: isoFromNow(200) } },
     });
     // A refused connection is exit 7 (Amazon unreachable), not a missing module (1).
     const token = await npx(['token', '--profile', 'shop-de'], {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, sandbox, secretToolLookup, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day } from '../support/dates.js';
 import { startAmazonDouble } from '../amazon-double/index.js';
 
 beforeAll(() => requireTestKeyring());
@@ -24,7 +25,7 @@ async function onTheKeychain(): Promise<{ s: Sandbox; app: string; profile: stri
   const env = { PATH: `${HELPERS}:${process.env.PATH}`, FAKE_HELPER_DIR: helperDir };
   const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret });
   expect(added.exitCode, String(added.stderr)).toBe(0);
-  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: FAKE.refreshToken });
+  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: FAKE.refreshToken });
   expect(imported.exitCode, String(imported.stderr)).toBe(0);
   return { s, app, profile, env, helperDir };
 }
@@ -119,7 +120,7 @@ describe('the real docker-credential-secretservice as the store in use', () => {
       const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env });
       expect(added.exitCode, String(added.stderr)).toBe(0);
       expect(String(added.stderr)).toContain('docker-credential-secretservice (store helper:secretservice)');
-      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: refreshToken, env });
+      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: refreshToken, env });
       expect(imported.exitCode, String(imported.stderr)).toBe(0);
       // The helper's own items (schema io.docker.Credentials), not amz-token's keychain entries.
       expect(await helperItem(`app/${app}/client-secret`)).toBe(FAKE.clientSecret);
@@ -158,7 +159,7 @@ describe('store prune on a credential helper store (listed through the helper pr
     const [app, kept, gone] = [`${s.prefix}-app`, `${s.prefix}-kept`, `${s.prefix}-gone`];
     expect((await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env })).exitCode).toBe(0);
     for (const profile of [kept, gone]) {
-      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: FAKE.refreshToken, env });
+      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: FAKE.refreshToken, env });
       expect(imported.exitCode, String(imported.stderr)).toBe(0);
     }
     // A hand edit drops a profile from config.json; its refresh token stays in the store.
