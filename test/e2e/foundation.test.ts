@@ -115,7 +115,7 @@ describe('app add, import, status and remove against a real keychain', () => {
     expect(String(result.stderr)).toContain(`amz-token app set-secret ${app}`);
   });
 
-  it('AMZ_TOKEN_STORE=file keeps secrets in a 0600 file outside the config folder, with a warning each time', async () => {
+  it('AMZ_TOKEN_STORE=file keeps secrets in a 0600 file outside the config folder; store show warns, a plain run does not', async () => {
     const s = sandbox();
     const secretsFile = join(s.configDir, '..', 'data', 'secrets.json');
     const env = { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
@@ -124,11 +124,14 @@ describe('app add, import, status and remove against a real keychain', () => {
       env,
     });
     expect(added.exitCode, String(added.stderr)).toBe(0);
-    expect(String(added.stderr)).toMatch(/warning: AMZ_TOKEN_STORE=file/);
+    expect(String(added.stderr)).not.toMatch(/warning/);
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(secretsFile, 'utf8'))['app/fileapp/client-secret']).toBe(FAKE.clientSecret);
     expect(readFileSync(join(s.configDir, 'config.json'), 'utf8')).not.toContain(FAKE.clientSecret);
     expect(await secretToolLookup('app/fileapp/client-secret')).toBeNull();
+    const shown = await s.run(['store', 'show'], { env });
+    expect(shown.exitCode, String(shown.stderr)).toBe(0);
+    expect(String(shown.stderr)).toBe(`warning: the file store keeps secrets in ${secretsFile} in plain text, protected only by file permissions (600): anyone who can read your files (root, a backup) can read them`);
   });
 });
 
