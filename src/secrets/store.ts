@@ -87,8 +87,10 @@ export async function checkNewStore(spec: StoreSpec, options: StoreOptions, conf
     throw error;
   }
   if (held.length > 0) {
+    const inUse = storeName(current.spec);
+    const where = { env: `AMZ_TOKEN_STORE=${inUse}`, config: `"store": "${inUse}"`, default: `${inUse}, the default` }[current.source];
     throw new UsageError(
-      `${held.length} secret(s) of this config are in ${storeName(current.spec)} (${originOf(current, options.configDir)}), not in ${name}: with "store": "${name}" amz-token would no longer find them`,
+      `${held.length} secret(s) of this config are in the store in use (${where}), not in ${name}: with "store": "${name}" amz-token would no longer find them`,
       `move them and record the store in one step: amz-token store migrate --to ${name}`,
     );
   }
