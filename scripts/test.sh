@@ -40,24 +40,32 @@ for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
-  say "missing ${missing[*]}; installing Debian packages: ${DEBIAN_PACKAGES[*]}"
+  # Only the packages not installed yet, and --no-upgrade: installing what the tests lack must not
+  # upgrade what the machine has (a plain `apt-get install` of every package upgraded Chromium and systemd).
+  to_install=()
+  for package in "${DEBIAN_PACKAGES[@]}"; do
+    [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == 'install ok installed' ]] || to_install+=("$package")
+  done
+  say "missing ${missing[*]}; installing Debian packages: ${to_install[*]:-(none: all are installed, yet commands are missing)}"
   if [[ $(id -u) -eq 0 ]]; then
     as_root=()
   elif command -v sudo >/dev/null; then
     as_root=(sudo)
   else
-    say "not root and no sudo: install these Debian packages yourself, then rerun: ${DEBIAN_PACKAGES[*]}"
+    say "not root and no sudo: install these Debian packages yourself, then rerun: ${to_install[*]:-${DEBIAN_PACKAGES[*]}}"
     exit 1
   fi
   command -v apt-get >/dev/null || {
     say "apt-get not found: install the equivalents of these Debian packages yourself: ${DEBIAN_PACKAGES[*]}"
     exit 1
   }
-  # `env` because sudo drops the caller's environment.
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${DEBIAN_PACKAGES[@]}"
+  if ((${#to_install[@]})); then
+    # `env` because sudo drops the caller's environment.
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-upgrade "${to_install[@]}"
+  fi
   for cmd in "${NEEDED_COMMANDS[@]}"; do
-    command -v "$cmd" >/dev/null || { say "'$cmd' is still missing after installing ${DEBIAN_PACKAGES[*]}"; exit 1; }
+    command -v "$cmd" >/dev/null || { say "'$cmd' is still missing after installing ${to_install[*]:-nothing}"; exit 1; }
   done
 fi
 
