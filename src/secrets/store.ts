@@ -1,6 +1,7 @@
 // Where secrets live: opening the store a run uses (AMZ_TOKEN_STORE, else
 // config.json's "store", else the keychain) or one named explicitly
-// (`store migrate --to`). Each kind loads only when chosen.
+// (`store migrate --to`, `config set store`, which checks it first). Each kind
+// loads only when chosen.
 
 import { loadConfig, configFile, type Config } from '../config/config.js';
 import { chooseStore, parseStoreSpec, sameStore, storeName, type StoreChoice, type StoreSpec } from '../config/store-setting.js';
