@@ -122,8 +122,11 @@ describe("the README's server path, with the installed package", () => {
     expect(job).toBe('amz-token status --check --quiet');
     // Cron's environment: HOME, LOGNAME, SHELL and the crontab's PATH line, nothing else: no D-Bus
     // session, no AMZ_TOKEN_* (only the test double's LWA address, as a crontab line would set it).
+    // libfaketime's variables pass too when the suite runs with the clock moved (.ci/run's third leg):
+    // they are the harness's clock, not the user's environment, and the dates below count from it.
+    const clock = Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k === 'FAKETIME' || k.startsWith('FAKETIME_'));
     const cron = (command: string, input = '', extra: Record<string, string> = {}) =>
-      execa('env', ['-i', `HOME=${home}`, `LOGNAME=${userInfo().username}`, 'SHELL=/bin/sh', `PATH=${pathLine!.replaceAll('/home/you', home)}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`), '/bin/sh', '-c', command], {
+      execa('env', ['-i', ...clock.map(([k, v]) => `${k}=${v}`), `HOME=${home}`, `LOGNAME=${userInfo().username}`, 'SHELL=/bin/sh', `PATH=${pathLine!.replaceAll('/home/you', home)}`, ...Object.entries(extra).map(([k, v]) => `${k}=${v}`), '/bin/sh', '-c', command], {
         input,
         reject: false,
       });
