@@ -2,6 +2,9 @@
 # Owns `npm test`: installs what the tests need, builds, runs vitest against a private Secret Service, and fails on skipped or zero tests.
 #
 # Usage: bash scripts/test.sh [vitest args...]   e.g. bash scripts/test.sh test/unit/foo.test.ts
+#
+# AMZ_TOKEN_TEST_CLOCK_AHEAD_DAYS=N runs the tests (vitest and everything it starts) with the clock N days
+# ahead, under Debian's faketime: a test that feeds the CLI a fixed date fails now, not the year it goes stale.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,34 +22,50 @@ say() { echo "test.sh: $*" >&2; }
 # serve-nginx tests, rendering the shipped contrib/nginx snippet; Caddy runs the shipped Caddyfile the
 # same way, and systemd-analyze verifies the shipped unit. tmux is the terminal that the
 # hang-up test closes under a running command.
-readonly NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send dbus-monitor secret-tool chromium zsh fish script openssl tmux
+NEEDED_COMMANDS=(gnome-keyring-daemon dbus-daemon dbus-send dbus-monitor secret-tool chromium zsh fish script openssl tmux
   promtool prometheus-node-exporter pass gpg gpgconf git docker-credential-pass docker-credential-secretservice nginx
   caddy systemd-analyze)
-readonly DEBIAN_PACKAGES=(gnome-keyring dbus-x11 dbus-bin libsecret-tools chromium zsh fish bsdutils openssl tmux
+DEBIAN_PACKAGES=(gnome-keyring dbus-x11 dbus-bin libsecret-tools chromium zsh fish bsdutils openssl tmux
   prometheus prometheus-node-exporter pass gnupg git golang-docker-credential-helpers nginx-light caddy systemd)
+# The clock moves only for step 5, after apt-get and npm ci: apt refuses a Release file past its
+# Valid-Until, and TLS to the registries fails on certificates that have expired by the faked date.
+clock_ahead=${AMZ_TOKEN_TEST_CLOCK_AHEAD_DAYS:-}
+if [[ -n $clock_ahead ]]; then
+  [[ $clock_ahead =~ ^[0-9]{1,5}$ ]] || { say "AMZ_TOKEN_TEST_CLOCK_AHEAD_DAYS must be a whole number of days, not '$clock_ahead'"; exit 2; }
+  NEEDED_COMMANDS+=(faketime)
+  DEBIAN_PACKAGES+=(faketime)
+fi
 missing=()
 for cmd in "${NEEDED_COMMANDS[@]}"; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
-  say "missing ${missing[*]}; installing Debian packages: ${DEBIAN_PACKAGES[*]}"
+  # Only the packages not installed yet, and --no-upgrade: installing what the tests lack must not
+  # upgrade what the machine has (a plain `apt-get install` of every package upgraded Chromium and systemd).
+  to_install=()
+  for package in "${DEBIAN_PACKAGES[@]}"; do
+    [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == 'install ok installed' ]] || to_install+=("$package")
+  done
+  say "missing ${missing[*]}; installing Debian packages: ${to_install[*]:-(none: all are installed, yet commands are missing)}"
   if [[ $(id -u) -eq 0 ]]; then
     as_root=()
   elif command -v sudo >/dev/null; then
     as_root=(sudo)
   else
-    say "not root and no sudo: install these Debian packages yourself, then rerun: ${DEBIAN_PACKAGES[*]}"
+    say "not root and no sudo: install these Debian packages yourself, then rerun: ${to_install[*]:-${DEBIAN_PACKAGES[*]}}"
     exit 1
   fi
   command -v apt-get >/dev/null || {
     say "apt-get not found: install the equivalents of these Debian packages yourself: ${DEBIAN_PACKAGES[*]}"
     exit 1
   }
-  # `env` because sudo drops the caller's environment.
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${DEBIAN_PACKAGES[@]}"
+  if ((${#to_install[@]})); then
+    # `env` because sudo drops the caller's environment.
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-upgrade "${to_install[@]}"
+  fi
   for cmd in "${NEEDED_COMMANDS[@]}"; do
-    command -v "$cmd" >/dev/null || { say "'$cmd' is still missing after installing ${DEBIAN_PACKAGES[*]}"; exit 1; }
+    command -v "$cmd" >/dev/null || { say "'$cmd' is still missing after installing ${to_install[*]:-nothing}"; exit 1; }
   done
 fi
 
@@ -89,8 +108,18 @@ export NO_COLOR=1
 # The CLI's compile cache (Node 22.1+, bin/amz-token.js) in the run's own folder, not the user's ~/.cache.
 export XDG_CACHE_HOME=$work/cache
 export AMZ_TOKEN_TEST_COUNTS_FILE=$work/counts
+fake_clock=()
+if [[ -n $clock_ahead ]]; then
+  # faketime preloads libfaketime, which every child inherits: the CLI, the Amazon double, Chromium,
+  # nginx, openssl (so the throwaway CAs are valid on the faked day), gpg and git all share one clock.
+  # Only the wall clock moves: nothing reads a date from the monotonic clock, which times timeouts.
+  # Without FAKETIME_FORCE_MONOTONIC_FIX=0, libfaketime 0.9.10 rewrites timed waits, and Chromium
+  # hangs at start-up (measured: 4 of 4 headless starts hung with the fix, none of 10 without it).
+  fake_clock=(env FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_FORCE_MONOTONIC_FIX=0 faketime -f "+${clock_ahead}d")
+  say "the clock is $clock_ahead days ahead for the tests: $("${fake_clock[@]}" date -u '+%Y-%m-%d %H:%M UTC')"
+fi
 status=0
-npx vitest run --reporter=./test/support/count-reporter.ts "$@" || status=$?
+"${fake_clock[@]}" npx vitest run --reporter=./test/support/count-reporter.ts "$@" || status=$?
 # A keyring daemon that died mid-run fails every later keychain test with "not provided by any
 # .service files": say so, with how it ended and its log, instead of leaving that to be guessed.
 keyring=ok

@@ -38,6 +38,12 @@ export interface CommandLine {
 }
 
 /**
+ * The usage line of a command that acts on one profile: --profile is a global flag (it may come
+ * before or after the command word), so commander would not name it there by itself.
+ */
+export const PROFILE_USAGE = '--profile <name> [options]';
+
+/**
  * --profile, else AMZ_TOKEN_PROFILE, for commands that act on one profile.
  * (Commands that cover all profiles, like status, read only the flag.)
  */

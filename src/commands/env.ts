@@ -12,7 +12,7 @@ import { dotenvLines, ENV_FORMATS, githubOutput, jsonObject, shLines, type EnvFo
 import { helpFooter } from './help.js';
 import { TOKEN_EXIT_CODES } from './token.js';
 import { credentialOptions } from './options.js';
-import { requiredProfile, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
 /** The credential step of `token`, so its codes. */
@@ -64,6 +64,7 @@ function githubEnvFile(ctx: CommandContext): string {
 export function registerEnv(program: Program, line: CommandLine): void {
   program
     .command('env')
+    .usage(PROFILE_USAGE)
     .description('print the variables `exec` gives a job (an access token, and more on request), for shells and CI; prints secrets: prefer exec')
     .addOption(new Option('--format <format>', 'sh (for eval), dotenv, json, or github ($GITHUB_ENV, with log masks)').choices(ENV_FORMATS))
     .addOption(credentialOptions.lwaCredentials())

@@ -9,7 +9,7 @@ import { jobEnvironment, jobVariables } from '../job/variables.js';
 import { runJob } from '../job/run.js';
 import { helpFooter } from './help.js';
 import { TOKEN_EXIT_CODES } from './token.js';
-import { requiredProfile, type CommandExit, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandExit, type CommandLine } from './command-line.js';
 import { credentialOptions } from './options.js';
 import type { Program } from './command-line.js';
 
@@ -36,6 +36,7 @@ export async function runExec(ctx: CommandContext, opts: ExecOptions): Promise<C
 export function registerExec(program: Program, line: CommandLine): void {
   program
     .command('exec')
+    .usage(`${PROFILE_USAGE} [--] <command> [args...]`)
     .description("run a command with the profile's SP-API credentials in its environment (an access token; long-lived secrets only on request)")
     .argument('[command...]', 'the command and its arguments, after --')
     .addOption(credentialOptions.lwaCredentials())

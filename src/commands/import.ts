@@ -14,7 +14,7 @@ import { formatDate } from '../dates.js';
 import type { Marketplace, Region } from '../amazon/marketplaces.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
-import { requiredProfile, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, dateOf } from './options.js';
 import type { Program } from './command-line.js';
 
@@ -92,6 +92,7 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
 export function registerImport(program: Program, line: CommandLine): void {
   program
     .command('import')
+    .usage(`${PROFILE_USAGE} < refresh-token.txt`)
     .description('import an existing refresh token (read from stdin) as a profile')
     .addOption(new Option('--app <name>', 'the registered app the token belongs to').argParser(appNameOf('--app')).makeOptionMandatory())
     .addOption(new Option('--region <region>', 'na, eu or fe; follows from --marketplace, and must agree with it if given').argParser((value) => validate.region(value)))

@@ -22,7 +22,7 @@ const MAX_TIMEOUT_SECONDS = 3600;
 /** --port, --timeout, --no-browser and --force, shared by request and renew. */
 export const flowOptions = {
   noBrowser: () => new Option('--no-browser', 'print the consent URL instead of opening a browser (SSH, containers)'),
-  port: () => new Option('--port <n>', 'loopback port of the callback server in relay mode (default: 47613)').argParser((v) => validate.portNumber(v)),
+  port: () => new Option('--port <n>', 'port on 127.0.0.1 where the relay page sends the browser back (default: 47613); a loopback redirect URI sets its own').argParser((v) => validate.portNumber(v)),
   timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(wholeNumber('--timeout', 1, MAX_TIMEOUT_SECONDS)).default(300),
   // No .default(false): commander would print "(default: false)" for a switch.
   force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)'),

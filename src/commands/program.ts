@@ -81,6 +81,9 @@ function newProgram(deps: Pick<Deps, 'stdout' | 'stderr'>) {
       .option('--no-color', 'no colour (also NO_COLOR, and whenever stdout is not a terminal)')
       .option('--no-input', 'never prompt; fail instead')
       .addOption(new Option('--profile <name>', 'the profile to act on (env: AMZ_TOKEN_PROFILE)').argParser((value) => profileName(value)))
+      // Each command's --help lists the global flags too: request, renew, token, exec, env, remove and
+      // import need --profile, which is declared here, once, for all of them.
+      .configureHelp({ showGlobalOptions: true })
       .showHelpAfterError('(run with --help for usage)')
       // Subcommands made with .command() inherit exitOverride and configureOutput (addCommand() would not).
       .exitOverride()

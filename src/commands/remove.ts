@@ -9,7 +9,7 @@ import { accounts } from '../secrets/accounts.js';
 import { confirm } from '../prompt.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
-import { requiredProfile, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
 export const REMOVE_EXIT_CODES = [ExitCode.OK, ExitCode.USAGE, ExitCode.NOT_FOUND, ExitCode.STORE_UNAVAILABLE, ExitCode.CANCELLED] as const;
@@ -54,6 +54,7 @@ export async function runRemove(ctx: CommandContext, opts: RemoveOptions): Promi
 export function registerRemove(program: Program, line: CommandLine): void {
   program
     .command('remove')
+    .usage(PROFILE_USAGE)
     .description('delete a profile and its secrets in the store in use (asks first; --yes for scripts)')
     .option('-y, --yes', 'remove without asking (for scripts; also needed with --no-input or when stdin is not a terminal)')
     .addHelpText('after', helpFooter(['amz-token remove --profile shop-de', 'amz-token remove --profile shop-de --yes   # in a script'], REMOVE_EXIT_CODES))

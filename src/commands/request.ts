@@ -16,7 +16,7 @@ import { findMarketplace, type Marketplace } from '../amazon/marketplaces.js';
 import { formatDate } from '../dates.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { helpFooter } from './help.js';
-import { requiredProfile, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, flowOptions } from './options.js';
 import type { Program } from './command-line.js';
 
@@ -153,6 +153,7 @@ function flowFlagsOf(flags: { browser: boolean; port?: number; timeout: number; 
 export function registerRequest(program: Program, line: CommandLine): void {
   program
     .command('request')
+    .usage(PROFILE_USAGE)
     .description('authorize an app for a seller (or vendor) through the Seller Central consent page')
     .addOption(new Option('--app <name>', 'the registered app to authorize').argParser(appNameOf('--app')).makeOptionMandatory())
     .addOption(
@@ -183,6 +184,7 @@ export function registerRequest(program: Program, line: CommandLine): void {
 
   program
     .command('renew')
+    .usage(PROFILE_USAGE)
     .description("renew a profile's authorization for another year; the old token stays until the new one is stored")
     .addOption(flowOptions.noBrowser())
     .addOption(flowOptions.port())

@@ -29,15 +29,17 @@ export interface StoreMigrateOptions {
 
 export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
   const config = await readConfig(ctx);
-  const { storeChoice } = await import('../secrets/store.js');
+  const { storeChoice, storeWarning } = await import('../secrets/store.js');
   const choice = await storeChoice(ctx.deps);
   const file = configFile(ctx.deps.configDir);
   let description: string | undefined;
   let entries: string[] | undefined;
   let problem: AmzTokenError | undefined;
+  let warning: string | undefined;
   try {
     const store = await ctx.deps.secretStore();
     description = store.description;
+    warning = storeWarning(choice.spec, store);
     // A harmless call that every store answers; only entry names come back to be shown.
     entries = await store.list();
   } catch (error) {
@@ -68,6 +70,7 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
     ];
     for (const row of table(rows)) ctx.out.result(row);
   }
+  if (warning) ctx.out.warn(warning);
   if (problem) {
     ctx.out.problem(problem.message, problem.hint);
     return STORE_UNAVAILABLE;
@@ -77,7 +80,7 @@ export async function runStoreShow(ctx: CommandContext): Promise<ExitCode> {
 
 export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
-  const { storeChoice, openSecretStore, originOf } = await import('../secrets/store.js');
+  const { storeChoice, openSecretStore, originOf, storeWarning } = await import('../secrets/store.js');
   const { migrate, planMigration } = await import('../secrets/migration.js');
   const choice = await storeChoice(ctx.deps);
   const target = storeName(opts.to);
@@ -85,7 +88,7 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
     throw new UsageError(`the secrets are in ${target} already (${originOf(choice, ctx.deps.configDir)}); nothing to move`);
   }
   const from = await ctx.deps.secretStore();
-  const to = await openSecretStore(opts.to, { env: ctx.deps.env, configDir: ctx.deps.configDir, dataDir: ctx.deps.dataDir, warn: (line) => ctx.out.warn(line), prompt: ctx.global.input }, `--to ${target}`);
+  const to = await openSecretStore(opts.to, { env: ctx.deps.env, configDir: ctx.deps.configDir, dataDir: ctx.deps.dataDir, warn: (line) => ctx.out.warn(line), prompt: ctx.global.input });
   const { expected, cached } = configAccounts(config);
 
   if (opts.dryRun) {
@@ -153,6 +156,8 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
         : 'Next: if a team shares config.json, commit and push it.',
     );
   }
+  const warning = storeWarning(opts.to, to);
+  if (warning) ctx.out.warn(warning);
   if (choice.source === 'env') {
     ctx.out.warn(`warning: AMZ_TOKEN_STORE=${storeName(choice.spec)} is set and overrides config.json: unset it, or amz-token keeps looking in the old store`);
   }

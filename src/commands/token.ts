@@ -10,7 +10,7 @@ import { Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
 import { appNameOf } from './options.js';
 import { helpFooter } from './help.js';
-import { requiredProfile, type CommandLine } from './command-line.js';
+import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import type { Program } from './command-line.js';
 
 export const TOKEN_EXIT_CODES = [
@@ -73,6 +73,7 @@ export async function runToken(ctx: CommandContext, opts: TokenOptions): Promise
 export function registerToken(program: Program, line: CommandLine): void {
   program
     .command('token')
+    .usage(`${PROFILE_USAGE}\n       amz-token token --grantless --app <name> --scope <scope>`)
     .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached in the secret store')
     .addHelpText(
       'after',

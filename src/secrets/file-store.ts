@@ -20,7 +20,6 @@ export function secretsFileOf(env: Readonly<Record<string, string | undefined>>,
  */
 export async function openFileStore(
   { env, configDir, dataDir, warn }: Pick<StoreOptions, 'env' | 'configDir' | 'dataDir' | 'warn'>,
-  origin: string,
 ): Promise<SecretStore> {
   const file = resolve(secretsFileOf(env, dataDir));
   const [canonicalFile, canonicalDir] = await Promise.all([canonical(file), canonical(resolve(configDir))]);
@@ -31,7 +30,8 @@ export async function openFileStore(
       'set AMZ_TOKEN_SECRETS_FILE to a path outside the config folder, or leave it unset (default: $XDG_DATA_HOME/amz-token/secrets.json)',
     );
   }
-  warn(`warning: ${origin}: secrets are kept in ${file}, protected only by file permissions`);
+  // No warning here about keeping secrets in a file: it is said where the store is chosen and in
+  // `store show` (store.ts, storeWarning), not on every run, where cron would mail it daily.
   await tightenMode(file, warn);
   return new FileSecretStore(file);
 }

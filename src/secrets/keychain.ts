@@ -28,7 +28,8 @@ import type { SecretStore, StoreOptions } from './secret-store.js';
 
 const KEYCHAIN_HINT =
   'start and unlock a Secret Service (gnome-keyring, KeePassXC) on the D-Bus session bus, ' +
-  'or choose another store (AMZ_TOKEN_STORE=file, or helper:<name>; see amz-token store show)';
+  'or choose another store: on a server without a desktop session, `amz-token config set store file` ' +
+  '(AMZ_TOKEN_STORE=file for one run), or helper:<name>; see amz-token store show';
 
 /** Per call, unless AMZ_TOKEN_STORE_TIMEOUT_MS says otherwise: an unlock prompt may be waiting for a person. */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 20_000;
@@ -36,7 +37,7 @@ export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 20_000;
 const LOCKED_HINT =
   'unlock it: in the desktop session run `secret-tool search --unlock service amz-token` (or open Seahorse); ' +
   'on a server without one, `gnome-keyring-daemon --replace --unlock` reads the password on stdin; ' +
-  'or choose another store: AMZ_TOKEN_STORE=file, or helper:pass';
+  'or choose another store: `amz-token config set store file` (AMZ_TOKEN_STORE=file for one run), or helper:pass';
 
 export interface KeychainOptions extends Pick<StoreOptions, 'env' | 'prompt'> {
   /** Per call, including the wait behind earlier calls of this process. */

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { execa as run } from 'execa';
 import { requireTestKeyring, sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
+import { isoFromNow } from '../support/dates.js';
 
 const DIST = resolve(import.meta.dirname, '../../dist');
 const BUNDLE = join(DIST, 'amz-token.cjs');
@@ -44,8 +45,8 @@ describe('the bundle at start-up', () => {
   it.each([[['--help']], [['status']], [['status', '--json']], [['status', '--format', 'prometheus']], [['status', '--no-input']]])('%j loads only the bundle, and no network, crypto, process or keychain module', async (args) => {
     const s = sandbox();
     writeConfig(s.configDir, {
-      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
-      profiles: { 'shop-de': { expiresAt: '2030-01-10T00:00:00.000Z' } },
+      apps: { 'my-app': { clientSecretCreatedAt: isoFromNow(-60) } },
+      profiles: { 'shop-de': { expiresAt: isoFromNow(200) } },
     });
     const { files, builtins, code } = await loadedBy(args, s.configDir);
     expect(code).toBe(0);
@@ -60,8 +61,8 @@ describe('a cached access token at start-up', () => {
     const s = sandbox();
     const profile = `${s.prefix}-de`;
     writeConfig(s.configDir, {
-      apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } },
-      profiles: { [profile]: { expiresAt: '2030-01-10T00:00:00.000Z' } },
+      apps: { 'my-app': { clientSecretCreatedAt: isoFromNow(-60) } },
+      profiles: { [profile]: { expiresAt: isoFromNow(200) } },
     });
     const cached = JSON.stringify({ accessToken: 'Atza|cached-for-the-bundle-test', expiresAt: new Date(Date.now() + 59 * 60 * 1000).toISOString() });
     await run('secret-tool', ['store', '--label', 'amz-token test', 'service', 'amz-token', 'username', `profile/${profile}/access-token`], { input: cached });

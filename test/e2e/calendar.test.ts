@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
 
+// The fixtures are fixed dates, so every status below is pinned to one day with --at: the events do
+// not depend on today, and the exit codes must not either.
+const AT = '2026-12-01';
+
 function rig() {
   const s = sandbox();
   writeConfig(s.configDir, {
@@ -30,7 +34,7 @@ describe('status --ics', () => {
     const s = rig();
     const file = join(s.configDir, 'team.ics');
     // 00:00 UTC on the 10th is the evening of the 9th in New York.
-    const result = await s.run(['status', '--at', '2026-12-01', '--ics', file], { env: { TZ: 'America/New_York' } });
+    const result = await s.run(['status', '--at', AT, '--ics', file], { env: { TZ: 'America/New_York' } });
     expect(result.exitCode).toBe(3); // the usual status: vendor-fr expires within 30 days of --at
     expect(String(result.stdout)).toMatch(/^PROFILE/); // the table still goes to stdout
     expect(String(result.stderr)).toContain(`Wrote 6 calendar events to ${file}.`);
@@ -50,9 +54,9 @@ describe('status --ics', () => {
   it('writes the same events with the same UIDs on the next run, so a re-import updates instead of duplicating', async () => {
     const s = rig();
     const file = join(s.configDir, 'team.ics');
-    await s.run(['status', '--ics', file]);
+    await s.run(['status', '--at', AT, '--ics', file]);
     const first = readFileSync(file, 'utf8');
-    await s.run(['status', '--ics', file]);
+    await s.run(['status', '--at', AT, '--ics', file]);
     const second = readFileSync(file, 'utf8');
     const withoutStamp = (t: string) => t.replace(/^DTSTAMP:.*$/gm, '');
     expect(withoutStamp(second)).toBe(withoutStamp(first));
@@ -60,7 +64,7 @@ describe('status --ics', () => {
 
   it('--ics - prints only the calendar on stdout; --profile narrows it', async () => {
     const s = rig();
-    const result = await s.run(['status', '--profile', 'shop-de', '--ics', '-']);
+    const result = await s.run(['status', '--at', AT, '--profile', 'shop-de', '--ics', '-']);
     expect(result.exitCode).toBe(0);
     expect(events(String(result.stdout)).map((e) => e.uid)).toEqual([
       'authorization-reminder.shop-de.A3EXAMPLE12345.DE@amz-token',
@@ -84,7 +88,7 @@ describe('status --ics', () => {
     const s = sandbox();
     writeConfig(s.configDir, { apps: { 'my-app': { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' } }, profiles: {} });
     const file = join(s.configDir, 'team.ics');
-    const result = await s.run(['status', '--ics', file]);
+    const result = await s.run(['status', '--at', AT, '--ics', file]);
     expect(result.exitCode).toBe(5);
     expect(String(result.stderr)).toContain('no profiles configured');
     expect(events(readFileSync(file, 'utf8')).map((e) => e.uid)).toEqual(['client-secret-reminder.my-app@amz-token', 'client-secret-expiry.my-app@amz-token']);

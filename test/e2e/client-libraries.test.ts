@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, sandbox, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day } from '../support/dates.js';
 import { throwawayCa } from '../support/throwaway-ca.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
   profile = `${s.prefix}-de`;
   const app = `${s.prefix}-app`;
   const added = await s.run(
-    ['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/', '--secret-created', '2026-10-01'],
+    ['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/', '--secret-created', day(-60)],
     { input: FAKE.clientSecret },
   );
   expect(added.exitCode, String(added.stderr)).toBe(0);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, sandbox, type Sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
+import { isoFromNow } from '../support/dates.js';
 
 let s: Sandbox;
 let env: Record<string, string>;
@@ -19,8 +20,8 @@ beforeAll(async () => {
   const bin = mkdtempSync(join(tmpdir(), 'amz-token-path-'));
   writeFileSync(join(bin, 'amz-token'), `#!/bin/sh\nexec node ${JSON.stringify(BIN)} "$@"\n`);
   chmodSync(join(bin, 'amz-token'), 0o755);
-  const secret = { clientSecretCreatedAt: '2026-10-01T00:00:00.000Z' };
-  const expiresAt = '2027-06-01T00:00:00.000Z';
+  const secret = { clientSecretCreatedAt: isoFromNow(-60) };
+  const expiresAt = isoFromNow(200);
   writeConfig(s.configDir, {
     apps: { 'my-app': secret, 'other-app': secret },
     profiles: { 'shop-de': { expiresAt }, 'shop-fr': { marketplace: 'FR', expiresAt }, 'us-main': { region: 'na', marketplace: 'US', expiresAt } },

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandbox, secretToolLookup, requireTestKeyring, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day, isoPlusDays } from '../support/dates.js';
 
 beforeAll(() => requireTestKeyring());
 
@@ -32,16 +33,17 @@ describe('app add, import, status and remove against a real keychain', () => {
   it('stores the client secret and refresh token in the Secret Service and nowhere else', async () => {
     const s = sandbox();
     const app = `${s.prefix}-app`;
-    const added = await addApp(s, app, ['--secret-created', '2026-10-01']);
+    const added = await addApp(s, app, ['--secret-created', day(-60)]);
     expect(added.exitCode, String(added.stderr)).toBe(0);
     expect(await secretToolLookup(`app/${app}/client-secret`)).toBe(FAKE.clientSecret);
 
-    const imported = await importProfile(s, `${s.prefix}-de`, app, ['--authorized-at', '2026-03-01']);
+    const authorized = day(-270);
+    const imported = await importProfile(s, `${s.prefix}-de`, app, ['--authorized-at', authorized]);
     expect(imported.exitCode, String(imported.stderr)).toBe(0);
     expect(await secretToolLookup(`profile/${s.prefix}-de/refresh-token`)).toBe(FAKE.refreshToken);
 
     const config = JSON.parse(readFileSync(join(s.configDir, 'config.json'), 'utf8'));
-    expect(config.profiles[`${s.prefix}-de`]).toMatchObject({ app, region: 'eu', marketplace: 'DE', role: 'seller', expiresAt: '2027-03-01T00:00:00.000Z' });
+    expect(config.profiles[`${s.prefix}-de`]).toMatchObject({ app, region: 'eu', marketplace: 'DE', role: 'seller', expiresAt: isoPlusDays(`${authorized}T00:00:00Z`, 365) });
     expect(statSync(join(s.configDir, 'config.json')).mode & 0o777).toBe(0o600);
     expect(statSync(s.configDir).mode & 0o777).toBe(0o700);
     expectNoSecrets(s, String(added.stdout), String(added.stderr), String(imported.stdout), String(imported.stderr));
@@ -57,16 +59,19 @@ describe('app add, import, status and remove against a real keychain', () => {
   it('status exits 0, 3 or 4 by date, as a table and as JSON, without touching the keychain', async () => {
     const s = sandbox();
     const app = `${s.prefix}-app`;
-    expect((await addApp(s, app, ['--secret-created', '2026-11-01'])).exitCode).toBe(0);
-    expect((await importProfile(s, 'fresh', app, ['--authorized-at', '2026-01-15'])).exitCode).toBe(0);
-    expect((await importProfile(s, 'soon', app, ['--expires-at', '2026-12-10T00:00:00Z'])).exitCode).toBe(0);
+    // fresh lapses in 45 days, soon in 11 to 12: inside the default 30-day window, outside --warn-days 7.
+    const secretCreated = day(-30);
+    const soon = day(12);
+    expect((await addApp(s, app, ['--secret-created', secretCreated])).exitCode).toBe(0);
+    expect((await importProfile(s, 'fresh', app, ['--authorized-at', day(-320)])).exitCode).toBe(0);
+    expect((await importProfile(s, 'soon', app, ['--expires-at', `${soon}T00:00:00Z`])).exitCode).toBe(0);
 
     // No D-Bus at all: status must still answer, because it never opens the keychain.
     const offline = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
     const table = await s.run(['status'], { env: offline });
     expect(table.exitCode).toBe(3);
     expect(String(table.stdout)).toMatch(/^PROFILE\s+SELLER\s+REGION\s+EXPIRES\s+STATE/);
-    expect(String(table.stdout)).toMatch(/soon\s+A3EXAMPLE12345 \(DE\)\s+eu\s+2026-12-10 00:00 \(in \d+ days\)\s+expiring/);
+    expect(String(table.stdout)).toMatch(new RegExp(`soon\\s+A3EXAMPLE12345 \\(DE\\)\\s+eu\\s+${soon} 00:00 \\(in 1[12] days\\)\\s+expiring`));
     expect(String(table.stderr)).toContain('run: amz-token renew --profile soon');
 
     const json = await s.run(['status', '--json'], { env: offline });
@@ -76,9 +81,9 @@ describe('app add, import, status and remove against a real keychain', () => {
       ['fresh', 'ok'],
       ['soon', 'expiring'],
     ]);
-    expect(report.profiles[1]).toMatchObject({ app, region: 'eu', marketplace: 'DE', sellingPartnerId: 'A3EXAMPLE12345', expiresAt: '2026-12-10T00:00:00.000Z' });
+    expect(report.profiles[1]).toMatchObject({ app, region: 'eu', marketplace: 'DE', sellingPartnerId: 'A3EXAMPLE12345', expiresAt: `${soon}T00:00:00.000Z` });
     expect(typeof report.profiles[1].daysLeft).toBe('number');
-    expect(report.apps[0]).toMatchObject({ app, clientSecretExpiresAt: '2027-04-30T00:00:00.000Z', state: 'ok' });
+    expect(report.apps[0]).toMatchObject({ app, clientSecretExpiresAt: isoPlusDays(`${secretCreated}T00:00:00Z`, 180), state: 'ok' });
 
     // A cron job that inherits AMZ_TOKEN_PROFILE still watches every profile: only --profile narrows status (issue 12).
     const inherited = await s.run(['status', '--json'], { env: { ...offline, AMZ_TOKEN_PROFILE: 'fresh' } });
@@ -88,7 +93,7 @@ describe('app add, import, status and remove against a real keychain', () => {
     expect(one.exitCode).toBe(0);
     expect(JSON.parse(String(one.stdout)).profiles).toHaveLength(1);
 
-    const later = await s.run(['status', '--profile', 'fresh', '--at', '2027-02-01'], { env: offline });
+    const later = await s.run(['status', '--profile', 'fresh', '--at', day(60)], { env: offline });
     expect(later.exitCode).toBe(4);
     expect(String(later.stdout)).toContain('expired');
 
@@ -103,14 +108,14 @@ describe('app add, import, status and remove against a real keychain', () => {
   it('status exits 9 when an app client secret is past its 180 days', async () => {
     const s = sandbox();
     const app = `${s.prefix}-app`;
-    expect((await addApp(s, app, ['--secret-created', '2026-01-01'])).exitCode).toBe(0);
-    expect((await importProfile(s, 'shop', app, ['--authorized-at', '2026-09-01'])).exitCode).toBe(0);
+    expect((await addApp(s, app, ['--secret-created', day(-200)])).exitCode).toBe(0);
+    expect((await importProfile(s, 'shop', app, ['--authorized-at', day(-100)])).exitCode).toBe(0);
     const result = await s.run(['status']);
     expect(result.exitCode).toBe(9);
     expect(String(result.stderr)).toContain(`amz-token app set-secret ${app}`);
   });
 
-  it('AMZ_TOKEN_STORE=file keeps secrets in a 0600 file outside the config folder, with a warning each time', async () => {
+  it('AMZ_TOKEN_STORE=file keeps secrets in a 0600 file outside the config folder; store show warns, a plain run does not', async () => {
     const s = sandbox();
     const secretsFile = join(s.configDir, '..', 'data', 'secrets.json');
     const env = { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
@@ -119,11 +124,14 @@ describe('app add, import, status and remove against a real keychain', () => {
       env,
     });
     expect(added.exitCode, String(added.stderr)).toBe(0);
-    expect(String(added.stderr)).toMatch(/warning: AMZ_TOKEN_STORE=file/);
+    expect(String(added.stderr)).not.toMatch(/warning/);
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(secretsFile, 'utf8'))['app/fileapp/client-secret']).toBe(FAKE.clientSecret);
     expect(readFileSync(join(s.configDir, 'config.json'), 'utf8')).not.toContain(FAKE.clientSecret);
     expect(await secretToolLookup('app/fileapp/client-secret')).toBeNull();
+    const shown = await s.run(['store', 'show'], { env });
+    expect(shown.exitCode, String(shown.stderr)).toBe(0);
+    expect(String(shown.stderr)).toBe(`warning: the file store keeps secrets in ${secretsFile} in plain text, protected only by file permissions (600): anyone who can read your files (root, a backup) can read them`);
   });
 });
 

@@ -9,17 +9,20 @@ import { dirname, join } from 'node:path';
 import { sandbox, requireTestKeyring, type Sandbox } from '../support/cli.js';
 import { writeConfig } from '../support/config-file.js';
 import { FAKE } from '../support/fake-deps.js';
+import { dayFromToday } from '../support/dates.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const daysFromNow = (n: number) => new Date(Date.now() + n * DAY).toISOString();
+/** shop-de's expiry: a midnight, so that its timestamp is whole seconds. */
+const SHOP_DE_EXPIRES = dayFromToday(300).toISOString();
 
 function rig(): Sandbox {
   const s = sandbox();
   writeConfig(s.configDir, {
     apps: { 'my-app': { clientSecretCreatedAt: daysFromNow(-10) }, 'other-app': { clientSecretCreatedAt: daysFromNow(-170) } },
     profiles: {
-      'shop-de': { expiresAt: '2030-01-10T00:00:00.000Z' },
+      'shop-de': { expiresAt: SHOP_DE_EXPIRES },
       'shop-us': { app: 'other-app', region: 'na', marketplace: 'US', sellingPartnerId: 'A1EXAMPLE98765', expiresAt: daysFromNow(12) },
       'vendor-fr': { role: 'vendor', marketplace: 'FR', sellingPartnerId: 'A2EXAMPLEVEND1', expiresAt: daysFromNow(-3) },
     },
@@ -63,7 +66,7 @@ describe('status --format prometheus', () => {
     expect(readdirSync(dirname(file)).filter((name) => name !== 'config' && name !== 'amz-token.prom')).toEqual([]);
     expect(series(text, 'amz_token_authorization_expiry_timestamp_seconds').get(
       '{profile="shop-de",app="my-app",region="eu",marketplace="DE",role="seller",selling_partner_id="A3EXAMPLE12345"}',
-    )).toBe(Date.parse('2030-01-10T00:00:00Z') / 1000);
+    )).toBe(Date.parse(SHOP_DE_EXPIRES) / 1000);
     expect([...series(text, 'amz_token_client_secret_expiry_timestamp_seconds').keys()]).toEqual(['{app="my-app"}', '{app="other-app"}']);
     expect(series(text, 'amz_token_check_success').size).toBe(0);
   });
@@ -130,7 +133,7 @@ describe('node_exporter reads the file', () => {
     expect(first).toContain('# TYPE amz_token_authorization_expiry_timestamp_seconds gauge');
     expect(series(first, 'amz_token_authorization_expiry_timestamp_seconds').get(
       '{app="my-app",marketplace="DE",profile="shop-de",region="eu",role="seller",selling_partner_id="A3EXAMPLE12345"}',
-    )).toBe(Date.parse('2030-01-10T00:00:00Z') / 1000);
+    )).toBe(Date.parse(SHOP_DE_EXPIRES) / 1000);
     expect(series(first, 'amz_token_client_secret_expiry_timestamp_seconds').size).toBe(2);
     expect(series(first, 'amz_token_status_generated_timestamp_seconds').size).toBe(1);
 

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { requireTestKeyring, secretToolLookup } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day, DAY_MS } from '../support/dates.js';
 import { flowRig, driverFinished, consentUrlFrom, confirmConsent, waitForOutput, freePort, startHttpsHost, relayPageHtml, type FlowRig } from '../support/flow.js';
 
 beforeAll(() => requireTestKeyring());
@@ -240,10 +241,13 @@ describe('request without a browser', () => {
 });
 
 describe('renew', () => {
+  // Authorized 200 days ago at 08:00 UTC: it expires 165 days from today, at 08:00.
+  const authorizedDay = day(-200);
+  const oldExpiryDay = day(165);
   async function imported(r: FlowRig, profile: string, sellingPartnerId = 'A3TESTSELLER01') {
     const oldToken = r.double.issueRefreshToken(FAKE.clientId, sellingPartnerId);
     const result = await r.s.run(
-      ['import', '--profile', profile, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', sellingPartnerId, '--authorized-at', '2026-01-10T08:00:00Z'],
+      ['import', '--profile', profile, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', sellingPartnerId, '--authorized-at', `${authorizedDay}T08:00:00Z`],
       { input: oldToken },
     );
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -259,8 +263,8 @@ describe('renew', () => {
     const stored = await secretToolLookup(`profile/${profile}/refresh-token`);
     expect(stored).toMatch(/^Atzr\|/);
     expect(stored).not.toBe(oldToken);
-    expect(String(result.stdout)).toMatch(/Expiry moved from 2027-01-10 08:00 \(in \d+ days\) to \d{4}-\d{2}-\d{2}/);
-    expect(Date.parse(profileOf(r, profile).expiresAt)).toBeGreaterThan(Date.parse('2027-06-01'));
+    expect(String(result.stdout)).toMatch(new RegExp(`Expiry moved from ${oldExpiryDay} 08:00 \\(in 16[45] days\\) to \\d{4}-\\d{2}-\\d{2}`));
+    expect(Date.parse(profileOf(r, profile).expiresAt)).toBeGreaterThan(Date.now() + 364 * DAY_MS);
   });
 
   it('keeps the old token and profile when the exchange fails', async () => {

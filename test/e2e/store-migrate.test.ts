@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, sandbox, secretToolLookup, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day } from '../support/dates.js';
 import { startAmazonDouble } from '../amazon-double/index.js';
 
 beforeAll(() => requireTestKeyring());
@@ -24,7 +25,7 @@ async function onTheKeychain(): Promise<{ s: Sandbox; app: string; profile: stri
   const env = { PATH: `${HELPERS}:${process.env.PATH}`, FAKE_HELPER_DIR: helperDir };
   const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret });
   expect(added.exitCode, String(added.stderr)).toBe(0);
-  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: FAKE.refreshToken });
+  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: FAKE.refreshToken });
   expect(imported.exitCode, String(imported.stderr)).toBe(0);
   return { s, app, profile, env, helperDir };
 }
@@ -119,7 +120,7 @@ describe('the real docker-credential-secretservice as the store in use', () => {
       const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env });
       expect(added.exitCode, String(added.stderr)).toBe(0);
       expect(String(added.stderr)).toContain('docker-credential-secretservice (store helper:secretservice)');
-      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: refreshToken, env });
+      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: refreshToken, env });
       expect(imported.exitCode, String(imported.stderr)).toBe(0);
       // The helper's own items (schema io.docker.Credentials), not amz-token's keychain entries.
       expect(await helperItem(`app/${app}/client-secret`)).toBe(FAKE.clientSecret);
@@ -158,7 +159,7 @@ describe('store prune on a credential helper store (listed through the helper pr
     const [app, kept, gone] = [`${s.prefix}-app`, `${s.prefix}-kept`, `${s.prefix}-gone`];
     expect((await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret, env })).exitCode).toBe(0);
     for (const profile of [kept, gone]) {
-      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: FAKE.refreshToken, env });
+      const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: FAKE.refreshToken, env });
       expect(imported.exitCode, String(imported.stderr)).toBe(0);
     }
     // A hand edit drops a profile from config.json; its refresh token stays in the store.
@@ -180,5 +181,31 @@ describe('store prune on a credential helper store (listed through the helper pr
     expect(entriesIn(helperDir)).toHaveLength(2);
     const left = await s.run(['store', 'show', '--json'], { env });
     expect(JSON.parse(String(left.stdout)).entries).toEqual([`app/${app}/client-secret`, `profile/${kept}/refresh-token`].sort());
+  });
+});
+
+describe('config set store beside store migrate', () => {
+  it('refuses a store that would leave the secrets on the keychain behind (exit 2, naming store migrate); migrate --to file moves them and warns once; --quiet status then says nothing', async () => {
+    const { s, app, profile } = await onTheKeychain();
+    const secretsFile = join(s.configDir, '..', 'data', 'secrets.json');
+    const env = { AMZ_TOKEN_SECRETS_FILE: secretsFile };
+    const before = await snapshot(s, app, profile);
+    const refused = await s.run(['config', 'set', 'store', 'file'], { env });
+    expect(refused.exitCode).toBe(2);
+    expect(String(refused.stderr)).toMatch(/^amz-token: 2 secret\(s\) of this config are in the store in use \(keychain, the default\), not in file: with "store": "file" amz-token would no longer find them\n {2}move them and record the store in one step: amz-token store migrate --to file$/);
+    expect(await snapshot(s, app, profile)).toEqual(before);
+
+    const moved = await s.run(['store', 'migrate', '--to', 'file'], { env });
+    expect(moved.exitCode, String(moved.stderr)).toBe(0);
+    expect(String(moved.stderr).match(/warning: the file store keeps secrets in .* in plain text/g)).toHaveLength(1);
+    expect(String((await s.run(['config', 'get', 'store'], { env })).stdout)).toBe('file');
+    // With the secrets in the file now, choosing it again is fine, and says so once more.
+    const again = await s.run(['config', 'set', 'store', 'file'], { env });
+    expect(again.exitCode, String(again.stderr)).toBe(0);
+    const quiet = await s.run(['status', '--quiet'], { env });
+    expect({ code: quiet.exitCode, stdout: String(quiet.stdout), stderr: String(quiet.stderr) }).toEqual({ code: 0, stdout: '', stderr: '' });
+    const token = await s.run(['token', '--profile', profile, '--quiet'], { env: { ...env, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable', AMZ_TOKEN_HTTP_TIMEOUT_MS: '300' } });
+    // The refresh token is found in the file (the failure is the unreachable LWA, exit 7, not 5).
+    expect(token.exitCode, String(token.stderr)).toBe(7);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, secretToolLookup, sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day } from '../support/dates.js';
 import { flowRig, consentUrlFrom, confirmConsent, waitForOutput, type FlowRig } from '../support/flow.js';
 import { startAmazonDouble } from '../amazon-double/index.js';
 
@@ -30,7 +31,7 @@ async function rig(options: Parameters<typeof flowRig>[0] = {}) {
 async function importProfile(r: FlowRig, profile: string, env: Record<string, string> = {}) {
   const token = r.double.issueRefreshToken(FAKE.clientId);
   const result = await r.s.run(
-    ['import', '--profile', profile, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-02-01T00:00:00Z'],
+    ['import', '--profile', profile, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', `${day(-300)}T00:00:00Z`],
     { input: token, env },
   );
   expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -93,7 +94,7 @@ describe('the keychain locked or going away mid-command', () => {
     const r = await rig();
     Object.assign(r.s.env, keyring.bus);
     // The rig stored the client secret in the shared keyring; this keyring needs it too.
-    expect((await r.s.run(['app', 'set-secret', r.app, '--secret-created', '2026-10-01'], { input: FAKE.clientSecret })).exitCode).toBe(0);
+    expect((await r.s.run(['app', 'set-secret', r.app, '--secret-created', day(-60)], { input: FAKE.clientSecret })).exitCode).toBe(0);
     const profile = `${r.s.prefix}-kc`;
     await importProfile(r, profile);
     return { r, profile, keyring, before: configOf(r) };
@@ -124,7 +125,7 @@ describe('the keychain locked or going away mid-command', () => {
     expect(token.exitCode).toBe(8);
     expect(String(token.stdout)).toBe('');
     const imported = await r.s.run(
-      ['import', '--profile', `${profile}-2`, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-02-01'],
+      ['import', '--profile', `${profile}-2`, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', day(-300)],
       { input: r.double.issueRefreshToken(FAKE.clientId) },
     );
     expect(imported.exitCode).toBe(8);
@@ -159,7 +160,7 @@ async function configOnTmpfs(options: string) {
     profile: `${s.prefix}-p`,
     config: () => readFileSync(join(configDir, 'config.json'), 'utf8'),
     importProfile: () =>
-      run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', '2026-01-01'], FAKE.refreshToken),
+      run(['import', '--profile', `${s.prefix}-p`, '--app', `${s.prefix}-app`, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', day(-330)], FAKE.refreshToken),
   };
 }
 
@@ -354,7 +355,7 @@ describe('commands racing each other', () => {
     const tokens = names.map(() => r.double.issueRefreshToken(FAKE.clientId));
     const results = await Promise.all(
       names.map((name, i) =>
-        r.s.run(['import', '--profile', name, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', '2026-03-01'], {
+        r.s.run(['import', '--profile', name, '--app', r.app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3TESTSELLER01', '--authorized-at', day(-270)], {
           input: tokens[i],
         }),
       ),

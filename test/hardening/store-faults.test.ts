@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTestKeyring, sandbox, secretToolLookup, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
+import { day } from '../support/dates.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
 
 beforeAll(() => requireTestKeyring());
@@ -28,7 +29,7 @@ async function withProfile(): Promise<{ s: Sandbox; app: string; profile: string
   const token = double.issueRefreshToken(FAKE.clientId);
   const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret });
   expect(added.exitCode, String(added.stderr)).toBe(0);
-  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-10-01'], { input: token });
+  const imported = await s.run(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-60)], { input: token });
   expect(imported.exitCode, String(imported.stderr)).toBe(0);
   return { s, app, profile, token };
 }
@@ -102,7 +103,7 @@ describe('a secrets file where config writes would destroy it', () => {
     const config = readFileSync(join(s.configDir, 'config.json'));
     const env = { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: secretsFile };
     const rotated = double.issueRefreshToken(FAKE.clientId);
-    const result = await s.run(['import', '--force', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', '2026-11-01'], { input: rotated, env });
+    const result = await s.run(['import', '--force', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', day(-30)], { input: rotated, env });
     expect(result.exitCode).toBe(2);
     expect(String(result.stderr)).toMatch(message);
     expect(String(result.stderr)).toContain('set AMZ_TOKEN_SECRETS_FILE to a path outside the config folder');

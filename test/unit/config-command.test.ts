@@ -1,4 +1,4 @@
-// `amz-token config get|set|unset base-url` in-process: the value is checked before
+// `amz-token config get|set|unset base-url|store` in-process: the value is checked before
 // anything is written, written normalised, and read back by serve and invite.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,5 +85,55 @@ describe('config base-url', () => {
     const none = fakeEnvironment();
     const refused = await none.run(['invite', '--profile', 'shop-de']);
     expect(refused.stderr).toMatch(/no base URL[^\n]*\n.*amz-token config set base-url/);
+  });
+});
+
+describe('config store', () => {
+  it('set store file proves the store answers, saves it, and says once that the file is plain text; get prints it', async () => {
+    const env = fakeEnvironment();
+    const set = await env.run(['config', 'set', 'store', 'file']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe('');
+    expect(set.stderr).toContain('store: (not set) -> file');
+    expect(set.stderr.match(/warning: the file store keeps secrets in .*secrets\.json in plain text/g)).toHaveLength(1);
+    expect(configJson(env.deps.configDir).store).toBe('file');
+    expect(await env.run(['config', 'get', 'store'])).toEqual({ code: 0, stdout: 'file\n', stderr: '' });
+
+    const back = await env.run(['config', 'set', 'store', 'helper:nosuchhelper']);
+    // No such helper: refused with the reason, and the saved choice stays.
+    expect(back.code).toBe(8);
+    expect(back.stderr).toMatch(/docker-credential-nosuchhelper is not on PATH/);
+    expect(configJson(env.deps.configDir).store).toBe('file');
+  });
+
+  it('get of an unset store exits 5 and says the keychain is the default', async () => {
+    const result = await fakeEnvironment().run(['config', 'get', 'store']);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/store is not set in .*config\.json\n.*the keychain is used/);
+  });
+
+  it.each([
+    ['vault', false, 2, /store must be keychain, file or helper:<name>/],
+    ['helper:../x', false, 2, /store must be keychain, file or helper:<name>/],
+    ['file', true, 2, /is inside the config folder/],
+  ])('%s (secrets file in the config folder: %s) is refused with exit %i, and config.json keeps its old value', async (value, inside, code, message) => {
+    const vars: Record<string, string> = {};
+    const env = fakeEnvironment({ env: vars });
+    if (inside) vars.AMZ_TOKEN_SECRETS_FILE = join(env.deps.configDir, 'secrets.json');
+    expect((await env.run(['config', 'set', 'base-url', 'https://old.example.com'])).code).toBe(0);
+    const result = await env.run(['config', 'set', 'store', value]);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+    expect(configJson(env.deps.configDir)).not.toHaveProperty('store');
+  });
+
+  it('a secrets file that is not one is refused (exit 8, the reason), and nothing is saved', async () => {
+    const env = fakeEnvironment();
+    mkdirSync(env.deps.dataDir, { recursive: true });
+    writeFileSync(join(env.deps.dataDir, 'secrets.json'), 'not json');
+    const result = await env.run(['config', 'set', 'store', 'file']);
+    expect(result.code).toBe(8);
+    expect(result.stderr).toContain('is not a valid secrets file');
+    expect(readFileSync(join(env.deps.dataDir, 'secrets.json'), 'utf8')).toBe('not json');
   });
 });

@@ -145,3 +145,14 @@ describe('help', () => {
     expect(leaves.map((path) => path.join(' ')).sort()).toEqual(DECLARED.map(([path]) => path.join(' ')).sort());
   });
 });
+
+describe('--profile in the help of the commands that need one', () => {
+  // --profile is a global flag: each of these names it in its usage line, and lists it with the globals.
+  it.each([['request'], ['renew'], ['token'], ['exec'], ['env'], ['remove'], ['import']])('%s --help', async (command) => {
+    const env = fakeEnvironment();
+    const help = await env.run([command, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^Usage: amz-token ${command} --profile <name> \\[options\\]`));
+    expect(help.stdout).toMatch(/\nGlobal Options:\n[\s\S]*\n {2}--profile <name> +the profile to act on \(env: AMZ_TOKEN_PROFILE\)\n/);
+  });
+});
