@@ -8,7 +8,7 @@ import { AmzTokenError, ExitCode, StoreUnavailableError } from '../../errors.js'
 import type { Deps } from '../../deps.js';
 import type { Config } from '../../config/config.js';
 import { chooseStore, parseStoreSpec, storeName } from '../../config/store-setting.js';
-import { openSecretStore, originOf, type SecretStore } from '../../secrets/store.js';
+import { openSecretStore, type SecretStore } from '../../secrets/store.js';
 import { secretsFileOf } from '../../secrets/file-store.js';
 import { failure, ok, type Finding } from './finding.js';
 import { within } from './bounded.js';
@@ -31,7 +31,7 @@ export async function checkStore(deps: Deps, config: Config | undefined, warn: (
     findings.push(ok('store.file-mode', 'store', info ? `the secrets file ${file} is private to you (mode ${(info.mode & 0o777).toString(8)})` : `the secrets file ${file} does not exist yet`));
   }
   const attempt = (async () => {
-    const store = await openSecretStore(choice.spec, { env: deps.env, configDir: deps.configDir, dataDir: deps.dataDir, warn, prompt: false }, originOf(choice, deps.configDir));
+    const store = await openSecretStore(choice.spec, { env: deps.env, configDir: deps.configDir, dataDir: deps.dataDir, warn, prompt: false });
     const entries = await store.list();
     return { store, entries };
   })();
