@@ -13,6 +13,7 @@ import { registerStore } from './store.js';
 import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
+import { registerProfile } from './profile.js';
 import { JOB_COMMANDS } from './jobs.js';
 
 export const COMMANDS: CommandTable = [
@@ -22,6 +23,7 @@ export const COMMANDS: CommandTable = [
   [['request', 'renew'], registerRequest],
   [['relay-page'], registerRelayPage],
   [['remove'], registerRemove],
+  [['profile'], registerProfile],
   ...JOB_COMMANDS, // token, exec, env
   [['completion', '__complete'], registerCompletion],
   [['store'], registerStore],

@@ -7,6 +7,7 @@ import { updateConfig } from '../config/config.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import type { Signer } from './signing.js';
+import type { Contact } from '../config/contact.js';
 
 const DAY_MS = 86_400_000;
 /** Used, expired and revoked invitations are dropped from config.json this long after they ended. */
@@ -19,6 +20,8 @@ export interface NewInvitation {
   app?: string;
   marketplace?: string;
   role?: Role;
+  /** new-seller only: the seller's address and language, for the profile it becomes. */
+  contact?: Contact;
   expiresInDays: number;
 }
 
@@ -55,7 +58,7 @@ function invitationRecord(config: Config, wanted: NewInvitation, now: Date): Inv
     throw new UsageError(`profile "${wanted.profile}" exists already`, `invite its seller to renew with: amz-token invite --profile ${wanted.profile}`);
   }
   if (!wanted.app || !config.apps[wanted.app]) throw new NotFoundError(`no app "${wanted.app ?? ''}"`, 'list the apps with: amz-token app list');
-  return { kind: 'new-seller', profile: wanted.profile, app: wanted.app, marketplace: wanted.marketplace!, role: wanted.role ?? 'seller', ...times };
+  return { kind: 'new-seller', profile: wanted.profile, app: wanted.app, marketplace: wanted.marketplace!, role: wanted.role ?? 'seller', ...times, ...(wanted.contact ? { contact: wanted.contact } : {}) };
 }
 
 function pruned(invitations: Record<string, InvitationRecord>, now: Date): Record<string, InvitationRecord> {
