@@ -1,14 +1,17 @@
 // `amz-token config get|set|unset KEY`: the settings of config.json that are
 // not an app, a profile or the store (which `store migrate` sets, moving the
-// secrets with it). One key so far: base-url, where `amz-token serve` answers,
-// which `serve` and `invite` use when neither --base-url nor AMZ_TOKEN_BASE_URL
-// is given. Set once in a team's config.json, nobody has to repeat it.
+// secrets with it): base-url, where `amz-token serve` answers, which `serve` and
+// `invite` use when neither --base-url nor AMZ_TOKEN_BASE_URL is given; and the
+// mail settings of `remind` (whose password `config set-secret` keeps in the store).
+// Set once in a team's config.json, nobody has to repeat them.
 
 import { Argument } from '@commander-js/extra-typings';
 import { ExitCode, NotFoundError } from '../errors.js';
 import { configFile, updateConfig, type Config } from '../config/config.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { parseBaseUrl } from '../serve/base-url.js';
+import { parseMailFrom, parseSmtpUrl } from '../mail/settings.js';
+import { registerConfigSetSecret } from './config-secret.js';
 import { helpFooter } from './help.js';
 import type { CommandLine, Program } from './command-line.js';
 
@@ -26,6 +29,16 @@ const KEYS = {
     // Two lines for --help's "Keys:" block, which commander does not wrap.
     describe: 'where amz-token serve answers (https://HOST/PATH); serve and invite\n            use it when neither --base-url nor AMZ_TOKEN_BASE_URL is given',
     normalise: (value: string): string => parseBaseUrl(value, 'base-url').href,
+  },
+  'smtp-url': {
+    field: 'smtpUrl',
+    describe: 'the mail server of remind --send: smtps://USER@HOST[:PORT] (TLS) or\n            smtp://USER@HOST[:PORT] (STARTTLS, required unless the host is loopback)',
+    normalise: (value: string): string => parseSmtpUrl(value, 'smtp-url').href,
+  },
+  'mail-from': {
+    field: 'mailFrom',
+    describe: "whom remind's mail is from, and where sellers reply: 'Name <addr>'",
+    normalise: (value: string): string => parseMailFrom(value, 'mail-from').text,
   },
 } as const satisfies Record<string, { field: keyof Config; describe: string; normalise(value: string): string }>;
 
@@ -72,8 +85,8 @@ export function registerConfig(program: Program, line: CommandLine): void {
   const keyList = KEY_NAMES.map((key) => `  ${key}  ${KEYS[key].describe}`).join('\n');
   const config = program
     .command('config')
-    .description("read and change config.json's settings (base-url); apps, profiles and the store have commands of their own")
-    .addHelpText('after', `\nKeys:\n${keyList}\n` + helpFooter(['amz-token config set base-url https://auth.example.com/amz-token', 'amz-token config get base-url'], [...new Set([...CONFIG_EXIT_CODES.get, ...CONFIG_EXIT_CODES.set])]));
+    .description("read and change config.json's settings (base-url, smtp-url, mail-from); apps, profiles and the store have commands of their own")
+    .addHelpText('after', `\nKeys:\n${keyList}\n` + helpFooter(['amz-token config set base-url https://auth.example.com/amz-token', 'amz-token config get base-url', 'amz-token config set smtp-url smtps://mailer@mail.example.com', "amz-token config set mail-from 'Acme Integrations <ops@acme.example>'", 'amz-token config set-secret smtp-password < smtp-password.txt'], [...new Set([...CONFIG_EXIT_CODES.get, ...CONFIG_EXIT_CODES.set])]));
   config
     .command('get')
     .description('print a setting; exit 5 when it is not set')
@@ -93,4 +106,5 @@ export function registerConfig(program: Program, line: CommandLine): void {
     .addArgument(keyArgument())
     .addHelpText('after', helpFooter(['amz-token config unset base-url'], CONFIG_EXIT_CODES.unset))
     .action((key) => line.choose('config unset', { key }, runConfigUnset));
+  registerConfigSetSecret(config, line);
 }

@@ -40,7 +40,7 @@ export function parseSmtpUrl(value: string, what = 'smtp-url'): SmtpServer {
   const url = new URL(value);
   if (url.protocol !== 'smtps:' && url.protocol !== 'smtp:') throw new UsageError(`${what} must start with smtps:// (TLS) or smtp:// (STARTTLS), got ${url.protocol.slice(0, 12)}//`);
   // A password in the URL would land in config.json, ps and shell history.
-  if (url.password) throw new UsageError(`${what} must not hold a password; nothing was changed`, 'store it in the secret store instead: amz-token config set-secret smtp-password');
+  if (url.password) throw new UsageError(`${what} must not hold a password (nothing was changed; it is in your shell history now: consider changing it)`, 'store it in the secret store instead: amz-token config set-secret smtp-password');
   if (url.pathname.replace(/^\/$/, '') || url.search || url.hash) throw new UsageError(`${what} takes only USER@HOST[:PORT], without a path, query or fragment`);
   if (!url.hostname) throw new UsageError(`${what} needs a host`);
   const user = url.username ? decodeURIComponent(url.username) : undefined;
