@@ -14,6 +14,7 @@ import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
 import { registerProfile } from './profile.js';
+import { registerRemind } from './remind.js';
 import { JOB_COMMANDS } from './jobs.js';
 
 export const COMMANDS: CommandTable = [
@@ -29,5 +30,6 @@ export const COMMANDS: CommandTable = [
   [['store'], registerStore],
   [['config'], registerConfig],
   [['invite'], registerInvite],
+  [['remind'], registerRemind],
   [['serve'], registerServe],
 ];

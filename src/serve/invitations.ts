@@ -68,7 +68,7 @@ function pruned(invitations: Record<string, InvitationRecord>, now: Date): Recor
 }
 
 /** The link a seller opens: the invitation id and its expiry, signed. */
-export function invitationLink(signer: Signer, base: BaseUrl, id: string, record: InvitationRecord): string {
+export function invitationLink(signer: Signer, base: BaseUrl, id: string, record: Pick<InvitationRecord, 'expiresAt'>): string {
   return `${base.href}/i/${signer.sign('invitation', { i: id, e: Math.floor(Date.parse(record.expiresAt) / 1000) })}`;
 }
 
