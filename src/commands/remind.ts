@@ -49,7 +49,7 @@ export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promi
     );
     for (const line of lines) ctx.out.result(line);
   }
-  for (const r of noAddress) ctx.out.warn(`${r.profile} lapses ${r.daysLeft > 0 ? `in ${r.daysLeft} days` : 'now'} and has no mail address; run: amz-token profile set ${r.profile} --email ADDR [--language de]`);
+  for (const r of noAddress) ctx.out.warn(`${r.profile} ${r.daysLeft > 0 ? `lapses in ${r.daysLeft} day${r.daysLeft === 1 ? '' : 's'}` : 'has lapsed'} and has no mail address; run: amz-token profile set ${r.profile} --email ADDR [--language de]`);
   if (failure) ctx.out.problem(failure.message, (failure as { hint?: string }).hint);
   ctx.out.info(summary(rows, opts));
   return exitCode;

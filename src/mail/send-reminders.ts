@@ -36,8 +36,10 @@ export function mailSettings(ctx: CommandContext, config: Config) {
   const missing = [
     ...(config.smtpUrl ? [] : ['smtp-url (amz-token config set smtp-url smtps://USER@HOST)']),
     ...(config.mailFrom ? [] : ["mail-from (amz-token config set mail-from 'Name <addr>')"]),
+    // The links point at serve: without its address there is nothing to mail.
+    ...(config.baseUrl || ctx.deps.env.AMZ_TOKEN_BASE_URL?.trim() ? [] : ['a base URL (amz-token config set base-url https://HOST/PATH)']),
   ];
-  if (missing.length) throw new UsageError(`remind --send needs ${missing.join(' and ')}; nothing was sent`);
+  if (missing.length) throw new UsageError(`remind --send needs ${missing.join(', ')}; nothing was sent`);
   return { server: parseSmtpUrl(config.smtpUrl!, '"smtpUrl"'), from: parseMailFrom(config.mailFrom!, '"mailFrom"'), base: chooseBaseUrl(undefined, ctx.deps.env, config) };
 }
 
