@@ -15,7 +15,7 @@ import * as validate from '../validate.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine, type Program } from './command-line.js';
 import { appNameOf, wholeNumber } from './options.js';
-import { emailAddress, language, LANGUAGES, type Contact } from '../config/contact.js';
+import { emailAddress, LANGUAGES, type Contact } from '../config/contact.js';
 
 const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
 export const INVITE_EXIT_CODES = {
@@ -179,7 +179,7 @@ export function registerInvite(program: Program, line: CommandLine): void {
     .addOption(new Option('--marketplace <cc>', 'new seller: marketplace country code, e.g. DE').argParser((value) => validate.marketplace(value)))
     .option('--vendor', 'new seller: Vendor Central instead of Seller Central')
     .addOption(new Option('--email <addr>', "new seller: the seller's mail address, kept on the new profile for amz-token remind").argParser((value) => emailAddress(value)))
-    .addOption(new Option('--language <lang>', `with --email: the language of reminder mail (${LANGUAGES.join(', ')}; default en)`).argParser((value) => language(value)))
+    .addOption(new Option('--language <lang>', 'with --email: the language of reminder mail (default en)').choices(LANGUAGES))
     .option('--base-url <url>', 'where amz-token serve answers (env: AMZ_TOKEN_BASE_URL; config: "baseUrl")')
     .addOption(new Option('--expires-in <days>', 'the link works until this many days from now').argParser(wholeNumber('--expires-in', 1, 90)).default(DEFAULT_EXPIRES_IN_DAYS))
     .option('--expiring', 'one link per profile whose authorization lapses within --warn-days (for a mail merge)')

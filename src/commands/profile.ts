@@ -6,7 +6,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import { configFile } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
-import { emailAddress, language, LANGUAGES, type Contact, type Language } from '../config/contact.js';
+import { emailAddress, LANGUAGES, type Contact, type Language } from '../config/contact.js';
 import { pendingInvitations } from '../config/invitations.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { daysLeft } from '../expiry.js';
@@ -85,7 +85,7 @@ export function registerProfile(program: Program, line: CommandLine): void {
     .argument('<name>', 'the profile', (value) => profileName(value, 'profile name'))
     .addOption(new Option('--email <addr>', "the seller's mail address").argParser((value) => emailAddress(value)))
     .option('--no-email', 'remove the address: no reminder is mailed for this profile')
-    .addOption(new Option('--language <lang>', `the language of the mail: ${LANGUAGES.join(', ')} (default en)`).argParser((value) => language(value)))
+    .addOption(new Option('--language <lang>', 'the language of the mail (default en)').choices(LANGUAGES))
     .addHelpText('after', helpFooter(['amz-token profile set shop-de --email ops@shop.example --language de', 'amz-token profile set shop-de --no-email'], PROFILE_EXIT_CODES.set))
     .action((name, flags) => {
       const email = flags.email as string | boolean | undefined;

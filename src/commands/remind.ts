@@ -8,14 +8,15 @@ import { readConfig, type CommandContext } from '../context.js';
 import { DEFAULT_WARN_DAYS } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
-import { planReminders, REMINDER_INTERVAL_DAYS, REMINDER_LINK_DAYS, type Reminder } from '../mail/reminder-plan.js';
+import type { Reminder } from '../mail/reminder-plan.js';
+import { REMINDER_INTERVAL_DAYS, REMINDER_LINK_DAYS } from '../mail/cadence.js';
 import type { SendOutcome } from '../mail/send-reminders.js';
 import { helpFooter } from './help.js';
 import type { CommandLine, Program } from './command-line.js';
 import { wholeNumber } from './options.js';
 
-const { OK, USAGE, EXPIRING, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE, FLOW_NOT_COMPLETED } = ExitCode;
-export const REMIND_EXIT_CODES = [OK, USAGE, EXPIRING, FLOW_NOT_COMPLETED, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE] as const;
+const { OK, USAGE, EXPIRING, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE } = ExitCode;
+export const REMIND_EXIT_CODES = [OK, USAGE, EXPIRING, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE] as const;
 
 export interface RemindOptions {
   warnDays: number;
@@ -25,6 +26,7 @@ export interface RemindOptions {
 export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const now = ctx.deps.now();
+  const { planReminders } = await import('../mail/reminder-plan.js');
   let plan = planReminders(config, now, opts.warnDays);
   let outcomes = new Map<string, SendOutcome>();
   let failure: Error | undefined;
@@ -125,12 +127,14 @@ export function registerRemind(program: Program, line: CommandLine): void {
     .addHelpText(
       'after',
       `
-Each seller (profile set NAME --email ADDR [--language en|de]) gets their pending
-invitation link, else a new one (working ${REMINDER_LINK_DAYS} days). At most one reminder per profile per
-${REMINDER_INTERVAL_DAYS} days; a renewed authorization is out of the window, so its seller gets no more.
---send needs config set smtp-url, config set mail-from, config set-secret smtp-password and a
-base URL (config set base-url). Exit 7: the mail server (SMTP) cannot be reached or refuses;
-exit 3: some lapsing profile has no address. A send that fails is not recorded: the next run tries again.
+Each seller (profile set NAME --email ADDR [--language en|de]) gets their
+pending invitation link, else a new one (working ${REMINDER_LINK_DAYS} days): at most one reminder
+per profile per ${REMINDER_INTERVAL_DAYS} days, and none once the seller has renewed (the new expiry
+is out of the window). --send needs config set smtp-url, config set mail-from,
+config set-secret smtp-password and config set base-url. A send that fails is
+not recorded: the next run tries again.
+Exit 7 here: the mail server (SMTP) cannot be reached or refuses; exit 3: some
+lapsing profile has no mail address; exit 8: another remind --send is running.
 ` +
         helpFooter(['amz-token remind', 'amz-token remind --warn-days 45 --json', 'amz-token remind --send --quiet   # cron, each morning'], REMIND_EXIT_CODES),
     )

@@ -6,14 +6,9 @@ import type { Language } from '../config/contact.js';
 import { invitationState, type InvitationRecord } from '../config/invitations.js';
 import { daysLeft, expiryState } from '../expiry.js';
 import { checkInvitation } from '../serve/invitations.js';
+import { MIN_LINK_DAYS, REMINDER_INTERVAL_DAYS, REMINDER_LINK_DAYS } from './cadence.js';
 
 const DAY_MS = 86_400_000;
-/** At most one reminder per profile per week: Amazon's own cadence in the month before a lapse. */
-export const REMINDER_INTERVAL_DAYS = 7;
-/** A link made for a reminder works this long: the next week's reminder carries the same link. */
-export const REMINDER_LINK_DAYS = 14;
-/** A pending link is mailed again only while it works at least this long; else a fresh one replaces it. */
-export const MIN_LINK_DAYS = 2;
 
 interface Lapsing {
   profile: string;

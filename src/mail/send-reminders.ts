@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import type { Config } from '../config/config.js';
 import { updateConfig } from '../config/config.js';
 import { withRunLock } from '../config/run-lock.js';
-import { FlowError, UsageError } from '../errors.js';
+import { StoreUnavailableError, UsageError } from '../errors.js';
 import { accounts } from '../secrets/accounts.js';
 import { chooseBaseUrl } from '../serve/base-url.js';
 import { invitationLink } from '../serve/invitations.js';
@@ -46,7 +46,8 @@ export function mailSettings(ctx: CommandContext, config: Config) {
 export async function sendReminders(ctx: CommandContext, config: Config, warnDays: number): Promise<SendRun> {
   const { server, from, base } = mailSettings(ctx, config);
   const busy = (pid: number, lockFile: string) =>
-    new FlowError(`another amz-token remind --send is running${pid ? ` (pid ${pid})` : ''}; its lock is ${lockFile}`, 'let it finish; if no amz-token is running, delete that file');
+    // Exit 8, as for any config folder that another process holds.
+    new StoreUnavailableError(`another amz-token remind --send is running${pid ? ` (pid ${pid})` : ''}; its lock is ${lockFile}`, 'let it finish; if no amz-token is running, delete that file');
   return withRunLock(ctx.deps.configDir, 'remind', busy, async () => {
     const store = await ctx.deps.secretStore();
     const password = server.user === undefined ? undefined : ((await store.get(accounts.smtpPassword())) ?? undefined);

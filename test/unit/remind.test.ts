@@ -60,7 +60,7 @@ describe('profile set, config set and set-secret (in-process)', () => {
   it('profile set keeps the address and language in config.json; --no-email removes them; a bad address changes nothing', async () => {
     const env = fakeEnvironment({ now });
     writeConfig(env.deps.configDir, { apps: { 'my-app': { clientSecretCreatedAt: inDays(-1) } }, profiles: { 'shop-de': { expiresAt: inDays(20) } } });
-    expect((await env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example', '--language', 'DE'])).code).toBe(0);
+    expect((await env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example', '--language', 'de'])).code).toBe(0);
     const file = join(env.deps.configDir, 'config.json');
     expect(JSON.parse(readFileSync(file, 'utf8')).profiles['shop-de'].contact).toEqual({ email: 'ops@shop.example', language: 'de' });
     const before = readFileSync(file, 'utf8');
