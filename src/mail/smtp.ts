@@ -69,7 +69,8 @@ export async function openMailer(server: SmtpServer, password: string | undefine
   return {
     async send(mail) {
       try {
-        await transport.sendMail({ from: from.name ? { name: from.name, address: from.address } : from.address, ...mail });
+        // Auto-Submitted (RFC 3834): a seller's out-of-office reply is not sent back to it.
+        await transport.sendMail({ from: from.name ? { name: from.name, address: from.address } : from.address, headers: { 'Auto-Submitted': 'auto-generated' }, ...mail });
       } catch (error) {
         throw mailServerError(error, where, server.user);
       }

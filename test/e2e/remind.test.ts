@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestKeyring } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
-import { startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { SELLER, startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
@@ -151,6 +151,7 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
       await page.check('#authorize');
       await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
     } finally {
+      rig.double.sellingPartnerId = SELLER;
       await context.close();
     }
     expect(await rig.refreshToken(`${p}-en`)).not.toBe(tokens[0]);
@@ -171,5 +172,26 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
     expect(linkIn(second!.text ?? '')).toBe(linkIn(first!.text ?? ''));
     const pending = Object.values(configJson().invitations ?? {}).filter((i) => i.profile === `${p}-de` && !i.usedAt && !i.revokedAt && Date.parse(i.expiresAt) > Date.now());
     expect(pending).toHaveLength(1);
+  });
+
+  it('a new seller invited with --email keeps the address and language on the profile they become', async () => {
+    const profile = `${p}-new`;
+    const made = await cli(['invite', '--profile', profile, '--app', rig.app, '--marketplace', 'DE', '--email', 'new@shop.example', '--language', 'de', '--json'], 0);
+    const { url } = JSON.parse(String(made.stdout)) as { url: string };
+    const context = await rig.newContext('de-DE');
+    rig.double.sellingPartnerId = 'A3NEWSELLER001';
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.click('#continue');
+      await page.waitForURL((u) => u.pathname === '/apps/authorize/consent');
+      await page.check('#authorize');
+      await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
+    } finally {
+      rig.double.sellingPartnerId = SELLER;
+      await context.close();
+    }
+    const shown = JSON.parse(String((await cli(['profile', 'show', profile, '--json'], 0)).stdout)) as { sellingPartnerId: string; contact: unknown };
+    expect(shown).toMatchObject({ sellingPartnerId: 'A3NEWSELLER001', contact: { email: 'new@shop.example', language: 'de' } });
   });
 });

@@ -83,6 +83,16 @@ describe('profile set, config set and set-secret (in-process)', () => {
     expect((await env.run(['config', 'set-secret', 'smtp-password'], '')).code).toBe(2);
   });
 
+  it("a new seller's invitation takes --email and --language, which its record keeps for the profile it becomes", async () => {
+    const env = fakeEnvironment({ now });
+    writeConfig(env.deps.configDir, { apps: { 'my-app': { clientSecretCreatedAt: inDays(-1) } } });
+    const made = await env.run(['invite', '--profile', 'new-shop', '--app', 'my-app', '--marketplace', 'DE', '--email', 'new@shop.example', '--language', 'de', '--base-url', 'https://auth.acme.example/amz']);
+    expect(made.code, made.stderr).toBe(0);
+    const { invitations } = JSON.parse(readFileSync(join(env.deps.configDir, 'config.json'), 'utf8'));
+    expect(Object.values(invitations)).toEqual([expect.objectContaining({ kind: 'new-seller', profile: 'new-shop', contact: { email: 'new@shop.example', language: 'de' } })]);
+    expect((await env.run(['invite', '--profile', 'other', '--app', 'my-app', '--marketplace', 'DE', '--email', 'not-an-address', '--base-url', 'https://auth.acme.example/amz'])).code).toBe(2);
+  });
+
   it('remind --send without mail settings exits 2 and names each missing one; nothing is written', async () => {
     const env = fakeEnvironment({ now });
     writeConfig(env.deps.configDir, { apps: { 'my-app': { clientSecretCreatedAt: inDays(-1) } }, profiles: { 'shop-de': { expiresAt: inDays(20) } } });
