@@ -29,7 +29,7 @@ export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promi
   const { planReminders } = await import('../mail/reminder-plan.js');
   let plan = planReminders(config, now, opts.warnDays);
   let outcomes = new Map<string, SendOutcome>();
-  let failure: Error | undefined;
+  let failure: (Error & { hint?: string }) | undefined;
   if (opts.send) {
     const { sendReminders, mailSettings } = await import('../mail/send-reminders.js');
     if (plan.some((r) => r.action === 'send')) {
@@ -44,7 +44,8 @@ export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promi
   const exitCode = mostUrgent([...(failure ? [AMAZON_UNAVAILABLE] : []), ...(noAddress.length ? [EXPIRING] : [])]);
   if (ctx.global.json) {
     ctx.out.json({ at: now.toISOString(), warnDays: opts.warnDays, send: opts.send, reminders: rows });
-  } else if (rows.length > 0) {
+  } else if (rows.length > 0 && !ctx.global.quiet) {
+    // -q (cron): only what needs doing, below; a morning with nothing to fix mails nobody.
     const lines = table(
       [['PROFILE', 'TO', 'LANG', 'EXPIRES', 'REMINDER'], ...rows.map((r) => [r.profile, r.to ?? '-', r.language ?? '-', formatDate(new Date(r.expiresAt), now), describe(r, now)])],
       ctx.out.width ? { maxWidth: ctx.out.width } : {},
@@ -52,7 +53,9 @@ export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promi
     for (const line of lines) ctx.out.result(line);
   }
   for (const r of noAddress) ctx.out.warn(`${r.profile} ${r.daysLeft > 0 ? `lapses in ${r.daysLeft} day${r.daysLeft === 1 ? '' : 's'}` : 'has lapsed'} and has no mail address; run: amz-token profile set ${r.profile} --email ADDR [--language de]`);
-  if (failure) ctx.out.problem(failure.message, (failure as { hint?: string }).hint);
+  // Each mail that failed, by profile (a refused recipient fails alone); the fix once.
+  for (const r of rows.filter((x) => x.action === 'failed')) ctx.out.problem(`${r.profile}: not sent to ${r.to}: ${r.error}`);
+  if (failure?.hint) ctx.out.warn(`  ${failure.hint}`);
   ctx.out.info(summary(rows, opts));
   return exitCode;
 }

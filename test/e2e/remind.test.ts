@@ -28,7 +28,7 @@ interface Row {
 beforeAll(async () => {
   requireTestKeyring();
   rig = await startServeRig({ nginx: true, rate: '6000r/m' });
-  smtp = await startSmtpServer();
+  smtp = await startSmtpServer({ refuse: ['bounce@shop.example'] });
   p = rig.s.prefix;
   // The CLI trusts the test CA as it would trust a mail server's public one.
   rig.s.env.NODE_EXTRA_CA_CERTS = smtp.caFile;
@@ -132,11 +132,22 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
     expect(configJson().profiles[`${p}-late`]!.reminded).toBeUndefined();
     expect(Object.values(configJson().invitations ?? {}).filter((i) => i.profile === `${p}-late`)).toEqual([]);
 
+    // The right password; one address the server refuses fails alone, and is not recorded either.
+    await importProfile(`${p}-bounce`, 'A3BOUNCESELLER', 356, ['--email', 'bounce@shop.example']);
     await cli(['config', 'set-secret', 'smtp-password'], 0, smtp.password);
-    const delivered = await remind(['--send'], 3);
+    const result = await cli(['remind', '--send', '--json'], 7);
+    const delivered = (JSON.parse(String(result.stdout)) as { reminders: Row[] }).reminders;
     expect(delivered.filter((r) => r.action === 'sent').map((r) => r.profile)).toEqual([`${p}-late`]);
+    expect(delivered.find((r) => r.profile === `${p}-bounce`)?.action).toBe('failed');
+    expect(String(result.stderr)).toMatch(new RegExp(`${p}-bounce: not sent to bounce@shop\\.example: SMTP server 127\\.0\\.0\\.1:\\d+ refused the message \\(550`));
     expect(mailTo('late@shop.example')).toHaveLength(1);
     expect(configJson().profiles[`${p}-late`]!.reminded).toBeDefined();
+    expect(configJson().profiles[`${p}-bounce`]!.reminded).toBeUndefined();
+    // Fixed, the next run sends it, with the link made for the failed one (never a second).
+    await cli(['profile', 'set', `${p}-bounce`, '--email', 'bounce-fixed@shop.example'], 0);
+    expect((await remind(['--send'], 3)).filter((r) => r.action === 'sent').map((r) => r.profile)).toEqual([`${p}-bounce`]);
+    expect(mailTo('bounce-fixed@shop.example')).toHaveLength(1);
+    expect(Object.values(configJson().invitations ?? {}).filter((i) => i.profile === `${p}-bounce`)).toHaveLength(1);
   });
 
   it('a seller who renews through the mailed link gets no further mail; one who does not is reminded a week later with the same link', async () => {
@@ -166,7 +177,7 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
     const before = smtp.messages.length;
     const rows = await remind(['--send'], 3);
     expect(rows.some((r) => r.profile === `${p}-en`)).toBe(false); // renewed: out of the window
-    expect(smtp.messages.slice(before).flatMap((m) => m.envelopeTo).sort()).toEqual(['de-seller@shop.example', 'late@shop.example']);
+    expect(smtp.messages.slice(before).flatMap((m) => m.envelopeTo).sort()).toEqual(['bounce-fixed@shop.example', 'de-seller@shop.example', 'late@shop.example']);
     expect(mailTo('en-seller@shop.example')).toHaveLength(1);
     const [first, second] = mailTo('de-seller@shop.example');
     expect(linkIn(second!.text ?? '')).toBe(linkIn(first!.text ?? ''));

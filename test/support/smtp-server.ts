@@ -22,7 +22,8 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { user?: string; password?: string } = {}): Promise<TestSmtpServer> {
+/** `refuse`: recipients the server answers 550 (no such mailbox), as a real server does for a wrong address. */
+export async function startSmtpServer(options: { user?: string; password?: string; refuse?: readonly string[] } = {}): Promise<TestSmtpServer> {
   const user = options.user ?? 'mailer@ops.example';
   const password = options.password ?? `pw ${Math.random().toString(36).slice(2)} with spaces`;
   const ca = throwawayCa(['IP:127.0.0.1']);
@@ -40,6 +41,10 @@ export async function startSmtpServer(options: { user?: string; password?: strin
       state.refusedLogins += 1;
       const error = Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 });
       return callback(error);
+    },
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.includes(address.address)) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
+      return callback();
     },
     onData(stream, session, callback) {
       const done = simpleParser(stream).then(
