@@ -48,8 +48,8 @@ const WORDS: Record<Language, Words> = {
     greeting: 'Hello,',
     lapse: (f) =>
       f.daysLeft > 0
-        ? `the authorization your Amazon account ${f.sellingPartnerId} gave the app ${f.app} for ${f.where} expires on ${f.date}, in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'}.`
-        : `the authorization your Amazon account ${f.sellingPartnerId} gave the app ${f.app} for ${f.where} expired on ${f.date}.`,
+        ? `The authorization your Amazon account ${f.sellingPartnerId} gave the app ${f.app} for ${f.where} expires on ${f.date}, in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'}.`
+        : `The authorization your Amazon account ${f.sellingPartnerId} gave the app ${f.app} for ${f.where} expired on ${f.date}.`,
     stops: (f) => `Amazon ends such an authorization one year after it was given. Without it, ${f.app} can no longer work with your account (for example, sync prices and stock or import orders).`,
     renew: 'To renew it, open this link:',
     button: 'Renew the authorization',
