@@ -185,6 +185,24 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
     expect(pending).toHaveLength(1);
   });
 
+  it('smtp:// to a server that offers no STARTTLS is refused before the password crosses the wire (exit 7)', async () => {
+    // 127.0.0.2 is loopback to the kernel, but amz-token exempts only 127.0.0.1, localhost and ::1
+    // from STARTTLS: here it stands in for a mail server elsewhere that speaks only in clear.
+    const plain = await startSmtpServer({ plain: true, host: '127.0.0.2', user: smtp.user, password: smtp.password });
+    try {
+      await cli(['config', 'set', 'smtp-url', plain.url], 0);
+      await importProfile(`${p}-clear`, 'A3CLEARSELLER1', 357, ['--email', 'clear@shop.example']);
+      const refused = await cli(['remind', '--send'], 7);
+      expect(String(refused.stderr)).toMatch(/SMTP server 127\.0\.0\.2:\d+.*(TLS|STARTTLS)/);
+      expect(plain.loginAttempts).toBe(0);
+      expect(plain.messages).toHaveLength(0);
+      expect(configJson().profiles[`${p}-clear`]!.reminded).toBeUndefined();
+    } finally {
+      await cli(['config', 'set', 'smtp-url', smtp.url], 0);
+      await plain.close();
+    }
+  });
+
   it('a new seller invited with --email keeps the address and language on the profile they become', async () => {
     const profile = `${p}-new`;
     const made = await cli(['invite', '--profile', profile, '--app', rig.app, '--marketplace', 'DE', '--email', 'new@shop.example', '--language', 'de', '--json'], 0);

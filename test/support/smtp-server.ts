@@ -19,24 +19,28 @@ export interface TestSmtpServer {
   messages: Array<ParsedMail & { envelopeTo: string[]; envelopeFrom: string }>;
   /** Logins refused (a wrong password). */
   refusedLogins: number;
+  /** Every AUTH attempt, accepted or not: a password that crossed the wire. */
+  loginAttempts: number;
   close(): Promise<void>;
 }
 
-/** `refuse`: recipients the server answers 550 (no such mailbox), as a real server does for a wrong address. */
-export async function startSmtpServer(options: { user?: string; password?: string; refuse?: readonly string[] } = {}): Promise<TestSmtpServer> {
+/**
+ * `refuse`: recipients the server answers 550 (no such mailbox), as a real server does for a wrong address.
+ * `plain`: a server that speaks no TLS at all (no STARTTLS offered) and would take AUTH in clear, on `host`.
+ */
+export async function startSmtpServer(options: { user?: string; password?: string; refuse?: readonly string[]; plain?: boolean; host?: string } = {}): Promise<TestSmtpServer> {
   const user = options.user ?? 'mailer@ops.example';
   const password = options.password ?? `pw ${Math.random().toString(36).slice(2)} with spaces`;
   const ca = throwawayCa(['IP:127.0.0.1']);
-  const state = { refusedLogins: 0, messages: [] as TestSmtpServer['messages'] };
+  const state = { refusedLogins: 0, loginAttempts: 0, messages: [] as TestSmtpServer['messages'] };
   const pending = new Set<Promise<void>>();
   const server = new SMTPServer({
-    secure: true,
-    key: ca.server.key,
-    cert: ca.server.cert,
+    ...(options.plain ? { secure: false, disabledCommands: ['STARTTLS'], allowInsecureAuth: true } : { secure: true, key: ca.server.key, cert: ca.server.cert }),
     authMethods: ['PLAIN', 'LOGIN'],
     size: 1024 * 1024,
     logger: false,
     onAuth(auth, _session, callback) {
+      state.loginAttempts += 1;
       if (auth.username === user && auth.password === password) return callback(null, { user });
       state.refusedLogins += 1;
       const error = Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 });
@@ -60,11 +64,11 @@ export async function startSmtpServer(options: { user?: string; password?: strin
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtps://${encodeURIComponent(user)}@127.0.0.1:${port}`,
+    url: `${options.plain ? 'smtp' : 'smtps'}://${encodeURIComponent(user)}@${options.host ?? '127.0.0.1'}:${port}`,
     user,
     password,
     port,
@@ -72,6 +76,9 @@ export async function startSmtpServer(options: { user?: string; password?: strin
     messages: state.messages,
     get refusedLogins() {
       return state.refusedLogins;
+    },
+    get loginAttempts() {
+      return state.loginAttempts;
     },
     async close() {
       await Promise.all(pending);
