@@ -33,6 +33,7 @@ const ARGUMENT_VALUES: Record<string, ValueKind> = {
   'profile set': 'profile',
   'profile show': 'profile',
   completion: 'shell',
+  explain: 'code',
 };
 
 export function registerCompletion(program: Program, line: CommandLine): void {

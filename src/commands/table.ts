@@ -15,6 +15,8 @@ import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
 import { registerProfile } from './profile.js';
 import { registerRemind } from './remind.js';
+import { registerExplain } from './explain.js';
+import { registerDoctor } from './doctor.js';
 import { JOB_COMMANDS } from './jobs.js';
 
 export const COMMANDS: CommandTable = [
@@ -32,4 +34,6 @@ export const COMMANDS: CommandTable = [
   [['invite'], registerInvite],
   [['remind'], registerRemind],
   [['serve'], registerServe],
+  [['explain'], registerExplain],
+  [['doctor'], registerDoctor],
 ];

@@ -41,7 +41,7 @@ function sharedFunctions(spec: CommandSpec): string {
   // Global flags with a value are valid after any command.
   const globalValueFlags = spec.flags.filter((f) => f.value).flatMap((f) => f.names.map((n) => `    *${shQuote(`|${n}`)}) echo ${f.value} ;;`));
   const argumentKinds = commands.filter((command) => command.argument).map((command) => `    ${shQuote(command.path.join(' '))}) echo ${command.argument} ;;`);
-  const fixed = (['marketplace', 'region', 'shell', 'store'] as ValueKind[]).map((k) => `    ${k}) printf '%s\\n' ${staticValues(k).join(' ')} ;;`);
+  const fixed = (['marketplace', 'region', 'shell', 'store', 'code'] as ValueKind[]).map((k) => `    ${k}) printf '%s\\n' ${staticValues(k).join(' ')} ;;`);
   const choices = commands.flatMap((command) =>
     command.flags
       .filter((f) => f.choices)

@@ -3,9 +3,10 @@
 // anyone touching the scripts) and the fixed values some flags take.
 
 import { MARKETPLACES, REGIONS } from '../amazon/marketplaces.js';
+import { KNOWN_CODES } from '../flow/consent-errors.js';
 
 /** What a flag's value or a positional argument completes to. */
-export type ValueKind = 'profile' | 'app' | 'marketplace' | 'region' | 'shell' | 'store' | 'choice' | 'file' | 'value';
+export type ValueKind = 'profile' | 'app' | 'marketplace' | 'region' | 'shell' | 'store' | 'code' | 'choice' | 'file' | 'value';
 
 export interface FlagSpec {
   /** e.g. ['-q', '--quiet'] */
@@ -45,6 +46,9 @@ export function staticValues(kind: ValueKind): string[] {
     case 'store':
       // helper:<name> takes any docker-credential-<name>; these two are the ones Debian ships.
       return ['keychain', 'file', 'helper:pass', 'helper:secretservice'];
+    case 'code':
+      // What `explain` knows (and the 403 forms' alias).
+      return [...KNOWN_CODES.map((entry) => entry.code), '403'];
     default:
       return [];
   }

@@ -20,6 +20,8 @@ export interface SecretQueue {
   readonly url: string;
   /** Proves credentials, permissions and the queue itself before anything changes (GetQueueAttributes). */
   check(): Promise<void>;
+  /** The queue's access policy (JSON), undefined when it has none; optional, for `doctor`. */
+  policy?(): Promise<string | undefined>;
   receive(options: ReceiveOptions): Promise<QueueMessage[]>;
   /** Only after what the message carries is safely stored. */
   delete(message: QueueMessage): Promise<void>;

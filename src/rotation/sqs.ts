@@ -30,6 +30,10 @@ export async function openSqsQueue(url: string, env: Env): Promise<SecretQueue> 
     async check() {
       await call('read its attributes', () => client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })));
     },
+    async policy() {
+      const reply = await call('read its policy', () => client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] })));
+      return reply.Attributes?.Policy;
+    },
     async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
       const reply = await call('receive messages', () =>
         client.send(

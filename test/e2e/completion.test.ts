@@ -81,7 +81,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('completes commands and subcommands', async () => {
-    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'profile', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'remind', 'serve']);
+    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'profile', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'remind', 'serve', 'explain', 'doctor']);
     expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove', 'remind']);
     expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
@@ -110,6 +110,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 'profile', 'set', 'shop')).toEqual(['shop-de', 'shop-fr']);
     expect(await complete('amz-token', 'profile', 'set', 'shop-de', '--language', '')).toEqual(['en', 'de']);
     expect(await complete('amz-token', 'remind', '--')).toEqual(expect.arrayContaining(['--send', '--warn-days', '--json']));
+    expect(await complete('amz-token', 'explain', 'MD9')).toEqual(['MD9000', 'MD9010', 'MD9100']);
   });
 
   it('completes the values of --format and store migrate --to', async () => {

@@ -25,17 +25,17 @@ export interface TlsHost {
   spki: string;
 }
 
-/** A throwaway CA and a server certificate for `host` signed by it (openssl CLI, 2 days). */
-export function makeTlsHost(host: string, dir = mkdtempSync(join(tmpdir(), 'amz-token-tls-'))): TlsHost {
+/** A throwaway CA and a server certificate for `host` signed by it (openssl CLI, 2 days unless `days`). */
+export function makeTlsHost(host: string, dir = mkdtempSync(join(tmpdir(), 'amz-token-tls-')), days = 2): TlsHost {
   mkdirSync(dir, { recursive: true });
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=amz-token serve test CA (throwaway)',
+  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', String(days), '-subj', '/CN=amz-token serve test CA (throwaway)',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
   openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', `/CN=${host}`);
   writeFileSync(file('server.ext'), `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
-  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('server.ext'), '-out', file('server.pem'));
+  openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', String(days), '-extfile', file('server.ext'), '-out', file('server.pem'));
   // nginx presents the chain; Chromium checks the leaf's key against the SPKI list.
   writeFileSync(file('chain.pem'), readFileSync(file('server.pem'), 'utf8') + readFileSync(file('ca.pem'), 'utf8'));
   const leaf = new X509Certificate(readFileSync(file('server.pem')));
@@ -89,6 +89,8 @@ export interface NginxOptions {
   host?: string;
   /** Overrides the snippet's request rate (e.g. '6000r/m' for a test that makes many requests). */
   rate?: string;
+  /** How long the server certificate lives (default 2 days; doctor warns below 14). */
+  days?: number;
 }
 
 /** A host name of our own under .test (RFC 2606), unique per call, that only --host-resolver-rules resolves. */
@@ -146,7 +148,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const path = options.path ?? '/amz-token';
   const dir = mkdtempSync(join(tmpdir(), 'amz-token-nginx-'));
   const host = options.host ?? madeUpHost();
-  const tls = makeTlsHost(host, join(dir, 'tls'));
+  const tls = makeTlsHost(host, join(dir, 'tls'), options.days);
   const port = await freePort();
   writeNginxConfig(dir, renderNginxSnippet({ host, port, pathPrefix: `${path}/`, upstreamPort: options.upstreamPort, certFile: tls.certFile, keyFile: tls.keyFile, rate: options.rate }));
   nginxTest(dir);

@@ -25,6 +25,8 @@ import { ENV_EXIT_CODES } from '../../src/commands/env.js';
 import { STORE_EXIT_CODES } from '../../src/commands/store.js';
 import { INVITE_EXIT_CODES } from '../../src/commands/invite.js';
 import { SERVE_EXIT_CODES } from '../../src/commands/serve.js';
+import { EXPLAIN_EXIT_CODES } from '../../src/commands/explain.js';
+import { DOCTOR_EXIT_CODES } from '../../src/commands/doctor.js';
 
 /** Each command and the exit codes it declares next to itself. */
 const DECLARED: Array<[string[], readonly ExitCode[]]> = [
@@ -52,6 +54,8 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['invite', 'list'], INVITE_EXIT_CODES.list],
   [['invite', 'revoke'], INVITE_EXIT_CODES.revoke],
   [['serve'], SERVE_EXIT_CODES],
+  [['explain'], EXPLAIN_EXIT_CODES],
+  [['doctor'], DOCTOR_EXIT_CODES],
   [['config', 'get'], CONFIG_EXIT_CODES.get],
   [['config', 'set'], CONFIG_EXIT_CODES.set],
   [['config', 'unset'], CONFIG_EXIT_CODES.unset],
