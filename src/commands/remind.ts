@@ -5,6 +5,7 @@
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, mostUrgent } from '../errors.js';
 import { readConfig, type CommandContext } from '../context.js';
+import { findProfile } from '../config/lookup.js';
 import { DEFAULT_WARN_DAYS } from '../expiry.js';
 import { formatDate } from '../dates.js';
 import { table } from '../output.js';
@@ -15,25 +16,28 @@ import { helpFooter } from './help.js';
 import type { CommandLine, Program } from './command-line.js';
 import { wholeNumber } from './options.js';
 
-const { OK, USAGE, EXPIRING, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE } = ExitCode;
-export const REMIND_EXIT_CODES = [OK, USAGE, EXPIRING, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE] as const;
+const { OK, USAGE, EXPIRING, NOT_FOUND, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE } = ExitCode;
+export const REMIND_EXIT_CODES = [OK, USAGE, EXPIRING, NOT_FOUND, AMAZON_UNAVAILABLE, STORE_UNAVAILABLE] as const;
 
 export interface RemindOptions {
   warnDays: number;
   send: boolean;
+  /** --profile: this profile's seller only. */
+  profile?: string;
 }
 
 export async function runRemind(ctx: CommandContext, opts: RemindOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const now = ctx.deps.now();
+  if (opts.profile !== undefined) findProfile(config, opts.profile);
   const { planReminders } = await import('../mail/reminder-plan.js');
-  let plan = planReminders(config, now, opts.warnDays);
+  let plan = planReminders(config, now, opts.warnDays, opts.profile);
   let outcomes = new Map<string, SendOutcome>();
   let failure: (Error & { hint?: string }) | undefined;
   if (opts.send) {
     const { sendReminders, mailSettings } = await import('../mail/send-reminders.js');
     if (plan.some((r) => r.action === 'send')) {
-      const run = await sendReminders(ctx, config, opts.warnDays);
+      const run = await sendReminders(ctx, config, opts.warnDays, opts.profile);
       ({ plan, outcomes, failure } = run);
     } else {
       mailSettings(ctx, config); // missing settings are exit 2 even on a quiet day: cron should say so at once
@@ -135,11 +139,15 @@ pending invitation link, else a new one (working ${REMINDER_LINK_DAYS} days): at
 per profile per ${REMINDER_INTERVAL_DAYS} days, and none once the seller has renewed (the new expiry
 is out of the window). --send needs config set smtp-url, config set mail-from,
 config set-secret smtp-password and config set base-url. A send that fails is
-not recorded: the next run tries again.
+not recorded: the next run tries again. --profile NAME: that seller only.
 Exit 7 here: the mail server (SMTP) cannot be reached or refuses; exit 3: some
 lapsing profile has no mail address; exit 8: another remind --send is running.
 ` +
-        helpFooter(['amz-token remind', 'amz-token remind --warn-days 45 --json', 'amz-token remind --send --quiet   # cron, each morning'], REMIND_EXIT_CODES),
+        helpFooter(['amz-token remind', 'amz-token remind --warn-days 45 --json', 'amz-token remind --send --profile shop-de', 'amz-token remind --send --quiet   # cron, each morning'], REMIND_EXIT_CODES),
     )
-    .action((flags) => line.choose('remind', { warnDays: flags.warnDays, send: flags.send === true }, runRemind));
+    .action((flags) => {
+      // Only the flag narrows remind, as status: a cron job that inherits AMZ_TOKEN_PROFILE still reminds every seller.
+      const profile = line.global().profile;
+      line.choose('remind', { warnDays: flags.warnDays, send: flags.send === true, ...(profile !== undefined ? { profile } : {}) }, runRemind);
+    });
 }

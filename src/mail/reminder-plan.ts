@@ -30,10 +30,10 @@ export type Reminder =
   | (Lapsing & { action: 'no-address' })
   | (Lapsing & { action: 'reminded'; sentAt: string; to: string; nextAt: string });
 
-/** Every profile that lapses within `warnDays` (or has lapsed), soonest first, with what to do for it. */
-export function planReminders(config: Config, now: Date, warnDays: number): Reminder[] {
+/** Every profile (or only `only`) that lapses within `warnDays` (or has lapsed), soonest first, with what to do for it. */
+export function planReminders(config: Config, now: Date, warnDays: number, only?: string): Reminder[] {
   return Object.entries(config.profiles)
-    .filter(([, p]) => expiryState(new Date(p.expiresAt), now, warnDays) !== 'ok')
+    .filter(([name, p]) => (only === undefined || name === only) && expiryState(new Date(p.expiresAt), now, warnDays) !== 'ok')
     .sort(([a, x], [b, y]) => x.expiresAt.localeCompare(y.expiresAt) || a.localeCompare(b))
     .map(([profile, record]): Reminder => {
       const lapsing: Lapsing = { profile, record, expiresAt: record.expiresAt, daysLeft: daysLeft(new Date(record.expiresAt), now) };

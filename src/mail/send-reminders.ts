@@ -43,7 +43,7 @@ export function mailSettings(ctx: CommandContext, config: Config) {
   return { server: parseSmtpUrl(config.smtpUrl!, '"smtpUrl"'), from: parseMailFrom(config.mailFrom!, '"mailFrom"'), base: chooseBaseUrl(undefined, ctx.deps.env, config) };
 }
 
-export async function sendReminders(ctx: CommandContext, config: Config, warnDays: number): Promise<SendRun> {
+export async function sendReminders(ctx: CommandContext, config: Config, warnDays: number, only?: string): Promise<SendRun> {
   const { server, from, base } = mailSettings(ctx, config);
   const busy = (pid: number, lockFile: string) =>
     // Exit 8, as for any config folder that another process holds.
@@ -57,7 +57,7 @@ export async function sendReminders(ctx: CommandContext, config: Config, warnDay
       const now = ctx.deps.now();
       // Judged again on the latest file: another operator may have renewed or reminded meanwhile.
       const plan = await updateConfig(ctx.deps.configDir, (latest) => {
-        const fresh = planReminders(latest, now, warnDays);
+        const fresh = planReminders(latest, now, warnDays, only);
         for (const reminder of fresh) {
           if (reminder.action !== 'send' || reminder.invitation) continue;
           const invitations = (latest.invitations ??= {});

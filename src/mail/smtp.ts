@@ -84,6 +84,15 @@ export function mailServerError(error: unknown, where: string, user: string | un
   const e = error as { code?: string; originalCode?: string; response?: string; responseCode?: number; message?: string };
   const reply = e.response ? ` (${printable(e.response).slice(0, 160)})` : '';
   const fatal = FATAL.has(e.code ?? '') || e.code === undefined;
+  // Node's own codes for a certificate it does not accept, whichever step nodemailer files them under.
+  const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.exec(`${e.originalCode ?? ''} ${e.code ?? ''}`) !== null;
+  if (certificate) {
+    return new MailServerError(
+      `SMTP server ${where}: TLS failed, the certificate is not accepted (${printable(e.originalCode ?? e.code ?? '')}: ${printable(e.message ?? '').slice(0, 120)})`,
+      'a server with a private CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem; a certificate for another name: put that name in smtp-url',
+      true,
+    );
+  }
   switch (e.code) {
     case 'EAUTH':
       return new MailServerError(`SMTP server ${where} refused the login of ${user ?? '(no user)'}${reply}`, 'check the user in smtp-url, and store the password again: amz-token config set-secret smtp-password', true);

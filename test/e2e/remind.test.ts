@@ -123,6 +123,13 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
 
   it('a wrong password delivers nothing and records nothing; the next run with the right one delivers', async () => {
     await importProfile(`${p}-late`, 'A3LATESELLER01', 355, ['--email', 'late@shop.example']);
+    // A server whose certificate this machine does not trust is refused before the login.
+    const attempts = smtp.loginAttempts;
+    const untrusted = await rig.s.run(['remind', '--send'], { env: { NODE_EXTRA_CA_CERTS: undefined } });
+    expect(untrusted.exitCode).toBe(7);
+    expect(String(untrusted.stderr)).toMatch(/SMTP server 127\.0\.0\.1:\d+: TLS failed, the certificate is not accepted/);
+    expect(smtp.loginAttempts).toBe(attempts);
+
     await cli(['config', 'set-secret', 'smtp-password'], 0, 'not the password');
     const refused = await cli(['remind', '--send'], 7);
     expect(String(refused.stderr)).toMatch(/SMTP server 127\.0\.0\.1:\d+ refused the login/);

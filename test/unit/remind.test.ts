@@ -10,6 +10,7 @@ import { parseMailFrom, parseSmtpUrl } from '../../src/mail/settings.js';
 import { planReminders } from '../../src/mail/reminder-plan.js';
 import { reminderMail } from '../../src/mail/reminder-mail.js';
 import { mailServerError } from '../../src/mail/smtp.js';
+import { configAccounts } from '../../src/secrets/accounts.js';
 import { writeConfig } from '../support/config-file.js';
 import { fakeEnvironment } from '../support/fake-deps.js';
 
@@ -74,7 +75,8 @@ describe('profile set, config set and set-secret (in-process)', () => {
     expect((await env.run(['profile', 'set', 'nobody', '--email', 'a@b.de'])).code).toBe(5);
   });
 
-  it('config set-secret smtp-password reads stdin into the secret store, never into config.json', async () => {
+  it('config set-secret smtp-password reads stdin into the secret store, never into config.json; store migrate moves it', async () => {
+    expect(configAccounts({ version: 1, apps: {}, profiles: {} }).cached).toContain('mail/smtp-password');
     const env = fakeEnvironment({ now });
     const result = await env.run(['config', 'set-secret', 'smtp-password'], 'app password with spaces\n');
     expect(result.code, result.stderr).toBe(0);
@@ -91,6 +93,21 @@ describe('profile set, config set and set-secret (in-process)', () => {
     const { invitations } = JSON.parse(readFileSync(join(env.deps.configDir, 'config.json'), 'utf8'));
     expect(Object.values(invitations)).toEqual([expect.objectContaining({ kind: 'new-seller', profile: 'new-shop', contact: { email: 'new@shop.example', language: 'de' } })]);
     expect((await env.run(['invite', '--profile', 'other', '--app', 'my-app', '--marketplace', 'DE', '--email', 'not-an-address', '--base-url', 'https://auth.acme.example/amz'])).code).toBe(2);
+  });
+
+  it('the dry run lists every lapsing seller, or with --profile that one; exit 3 names one without an address, exit 5 an unknown profile', async () => {
+    const env = fakeEnvironment({ now });
+    writeConfig(env.deps.configDir, { apps: { 'my-app': { clientSecretCreatedAt: inDays(-1) } }, profiles: { 'shop-de': { expiresAt: inDays(20) }, 'shop-fr': { marketplace: 'FR', expiresAt: inDays(10) } } });
+    await env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example']);
+    const all = await env.run(['--json', 'remind']);
+    expect(all.code).toBe(3);
+    expect(JSON.parse(all.stdout).reminders.map((r: { profile: string; action: string }) => [r.profile, r.action])).toEqual([['shop-fr', 'no-address'], ['shop-de', 'would-send']]);
+    expect(all.stderr).toContain('shop-fr lapses in 10 days and has no mail address; run: amz-token profile set shop-fr --email ADDR');
+    const one = await env.run(['--json', '--profile', 'shop-de', 'remind']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).reminders.map((r: { profile: string }) => r.profile)).toEqual(['shop-de']);
+    expect((await env.run(['--profile', 'nobody', 'remind'])).code).toBe(5);
+    expect(await env.store.get('serve/signing-key')).toBeNull(); // a dry run makes no key and no link
   });
 
   it('remind --send without mail settings exits 2 and names each missing one; nothing is written', async () => {
