@@ -10,7 +10,7 @@ import { withRunLock } from '../config/run-lock.js';
 import { StoreUnavailableError, UsageError } from '../errors.js';
 import { accounts } from '../secrets/accounts.js';
 import { chooseBaseUrl } from '../serve/base-url.js';
-import { invitationLink } from '../serve/invitations.js';
+import { invitationLink, pruned } from '../serve/invitations.js';
 import { signer, signingKey } from '../serve/signing.js';
 import { planReminders, reminderInvitation, type Reminder } from './reminder-plan.js';
 import { reminderMail } from './reminder-mail.js';
@@ -58,9 +58,10 @@ export async function sendReminders(ctx: CommandContext, config: Config, warnDay
       // Judged again on the latest file: another operator may have renewed or reminded meanwhile.
       const plan = await updateConfig(ctx.deps.configDir, (latest) => {
         const fresh = planReminders(latest, now, warnDays, only);
+        // Ended links go after 90 days here too: a link every two weeks per seller would otherwise pile up.
+        const invitations = (latest.invitations = pruned(latest.invitations ?? {}, now));
         for (const reminder of fresh) {
           if (reminder.action !== 'send' || reminder.invitation) continue;
-          const invitations = (latest.invitations ??= {});
           if (reminder.replaces) invitations[reminder.replaces]!.revokedAt = now.toISOString();
           const id = ctx.deps.randomBytes(12).toString('base64url').replace(/^-/, 'A');
           if (invitations[id]) throw new Error('the random source repeated an invitation id');

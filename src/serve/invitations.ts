@@ -61,7 +61,8 @@ function invitationRecord(config: Config, wanted: NewInvitation, now: Date): Inv
   return { kind: 'new-seller', profile: wanted.profile, app: wanted.app, marketplace: wanted.marketplace!, role: wanted.role ?? 'seller', ...times, ...(wanted.contact ? { contact: wanted.contact } : {}) };
 }
 
-function pruned(invitations: Record<string, InvitationRecord>, now: Date): Record<string, InvitationRecord> {
+/** Pending invitations, and ended ones for KEEP_ENDED_DAYS; used by invite and remind alike. */
+export function pruned(invitations: Record<string, InvitationRecord>, now: Date): Record<string, InvitationRecord> {
   const cutoff = now.getTime() - KEEP_ENDED_DAYS * DAY_MS;
   const ended = (r: InvitationRecord) => Date.parse(r.usedAt ?? r.revokedAt ?? r.expiresAt);
   return Object.fromEntries(Object.entries(invitations).filter(([, r]) => invitationState(r, now) === 'pending' || ended(r) > cutoff));
