@@ -85,7 +85,7 @@ export function registerProfile(program: Program, line: CommandLine): void {
     .argument('<name>', 'the profile', (value) => profileName(value, 'profile name'))
     .addOption(new Option('--email <addr>', "the seller's mail address").argParser((value) => emailAddress(value)))
     .option('--no-email', 'remove the address: no reminder is mailed for this profile')
-    .addOption(new Option('--language <lang>', 'the language of the mail (default en)').choices(LANGUAGES))
+    .addOption(new Option('--language <lang>', 'the language of the mail (kept when not given; en for a new address)').choices(LANGUAGES))
     .addHelpText('after', helpFooter(['amz-token profile set shop-de --email ops@shop.example --language de', 'amz-token profile set shop-de --no-email'], PROFILE_EXIT_CODES.set))
     .action((name, flags) => {
       const email = flags.email as string | boolean | undefined;
