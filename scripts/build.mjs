@@ -15,7 +15,8 @@
 //
 // Kept external: packages with files of their own at run time (`open` spawns its bundled
 // xdg-open, @napi-rs/keyring is a native binding), and the AWS SDK's SQS client: megabytes
-// that only the rotation commands load (inlined, every run would parse them at start-up).
+// that only the rotation commands load (inlined, every run would parse them at start-up);
+// nodemailer likewise (a megabyte that only `remind --send` loads).
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,7 +30,7 @@ const ENTRIES = [
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
   ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
 ];
-const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
+const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs', 'nodemailer'];
 /**
  * esbuild keeps `import()` of an external as it is, even in CommonJS output, and Node then
  * starts its ES module loader and lexes the CommonJS package to serve it (~10 ms, measured on
@@ -37,7 +38,7 @@ const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
  * so their lazy imports become a lazy require() instead (through a one-line module that is
  * bundled, and so itself loaded lazily). `open` is an ES module and keeps its import().
  */
-const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process|@aws-sdk\/client-sqs)$/;
+const LAZY_REQUIRE = /^(@napi-rs\/keyring|node:child_process|@aws-sdk\/client-sqs|nodemailer)$/;
 
 const results = await Promise.all(
   ENTRIES.map(([file, contents]) =>

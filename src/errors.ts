@@ -35,7 +35,10 @@ export const EXIT_CODES: Readonly<Record<ExitCode, { label: string; meaning: str
     meaning:
       'authorization flow not completed: timed out, cancelled (Ctrl-C, SIGTERM, SIGHUP), state mismatch, code rejected, different seller; or a rotated client secret that did not reach its queue in time',
   },
-  7: { label: 'Amazon unreachable', meaning: 'Amazon unreachable or failing: network error, timeout, 5xx or 429 after retries' },
+  7: {
+    label: 'Amazon unreachable',
+    meaning: 'Amazon unreachable or failing: network error, timeout, 5xx or 429 after retries; for `remind --send`, the mail server (SMTP) unreachable or refusing',
+  },
   8: {
     label: 'store unavailable',
     meaning:

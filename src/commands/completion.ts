@@ -30,6 +30,8 @@ const ARGUMENT_VALUES: Record<string, ValueKind> = {
   'app set-secret': 'app',
   'app set': 'app',
   'app rotate-secret': 'app',
+  'profile set': 'profile',
+  'profile show': 'profile',
   completion: 'shell',
   explain: 'code',
 };

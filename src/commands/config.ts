@@ -1,8 +1,11 @@
 // `amz-token config get|set|unset KEY`: the settings of config.json that are
+// `amz-token config get|set|unset KEY`: the settings of config.json that are
 // not an app or a profile. base-url: where `amz-token serve` answers, which
 // `serve` and `invite` use when neither --base-url nor AMZ_TOKEN_BASE_URL is
 // given. store: the secret store (keychain, file, helper:<name>), proved to
 // answer before it is saved; `store migrate` sets it too, moving the secrets.
+// smtp-url and mail-from: the mail settings of `remind` (whose password
+// `config set-secret` keeps in the store).
 // Set once in a team's config.json, nobody has to repeat them.
 
 import { Argument } from '@commander-js/extra-typings';
@@ -11,6 +14,8 @@ import { configFile, updateConfig, type Config } from '../config/config.js';
 import { readConfig, type CommandContext } from '../context.js';
 import { parseBaseUrl } from '../serve/base-url.js';
 import { STORE_FORMS, storeName, storeSpecOf } from '../config/store-setting.js';
+import { parseMailFrom, parseSmtpUrl } from '../mail/settings.js';
+import { registerConfigSetSecret } from './config-secret.js';
 import { helpFooter } from './help.js';
 import type { CommandLine, Program } from './command-line.js';
 
@@ -22,7 +27,7 @@ export const CONFIG_EXIT_CODES = {
 } as const;
 
 interface KeyRule {
-  field: 'baseUrl' | 'store';
+  field: 'baseUrl' | 'store' | 'smtpUrl' | 'mailFrom';
   /** For --help's "Keys:" block, which commander does not wrap: lines after the first start with 12 spaces. */
   describe: string;
   /** Checks a value's form and writes it as config.json holds it. */
@@ -46,6 +51,16 @@ const KEYS = {
     describe: `the secret store: ${STORE_FORMS};\n            unset means the keychain. AMZ_TOKEN_STORE overrides it`,
     normalise: (value: string): string => storeName(storeSpecOf(value, 'store')),
     check: checkStore,
+  },
+  'smtp-url': {
+    field: 'smtpUrl',
+    describe: 'the mail server of remind --send: smtps://USER@HOST[:PORT] (TLS) or\n            smtp://USER@HOST[:PORT] (STARTTLS, required unless the host is loopback)',
+    normalise: (value: string): string => parseSmtpUrl(value, 'smtp-url').href,
+  },
+  'mail-from': {
+    field: 'mailFrom',
+    describe: "whom remind's mail is from, and where sellers reply: 'Name <addr>'",
+    normalise: (value: string): string => parseMailFrom(value, 'mail-from').text,
   },
 } as const satisfies Record<string, KeyRule>;
 
@@ -118,12 +133,19 @@ export function registerConfig(program: Program, line: CommandLine): void {
   const keyList = KEY_NAMES.map((key) => `  ${key}  ${KEYS[key].describe}`).join('\n');
   const config = program
     .command('config')
-    .description("read and change config.json's settings (base-url, store); apps and profiles have commands of their own")
+    .description("read and change config.json's settings (base-url, store, smtp-url, mail-from); apps and profiles have commands of their own")
     .addHelpText(
       'after',
       `\nKeys:\n${keyList}\n` +
         helpFooter(
-          ['amz-token config set store file   # a server without a desktop session (no Secret Service)', 'amz-token config set base-url https://auth.example.com/amz-token', 'amz-token config get base-url'],
+          [
+            'amz-token config set store file   # a server without a desktop session (no Secret Service)',
+            'amz-token config set base-url https://auth.example.com/amz-token',
+            'amz-token config get base-url',
+            'amz-token config set smtp-url smtps://mailer@mail.example.com',
+            "amz-token config set mail-from 'Acme Integrations <ops@acme.example>'",
+            'amz-token config set-secret smtp-password < smtp-password.txt',
+          ],
           [...new Set([...CONFIG_EXIT_CODES.get, ...CONFIG_EXIT_CODES.set])],
         ),
     );
@@ -146,4 +168,5 @@ export function registerConfig(program: Program, line: CommandLine): void {
     .addArgument(keyArgument())
     .addHelpText('after', helpFooter(['amz-token config unset base-url'], CONFIG_EXIT_CODES.unset))
     .action((key) => line.choose('config unset', { key }, runConfigUnset));
+  registerConfigSetSecret(config, line);
 }

@@ -15,6 +15,7 @@ import * as validate from '../validate.js';
 import { helpFooter } from './help.js';
 import { requiredProfile, type CommandLine, type Program } from './command-line.js';
 import { appNameOf, wholeNumber } from './options.js';
+import { emailAddress, LANGUAGES, type Contact } from '../config/contact.js';
 
 const { OK, USAGE, NOT_FOUND, STORE_UNAVAILABLE } = ExitCode;
 export const INVITE_EXIT_CODES = {
@@ -29,6 +30,8 @@ export interface InviteOptions {
   app?: string;
   marketplace?: Marketplace;
   vendor: boolean;
+  /** New seller: the address (and language) the new profile keeps, for `remind`. */
+  contact?: Contact;
   baseUrl?: string;
   expiresInDays: number;
   /** --expiring: one link per profile that lapses within warnDays. */
@@ -49,7 +52,7 @@ interface InvitationRow {
   authorizationExpiresAt?: string;
 }
 
-async function links(ctx: CommandContext, opts: Pick<InviteOptions, 'baseUrl' | 'expiresInDays'>, wanted: Array<{ profile: string; kind: 'renewal' | 'new-seller'; app?: string; marketplace?: string; role?: Role }>) {
+async function links(ctx: CommandContext, opts: Pick<InviteOptions, 'baseUrl' | 'expiresInDays'>, wanted: Array<{ profile: string; kind: 'renewal' | 'new-seller'; app?: string; marketplace?: string; role?: Role; contact?: Contact }>) {
   const config = await readConfig(ctx);
   const { chooseBaseUrl } = await import('../serve/base-url.js');
   const base = chooseBaseUrl(opts.baseUrl, ctx.deps.env, config);
@@ -77,12 +80,13 @@ export async function runInvite(ctx: CommandContext, opts: InviteOptions): Promi
   const newSeller = opts.app !== undefined || opts.marketplace !== undefined;
   if (newSeller && (opts.app === undefined || opts.marketplace === undefined)) throw new UsageError('a new seller\'s invitation needs both --app and --marketplace');
   if (opts.vendor && !newSeller) throw new UsageError('--vendor goes with --app and --marketplace (a renewal keeps the profile\'s role)');
+  if (opts.contact && !newSeller) throw new UsageError('--email goes with a new seller\'s invitation', `for a profile that exists: amz-token profile set ${opts.profile} --email ADDR`);
   const role: Role = opts.vendor ? 'vendor' : 'seller';
   if (opts.marketplace && role === 'vendor' && !opts.marketplace.vendorCentral && !ctx.deps.env.AMZ_TOKEN_CENTRAL_URL) {
     throw new UsageError(`marketplace ${opts.marketplace.code} has no Vendor Central`);
   }
   const [row] = await links(ctx, opts, [
-    newSeller ? { profile: opts.profile, kind: 'new-seller', app: opts.app!, marketplace: opts.marketplace!.code, role } : { profile: opts.profile, kind: 'renewal' },
+    newSeller ? { profile: opts.profile, kind: 'new-seller', app: opts.app!, marketplace: opts.marketplace!.code, role, ...(opts.contact ? { contact: opts.contact } : {}) } : { profile: opts.profile, kind: 'renewal' },
   ]);
   if (ctx.global.json) {
     ctx.out.json(row);
@@ -94,7 +98,7 @@ export async function runInvite(ctx: CommandContext, opts: InviteOptions): Promi
 }
 
 async function runInviteExpiring(ctx: CommandContext, opts: InviteOptions, expiring: NonNullable<InviteOptions['expiring']>): Promise<ExitCode> {
-  if (opts.profile || opts.app || opts.marketplace) throw new UsageError('--expiring makes links for every expiring profile; leave out --profile, --app and --marketplace');
+  if (opts.profile || opts.app || opts.marketplace || opts.contact) throw new UsageError('--expiring makes links for every expiring profile; leave out --profile, --app, --marketplace and --email');
   const config = await readConfig(ctx);
   const now = ctx.deps.now();
   const due = Object.entries(config.profiles)
@@ -174,6 +178,8 @@ export function registerInvite(program: Program, line: CommandLine): void {
     .addOption(new Option('--app <name>', 'new seller: the app to authorize').argParser(appNameOf('--app')))
     .addOption(new Option('--marketplace <cc>', 'new seller: marketplace country code, e.g. DE').argParser((value) => validate.marketplace(value)))
     .option('--vendor', 'new seller: Vendor Central instead of Seller Central')
+    .addOption(new Option('--email <addr>', "new seller: the seller's mail address, kept on the new profile for amz-token remind").argParser((value) => emailAddress(value)))
+    .addOption(new Option('--language <lang>', 'with --email: the language of reminder mail (default en)').choices(LANGUAGES))
     .option('--base-url <url>', 'where amz-token serve answers (env: AMZ_TOKEN_BASE_URL; config: "baseUrl")')
     .addOption(new Option('--expires-in <days>', 'the link works until this many days from now').argParser(wholeNumber('--expires-in', 1, 90)).default(DEFAULT_EXPIRES_IN_DAYS))
     .option('--expiring', 'one link per profile whose authorization lapses within --warn-days (for a mail merge)')
@@ -185,6 +191,7 @@ export function registerInvite(program: Program, line: CommandLine): void {
         [
           'amz-token invite --profile shop-de',
           'amz-token invite --profile new-shop --app my-app --marketplace FR --expires-in 14 --json',
+          'amz-token invite --profile new-shop --app my-app --marketplace DE --email ops@shop.example --language de',
           'amz-token invite --expiring --warn-days 45 --format csv > renewals.csv',
           'amz-token invite list',
           'amz-token invite revoke Zq3x9Kd0aB1cD2eF',
@@ -200,7 +207,9 @@ export function registerInvite(program: Program, line: CommandLine): void {
         ...(flags.app !== undefined ? { app: flags.app } : {}),
         ...(flags.marketplace !== undefined ? { marketplace: flags.marketplace } : {}),
         ...(flags.baseUrl !== undefined ? { baseUrl: flags.baseUrl } : {}),
+        ...(flags.email !== undefined ? { contact: { email: flags.email, language: flags.language ?? 'en' } } : {}),
       };
+      if (flags.language !== undefined && flags.email === undefined) throw new UsageError('--language goes with --email');
       if (flags.expiring && line.global().profile) throw new UsageError('--expiring makes links for every expiring profile; leave out --profile');
       line.choose('invite', options, runInvite);
     });

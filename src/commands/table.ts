@@ -13,6 +13,8 @@ import { registerStore } from './store.js';
 import { registerConfig } from './config.js';
 import { registerServe } from './serve.js';
 import { registerInvite } from './invite.js';
+import { registerProfile } from './profile.js';
+import { registerRemind } from './remind.js';
 import { registerExplain } from './explain.js';
 import { registerDoctor } from './doctor.js';
 import { JOB_COMMANDS } from './jobs.js';
@@ -24,11 +26,13 @@ export const COMMANDS: CommandTable = [
   [['request', 'renew'], registerRequest],
   [['relay-page'], registerRelayPage],
   [['remove'], registerRemove],
+  [['profile'], registerProfile],
   ...JOB_COMMANDS, // token, exec, env
   [['completion', '__complete'], registerCompletion],
   [['store'], registerStore],
   [['config'], registerConfig],
   [['invite'], registerInvite],
+  [['remind'], registerRemind],
   [['serve'], registerServe],
   [['explain'], registerExplain],
   [['doctor'], registerDoctor],

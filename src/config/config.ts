@@ -13,6 +13,8 @@ import * as validate from '../validate.js';
 import { printable } from '../terminal-text.js';
 import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 import { parseInvitations, type InvitationRecord } from './invitations.js';
+import { profileContactFields, type ProfileContactFields } from './contact.js';
+import { parseMailSettings, type MailSettings } from '../mail/settings.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -33,7 +35,7 @@ export interface AppRecord {
 
 export type Role = 'seller' | 'vendor';
 
-export interface ProfileRecord {
+export interface ProfileRecord extends ProfileContactFields {
   app: string;
   region: Region;
   marketplace: string;
@@ -44,7 +46,7 @@ export interface ProfileRecord {
   expiresAt: string;
 }
 
-export interface Config {
+export interface Config extends MailSettings {
   version: typeof CONFIG_VERSION;
   /** The team's secret store (`keychain`, `file`, `helper:<name>`); absent means the keychain. See store-setting.ts. */
   store?: string;
@@ -125,6 +127,7 @@ export function parseConfig(text: string, file: string): Config {
     config.baseUrl = raw.baseUrl;
   }
   if (raw.invitations !== undefined) config.invitations = parseInvitations(raw.invitations, file);
+  Object.assign(config, parseMailSettings(raw, file));
   return config;
 }
 
@@ -187,7 +190,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
   // The flags refuse --region na with a DE marketplace; so does the file, or exec would hand a DE job the NA endpoint.
   ruled(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
-  return profile;
+  return Object.assign(profile, profileContactFields(value, where, file));
 }
 
 /**
@@ -227,9 +230,7 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function section(raw: Record<string, unknown>, key: string, file: string): Record<string, unknown> {
   const value = raw[key] ?? {};

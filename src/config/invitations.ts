@@ -4,6 +4,7 @@
 
 import { ConfigError, UsageError } from '../errors.js';
 import * as validate from '../validate.js';
+import { parseContact, type Contact } from './contact.js';
 
 /** renewal: an existing profile's seller renews; new-seller: the seller becomes a new profile. */
 export type InvitationKind = 'renewal' | 'new-seller';
@@ -19,6 +20,8 @@ export interface InvitationRecord {
   expiresAt: string;
   usedAt?: string;
   revokedAt?: string;
+  /** new-seller only: how to reach the seller (`invite --email`), which the new profile takes over. */
+  contact?: Contact;
 }
 
 export type InvitationState = 'pending' | 'used' | 'expired' | 'revoked';
@@ -73,6 +76,7 @@ export function parseInvitations(raw: unknown, file: string): Record<string, Inv
     };
     if (v.usedAt !== undefined) record.usedAt = when('usedAt');
     if (v.revokedAt !== undefined) record.revokedAt = when('revokedAt');
+    if (v.contact !== undefined) record.contact = parseContact(v.contact, `${where}.contact`, file);
     out[id] = record;
   }
   return out;

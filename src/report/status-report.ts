@@ -32,6 +32,10 @@ export interface ProfileStatus {
   marketplaces?: string[] | null;
   /** An invitation link (`amz-token invite`) sent for this profile and not used yet; absent when none. */
   invitation?: { id: string; expiresAt: string };
+  /** Whom `amz-token remind` mails about this profile (`profile set --email`); absent when nobody. */
+  contact?: { email: string; language: string };
+  /** The last reminder mailed (`remind --send`); absent when never. */
+  reminded?: { sentAt: string; to: string; invitation: string };
 }
 
 export interface AppStatus {
@@ -87,6 +91,8 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
       daysLeft: daysLeft(expiresAt, at),
       state: expiryState(expiresAt, at, warnDays),
       ...(invitation ? { invitation } : {}),
+      ...(p.contact ? { contact: { ...p.contact } } : {}),
+      ...(p.reminded ? { reminded: { sentAt: p.reminded.sentAt, to: p.reminded.to, invitation: p.reminded.invitation } } : {}),
     };
   });
   const appNames = only === undefined ? Object.keys(config.apps).sort() : [...new Set(profiles.map((p) => p.app))];

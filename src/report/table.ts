@@ -120,6 +120,7 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
   const notes: string[] = [];
   for (const p of report.profiles) {
     if (p.invitation) notes.push(`${p.profile}: invitation ${p.invitation.id} pending, its link works until ${formatDate(new Date(p.invitation.expiresAt), at)}`);
+    if (p.reminded) notes.push(`${p.profile}: last reminded ${formatDate(new Date(p.reminded.sentAt), at)}, by mail to ${p.reminded.to}`);
   }
   if (checks) {
     const lines = checkLines(report.profiles, checks);

@@ -14,6 +14,8 @@ export const accounts = {
   grantlessToken: (app: string, scope: GrantlessScopeName) => `app/${app}/grantless-token/${scope}`,
   /** The HMAC key that signs invitation links, states and cookies of `serve` (src/serve/signing.ts). */
   servingKey: () => 'serve/signing-key',
+  /** The password `remind --send` logs in to the SMTP server with (`config set-secret smtp-password`). */
+  smtpPassword: () => 'mail/smtp-password',
 };
 
 /** The grantless scopes amz-token asks for, by their short names (token --grantless --scope). */
@@ -32,8 +34,8 @@ export function grantlessTokenAccounts(app: string): string[] {
 /**
  * The accounts of this config.json: each app's client secret and each profile's refresh token
  * (expected), and what amz-token may have cached or made for it: access tokens, the apps'
- * grantless tokens, and serve's invitation signing key (so that links already sent keep
- * working). Nothing else in the store moves: another config folder's entries may share it.
+ * grantless tokens, serve's invitation signing key (so that links already sent keep
+ * working) and the SMTP password of `remind`. Nothing else in the store moves: another config folder's entries may share it.
  */
 export function configAccounts(config: Config): { expected: string[]; cached: string[] } {
   return {
@@ -42,6 +44,7 @@ export function configAccounts(config: Config): { expected: string[]; cached: st
       ...Object.keys(config.profiles).map(accounts.accessToken),
       ...Object.keys(config.apps).flatMap(grantlessTokenAccounts),
       accounts.servingKey(),
+      accounts.smtpPassword(),
     ],
   };
 }

@@ -11,6 +11,8 @@ export interface ReadSecretOptions {
   allowPrompt: boolean;
   /** Checks the trimmed value; returns a problem or undefined. */
   check?: (value: string) => string | undefined;
+  /** A password may hold spaces (inside it; the ends are trimmed with the newline); a token may not. */
+  allowSpaces?: boolean;
 }
 
 const MAX_SECRET_BYTES = 64 * 1024;
@@ -27,7 +29,7 @@ export async function readSecret(deps: Pick<Deps, 'stdin' | 'stdinIsTTY' | 'stde
   }
   value = value.trim();
   if (value === '') throw new UsageError(`no ${options.what} on stdin`, `pipe it in, e.g. amz-token ... < secret.txt`);
-  if (/\s/.test(value)) throw new UsageError(`the ${options.what} on stdin contains whitespace; pass exactly one value`);
+  if (!options.allowSpaces && /\s/.test(value)) throw new UsageError(`the ${options.what} on stdin contains whitespace; pass exactly one value`);
   const problem = options.check?.(value);
   if (problem) throw new UsageError(problem);
   return value;

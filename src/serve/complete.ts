@@ -60,15 +60,17 @@ export async function complete(ctx: CommandContext, exchange: Exchange, base: Ba
 /** The config change, judged again on the latest file under the lock. */
 function record(latest: Config, exchange: Exchange, sellingPartnerId: string, now: Date): void {
   const times = { authorizedAt: now.toISOString(), expiresAt: authorizationExpiry(now).toISOString() };
+  let contact: ProfileRecord['contact'];
   if (exchange.invitation !== undefined) {
     const check = checkInvitation(latest, exchange.invitation, now);
     if (!check.ok) throw new InvitationGone(check.why);
     check.record.usedAt = now.toISOString();
+    contact = check.record.contact;
   }
   const existing = latest.profiles[exchange.profile];
   if (exchange.kind === 'new-seller') {
     const marketplace = findMarketplace(exchange.marketplace)!;
-    const created: ProfileRecord = { app: exchange.app, region: marketplace.region, marketplace: marketplace.code, role: exchange.role, sellingPartnerId, ...times };
+    const created: ProfileRecord = { app: exchange.app, region: marketplace.region, marketplace: marketplace.code, role: exchange.role, sellingPartnerId, ...times, ...(contact ? { contact } : {}) };
     latest.profiles[exchange.profile] = created;
     return;
   }

@@ -7,6 +7,7 @@ import { updateConfig } from '../config/config.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import type { Signer } from './signing.js';
+import type { Contact } from '../config/contact.js';
 
 const DAY_MS = 86_400_000;
 /** Used, expired and revoked invitations are dropped from config.json this long after they ended. */
@@ -19,6 +20,8 @@ export interface NewInvitation {
   app?: string;
   marketplace?: string;
   role?: Role;
+  /** new-seller only: the seller's address and language, for the profile it becomes. */
+  contact?: Contact;
   expiresInDays: number;
 }
 
@@ -55,17 +58,18 @@ function invitationRecord(config: Config, wanted: NewInvitation, now: Date): Inv
     throw new UsageError(`profile "${wanted.profile}" exists already`, `invite its seller to renew with: amz-token invite --profile ${wanted.profile}`);
   }
   if (!wanted.app || !config.apps[wanted.app]) throw new NotFoundError(`no app "${wanted.app ?? ''}"`, 'list the apps with: amz-token app list');
-  return { kind: 'new-seller', profile: wanted.profile, app: wanted.app, marketplace: wanted.marketplace!, role: wanted.role ?? 'seller', ...times };
+  return { kind: 'new-seller', profile: wanted.profile, app: wanted.app, marketplace: wanted.marketplace!, role: wanted.role ?? 'seller', ...times, ...(wanted.contact ? { contact: wanted.contact } : {}) };
 }
 
-function pruned(invitations: Record<string, InvitationRecord>, now: Date): Record<string, InvitationRecord> {
+/** Pending invitations, and ended ones for KEEP_ENDED_DAYS; used by invite and remind alike. */
+export function pruned(invitations: Record<string, InvitationRecord>, now: Date): Record<string, InvitationRecord> {
   const cutoff = now.getTime() - KEEP_ENDED_DAYS * DAY_MS;
   const ended = (r: InvitationRecord) => Date.parse(r.usedAt ?? r.revokedAt ?? r.expiresAt);
   return Object.fromEntries(Object.entries(invitations).filter(([, r]) => invitationState(r, now) === 'pending' || ended(r) > cutoff));
 }
 
 /** The link a seller opens: the invitation id and its expiry, signed. */
-export function invitationLink(signer: Signer, base: BaseUrl, id: string, record: InvitationRecord): string {
+export function invitationLink(signer: Signer, base: BaseUrl, id: string, record: Pick<InvitationRecord, 'expiresAt'>): string {
   return `${base.href}/i/${signer.sign('invitation', { i: id, e: Math.floor(Date.parse(record.expiresAt) / 1000) })}`;
 }
 

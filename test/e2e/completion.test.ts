@@ -82,12 +82,13 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
   });
 
   it('completes commands and subcommands', async () => {
-    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'serve', 'explain', 'doctor']);
-    expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove']);
+    expect(await complete('amz-token', '')).toEqual(['app', 'import', 'status', 'request', 'renew', 'relay-page', 'remove', 'profile', 'token', 'exec', 'env', 'completion', 'store', 'config', 'invite', 'remind', 'serve', 'explain', 'doctor']);
+    expect(await complete('amz-token', 're')).toEqual(['request', 'renew', 'relay-page', 'remove', 'remind']);
     expect(await complete('amz-token', 'app', '')).toEqual(['add', 'list', 'set', 'remove', 'set-secret', 'rotate-secret', 'watch-secrets']);
     expect(await complete('amz-token', '--profile', 'shop-de', 'st')).toEqual(['status', 'store']);
     expect(await complete('amz-token', 'store', '')).toEqual(['show', 'prune', 'migrate']);
-    expect(await complete('amz-token', 'config', '')).toEqual(['get', 'set', 'unset']);
+    expect(await complete('amz-token', 'config', '')).toEqual(['get', 'set', 'unset', 'set-secret']);
+    expect(await complete('amz-token', 'profile', '')).toEqual(['set', 'show']);
   });
 
   it("completes a command's flags and the global ones", async () => {
@@ -107,6 +108,9 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(await complete('amz-token', 'request', '--marketplace', 'D')).toEqual(['DE']);
     expect(await complete('amz-token', 'import', '--region', '')).toEqual(['na', 'eu', 'fe']);
     expect(await complete('amz-token', 'completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(await complete('amz-token', 'profile', 'set', 'shop')).toEqual(['shop-de', 'shop-fr']);
+    expect(await complete('amz-token', 'profile', 'set', 'shop-de', '--language', '')).toEqual(['en', 'de']);
+    expect(await complete('amz-token', 'remind', '--')).toEqual(expect.arrayContaining(['--send', '--warn-days', '--json']));
     expect(await complete('amz-token', 'explain', 'MD9')).toEqual(['MD9000', 'MD9010', 'MD9100']);
   });
 

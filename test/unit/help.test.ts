@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fakeEnvironment } from '../support/fake-deps.js';
 import { CONFIG_EXIT_CODES } from '../../src/commands/config.js';
+import { CONFIG_SECRET_EXIT_CODES } from '../../src/commands/config-secret.js';
+import { PROFILE_EXIT_CODES } from '../../src/commands/profile.js';
+import { REMIND_EXIT_CODES } from '../../src/commands/remind.js';
 import { EXIT_CODES, exitCodeMarkdown, exitCodeSummary, type ExitCode } from '../../src/errors.js';
 import { APP_EXIT_CODES } from '../../src/commands/app.js';
 import { APP_SET_EXIT_CODES } from '../../src/commands/app-set.js';
@@ -56,6 +59,10 @@ const DECLARED: Array<[string[], readonly ExitCode[]]> = [
   [['config', 'get'], CONFIG_EXIT_CODES.get],
   [['config', 'set'], CONFIG_EXIT_CODES.set],
   [['config', 'unset'], CONFIG_EXIT_CODES.unset],
+  [['config', 'set-secret'], CONFIG_SECRET_EXIT_CODES],
+  [['profile', 'set'], PROFILE_EXIT_CODES.set],
+  [['profile', 'show'], PROFILE_EXIT_CODES.show],
+  [['remind'], REMIND_EXIT_CODES],
 ];
 
 const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
@@ -141,7 +148,7 @@ describe('help', () => {
   });
 
   it('every command that has no subcommands is in that table', async () => {
-    const leaves = (await everyCommand()).filter((path) => !(path.length === 1 && ['app', 'store', 'config'].includes(path[0]!)));
+    const leaves = (await everyCommand()).filter((path) => !(path.length === 1 && ['app', 'store', 'config', 'profile'].includes(path[0]!)));
     expect(leaves.map((path) => path.join(' ')).sort()).toEqual(DECLARED.map(([path]) => path.join(' ')).sort());
   });
 });

@@ -33,7 +33,7 @@ describe('start-up imports', () => {
     expect(graph).toContain('@commander-js/extra-typings');
   });
 
-  it.each(['@napi-rs/keyring', 'open', 'node:child_process', 'node:http', 'node:https', '@aws-sdk/client-sqs'])('does not load %s', (pkg) => {
+  it.each(['@napi-rs/keyring', 'open', 'node:child_process', 'node:http', 'node:https', '@aws-sdk/client-sqs', 'nodemailer'])('does not load %s', (pkg) => {
     expect(graph).not.toContain(pkg);
   });
 
