@@ -5,31 +5,59 @@
 'use strict';
 enableCompileCache();
 const argv = process.argv.slice(2);
-// token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
-const { main, createRealDeps } = require(`../dist/${require('../dist/bundle-choice.cjs').bundleFor(argv)}`);
+// `token` with a token in the shared runtime cache: printed before any bundle loads, by a few KB
+// that decide as the full path would, or fall through to it (src/token-fast.ts).
+const fast = argv.includes('token') ? require('../dist/token-fast.cjs').fastToken(argv, process.env) : undefined;
+if (fast !== undefined) printAndExit(fast);
+else runCli();
 
-const { isatty } = require('node:tty');
-const { closeSync } = require('node:fs');
+function runCli() {
+  // token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
+  const { main, createRealDeps } = require(`../dist/${require('../dist/bundle-choice.cjs').bundleFor(argv)}`);
 
-// Which of stdin, stdout and stderr are terminals now: at exit, Node sets each one's
-// mode back, and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile.
-const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+  const { isatty } = require('node:tty');
+  const { closeSync } = require('node:fs');
 
-main(argv, createRealDeps()).then((code) => {
-  // A closed terminal (SIGHUP: the window or tmux session went) answers EIO, and so no
-  // longer counts as one. Closing its descriptors makes Node skip restoring its mode.
-  const gone = terminals.filter((fd) => !isatty(fd));
-  for (const fd of gone) {
+  // Which of stdin, stdout and stderr are terminals now: at exit, Node sets each one's
+  // mode back, and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile.
+  const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+
+  main(argv, createRealDeps()).then((code) => {
+    // A closed terminal (SIGHUP: the window or tmux session went) answers EIO, and so no
+    // longer counts as one. Closing its descriptors makes Node skip restoring its mode.
+    const gone = terminals.filter((fd) => !isatty(fd));
+    for (const fd of gone) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Closed already.
+      }
+    }
+    if (gone.includes(1)) process.exit(code);
+    // Flush stdout before exiting: a pipe reader must see the whole result.
+    process.stdout.write('', () => process.exit(code));
+  });
+}
+
+/**
+ * The fast path's output, written to fd 1 directly: process.stdout would load node:tty or
+ * node:net first. A reader that went away (EPIPE) is no error, as in the full path; a
+ * non-blocking pipe (EAGAIN) is waited for.
+ */
+function printAndExit(text) {
+  const { writeSync } = require('node:fs');
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) {
     try {
-      closeSync(fd);
-    } catch {
-      // Closed already.
+      done += writeSync(1, bytes, done);
+    } catch (error) {
+      if (error.code === 'EAGAIN') continue;
+      if (error.code === 'EPIPE') break;
+      throw error;
     }
   }
-  if (gone.includes(1)) process.exit(code);
-  // Flush stdout before exiting: a pipe reader must see the whole result.
-  process.stdout.write('', () => process.exit(code));
-});
+  process.exitCode = 0;
+}
 
 /**
  * Node 22.1 and later keep V8's compiled code of the bundle between runs, so that each start

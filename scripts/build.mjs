@@ -4,6 +4,8 @@
 // - dist/amz-token-jobs.cjs: token, exec and env alone (src/main-jobs.ts), the commands that jobs
 //   run once per call: about a third of the size, so a third of the reading and compiling.
 // - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
+// - dist/token-fast.cjs: `token` with a token in the shared runtime cache, before either bundle
+//   loads (src/token-fast.ts); it falls through to them whenever it is not sure.
 // A process loads one of the two bundles, never both: each holds its own copy of the modules they
 // share (errors, output, config), so an error class is never compared across bundles.
 //
@@ -28,6 +30,7 @@ const ENTRIES = [
   ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
   ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
+  ['token-fast.cjs', "export { fastToken } from './token-fast.js';\n"],
 ];
 const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
 /**
