@@ -4,6 +4,8 @@
 // - dist/amz-token-jobs.cjs: token, exec and env alone (src/main-jobs.ts), the commands that jobs
 //   run once per call: about a third of the size, so a third of the reading and compiling.
 // - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
+// - dist/library.cjs: the library for Node services (src/library.ts); dist/library.mjs re-exports
+//   it for ES modules (one copy, one memory cache), and types/library.d.ts becomes its .d.cts and .d.mts.
 // - dist/token-fast.cjs: `token` with a token in the shared runtime cache, before either bundle
 //   loads (src/token-fast.ts); it falls through to them whenever it is not sure.
 // A process loads one of the two bundles, never both: each holds its own copy of the modules they
@@ -31,6 +33,7 @@ const ENTRIES = [
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
   ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
   ['token-fast.cjs', "export { fastToken } from './token-fast.js';\n"],
+  ['library.cjs', "export { accessToken, tokenProvider, AmzTokenError, ExitCode } from './library.js';\n"],
 ];
 const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];
 /**
@@ -114,6 +117,12 @@ const notices = [...bundled].sort().map((name) => {
 
 const outputs = new Map(ENTRIES.map(([file], i) => [join(outdir, file), results[i].outputFiles.find((f) => f.path === join(outdir, file))?.contents]));
 for (const [file, contents] of outputs) if (!contents) throw new Error(`esbuild produced no ${file}`);
+// The library's ES module face: Node gives a CommonJS module's exports to `import` as named exports
+// when it can see them (esbuild writes them in the form cjs-module-lexer reads); this states them.
+outputs.set(join(outdir, 'library.mjs'), "import library from './library.cjs';\nexport const { accessToken, tokenProvider, AmzTokenError, ExitCode } = library;\nexport default library;\n");
+const types = readFileSync(join(root, 'types/library.d.ts'), 'utf8');
+outputs.set(join(outdir, 'library.d.cts'), types);
+outputs.set(join(outdir, 'library.d.mts'), types);
 outputs.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `dist/'s bundles hold these packages:\n\n${notices.join('\n')}`);
 mkdirSync(outdir, { recursive: true });
 for (const [file, contents] of outputs) {
