@@ -7,13 +7,14 @@ enableCompileCache();
 const argv = process.argv.slice(2);
 // `token` with a token in the shared runtime cache: printed before any bundle loads, by a few KB
 // that decide as the full path would, or fall through to it (src/token-fast.ts).
-const fast = argv.includes('token') ? require('../dist/token-fast.cjs').fastToken(argv, process.env) : undefined;
+const choice = require('../dist/bundle-choice.cjs');
+const fast = choice.mayTakeFastPath(argv) ? require('../dist/token-fast.cjs').fastToken(argv, process.env) : undefined;
 if (fast !== undefined) printAndExit(fast);
 else runCli();
 
 function runCli() {
   // token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
-  const { main, createRealDeps } = require(`../dist/${require('../dist/bundle-choice.cjs').bundleFor(argv)}`);
+  const { main, createRealDeps } = require(`../dist/${choice.bundleFor(argv)}`);
 
   const { isatty } = require('node:tty');
   const { closeSync } = require('node:fs');

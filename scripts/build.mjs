@@ -31,7 +31,7 @@ const outdir = join(root, 'dist');
 const ENTRIES = [
   ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
-  ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
+  ['bundle-choice.cjs', "export { bundleFor, mayTakeFastPath } from './bundle-choice.js';\n"],
   ['token-fast.cjs', "export { fastToken } from './token-fast.js';\n"],
   ['library.cjs', "export { accessToken, tokenProvider, AmzTokenError, ExitCode } from './library.js';\n"],
 ];

@@ -8,3 +8,11 @@ export function bundleFor(argv: readonly string[]): 'amz-token-jobs.cjs' | 'amz-
   const word = commandWord(argv);
   return word !== undefined && JOB_COMMAND_WORDS.includes(word) ? 'amz-token-jobs.cjs' : 'amz-token.cjs';
 }
+
+/**
+ * Whether to try `token`'s fast path (src/token-fast.ts) before either bundle: only for `token`
+ * itself, never its help, so that what falls through anyway does not load it first.
+ */
+export function mayTakeFastPath(argv: readonly string[]): boolean {
+  return commandWord(argv) === 'token' && !argv.some((arg) => arg === '--help' || arg === '-h');
+}
