@@ -5,25 +5,39 @@
 'use strict';
 enableCompileCache();
 const argv = process.argv.slice(2);
-// `token` with a token in the shared runtime cache: printed before any bundle loads, by a few KB
-// that decide as the full path would, or fall through to it (src/token-fast.ts).
 const choice = require('../dist/bundle-choice.cjs');
-const fast = choice.mayTakeFastPath(argv) ? require('../dist/token-fast.cjs').fastToken(argv, process.env) : undefined;
-if (fast !== undefined) printAndExit(fast);
-else runCli();
+// `token` and `exec` with a token in the shared runtime cache: served before any bundle loads, by a
+// few KB that decide as the full path would, or fall through to it (src/token-fast.ts, exec-fast.ts).
+const fastPath = choice.fastPathFor(argv);
+if (fastPath === 'token') {
+  const text = require('../dist/fast-path.cjs').fastToken(argv, process.env);
+  if (text !== undefined) printAndExit(text);
+  else runCli();
+} else if (fastPath === 'exec') {
+  const exit = exitWithTerminals();
+  const job = require('../dist/fast-path.cjs').fastExec(argv, process.env);
+  if (job !== undefined) job.then(exit);
+  else runCli(exit);
+} else {
+  runCli();
+}
 
-function runCli() {
+function runCli(exit = exitWithTerminals()) {
   // token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
   const { main, createRealDeps } = require(`../dist/${choice.bundleFor(argv)}`);
+  main(argv, createRealDeps()).then(exit);
+}
 
+/**
+ * The way out, with `code`: noted at start, which of stdin, stdout and stderr are terminals. At
+ * exit, Node sets each one's mode back, and aborts (a native assertion, SIGABRT) if its terminal
+ * has gone meanwhile.
+ */
+function exitWithTerminals() {
   const { isatty } = require('node:tty');
   const { closeSync } = require('node:fs');
-
-  // Which of stdin, stdout and stderr are terminals now: at exit, Node sets each one's
-  // mode back, and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile.
   const terminals = [0, 1, 2].filter((fd) => isatty(fd));
-
-  main(argv, createRealDeps()).then((code) => {
+  return (code) => {
     // A closed terminal (SIGHUP: the window or tmux session went) answers EIO, and so no
     // longer counts as one. Closing its descriptors makes Node skip restoring its mode.
     const gone = terminals.filter((fd) => !isatty(fd));
@@ -37,7 +51,7 @@ function runCli() {
     if (gone.includes(1)) process.exit(code);
     // Flush stdout before exiting: a pipe reader must see the whole result.
     process.stdout.write('', () => process.exit(code));
-  });
+  };
 }
 
 /**

@@ -6,8 +6,8 @@
 // - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
 // - dist/library.cjs: the library for Node services (src/library.ts); dist/library.mjs re-exports
 //   it for ES modules (one copy, one memory cache), and types/library.d.ts becomes its .d.cts and .d.mts.
-// - dist/token-fast.cjs: `token` with a token in the shared runtime cache, before either bundle
-//   loads (src/token-fast.ts); it falls through to them whenever it is not sure.
+// - dist/fast-path.cjs: `token` and `exec` with a token in the shared runtime cache, before either
+//   bundle loads (src/token-fast.ts, src/exec-fast.ts); they fall through whenever not sure.
 // A process loads one of the two bundles, never both: each holds its own copy of the modules they
 // share (errors, output, config), so an error class is never compared across bundles.
 //
@@ -31,8 +31,8 @@ const outdir = join(root, 'dist');
 const ENTRIES = [
   ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
-  ['bundle-choice.cjs', "export { bundleFor, mayTakeFastPath } from './bundle-choice.js';\n"],
-  ['token-fast.cjs', "export { fastToken } from './token-fast.js';\n"],
+  ['bundle-choice.cjs', "export { bundleFor, fastPathFor } from './bundle-choice.js';\n"],
+  ['fast-path.cjs', "export { fastToken } from './token-fast.js';\nexport { fastExec } from './exec-fast.js';\n"],
   ['library.cjs', "export { accessToken, tokenProvider, AmzTokenError, ExitCode } from './library.js';\n"],
 ];
 const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs'];

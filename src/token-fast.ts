@@ -4,7 +4,8 @@
 // config.json's validation, the LWA and timeout overrides, the cache key, the validity margin,
 // the expiry notice); anything it is not sure of (another flag, a warning the full path would
 // print, no entry) returns undefined, and the full CLI runs as always. Built on its own into
-// dist/token-fast.cjs (scripts/build.mjs).
+// dist/fast-path.cjs (scripts/build.mjs), with exec's fast path (src/exec-fast.ts), which shares
+// cachedProfileToken() below.
 
 import { homedir } from 'node:os';
 import { lstatSync, readFileSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { parseStoreSpec } from './config/store-setting.js';
 import { lwaOptions } from './amazon/endpoints.js';
 import { DEFAULT_WARN_DAYS, expiryState } from './expiry.js';
 import { looksLikeSecret, profileName } from './validate.js';
-import { cacheMode, folderState, fresh, profileEntryKey, readEntry, realConfigDir, REUSE_MARGIN_MS, runtimeCacheDir } from './secrets/token-cache.js';
+import { cacheMode, folderState, fresh, profileEntryKey, readEntry, realConfigDir, REUSE_MARGIN_MS, runtimeCacheDir, type CachedToken } from './secrets/token-cache.js';
+import type { ProfileRecord } from './config/config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The global switches that change nothing in a cached token's output but --json's form (--quiet only silences the notice, which falls through). */
-const SWITCHES = new Set(['--json', '-q', '--quiet', '--no-color', '--no-input']);
+export const SWITCHES = new Set(['--json', '-q', '--quiet', '--no-color', '--no-input']);
 
 /** What `token` would print on stdout (it exits 0, with nothing on stderr), or undefined: run the full CLI. */
 export function fastToken(argv: readonly string[], env: Env, now = new Date()): string | undefined {
@@ -64,10 +66,22 @@ function parseArgv(argv: readonly string[]): FastArgs | undefined {
 }
 
 function cachedOutput(args: FastArgs, env: Env, now: Date): string | undefined {
+  const found = cachedProfileToken(args.profile, env, now, REUSE_MARGIN_MS);
+  if (!found) return undefined;
+  const { profile, token } = found;
+  return args.json ? JSON.stringify({ accessToken: token.accessToken, expiresAt: token.expiresAt.toISOString(), profile }, null, 2) + '\n' : token.accessToken + '\n';
+}
+
+/**
+ * The profile's token from the runtime cache with more than `marginMs` left, where the full path
+ * (src/secrets/access-token.ts, after src/cli.ts's and the command's checks) would hand out the
+ * same one and print nothing on stderr; else undefined. May throw where the full path fails.
+ */
+export function cachedProfileToken(profileFlag: string | undefined, env: Env, now: Date, marginMs: number): { profile: string; record: ProfileRecord; token: CachedToken } | undefined {
   // As the full path's order of checks: anything that would make it ask LWA, warn or fail falls through.
   if (env.AMZ_TOKEN_REFRESH_TOKEN?.trim()) return undefined;
   if (env.AMZ_TOKEN_STORE && !parseStoreSpec(env.AMZ_TOKEN_STORE)) return undefined;
-  const profile = profileName(args.profile ?? (env.AMZ_TOKEN_PROFILE || ''));
+  const profile = profileName(profileFlag ?? (env.AMZ_TOKEN_PROFILE || ''));
   if (cacheMode(env) !== 'runtime') return undefined;
   const dir = runtimeCacheDir(env)!;
   if (folderState(dir) !== 'private') return undefined;
@@ -82,9 +96,9 @@ function cachedOutput(args: FastArgs, env: Env, now: Date): string | undefined {
   if (!record) return undefined;
   const lwaUrl = lwaOptions(env).url;
 
-  const entry = readEntry(dir, profileEntryKey(env, realConfigDir(configDir), config, profile, record, lwaUrl));
-  if (!fresh(entry, now, REUSE_MARGIN_MS)) return undefined;
+  const token = readEntry(dir, profileEntryKey(env, realConfigDir(configDir), config, profile, record, lwaUrl));
+  if (!fresh(token, now, marginMs)) return undefined;
   // The full path prints a notice on stderr near or past the recorded expiry: leave those runs to it.
   if (expiryState(new Date(record.expiresAt), now, DEFAULT_WARN_DAYS) !== 'ok') return undefined;
-  return args.json ? JSON.stringify({ accessToken: entry.accessToken, expiresAt: entry.expiresAt.toISOString(), profile }, null, 2) + '\n' : entry.accessToken + '\n';
+  return { profile, record, token };
 }
