@@ -9,7 +9,10 @@ const choice = require('../dist/bundle-choice.cjs');
 // `token` and `exec` with a token in the shared runtime cache: served before any bundle loads, by a
 // few KB that decide as the full path would, or fall through to it (src/token-fast.ts, exec-fast.ts).
 const fastPath = choice.fastPathFor(argv);
-if (fastPath === 'token') {
+if ((argv[0] === '--help' || argv[0] === '-h') && argv.length === 1 && !terminalOut()) {
+  // The same bytes the whole CLI would render for a pipe or a file, rendered at build time (scripts/build.mjs).
+  printAndExit(require('node:fs').readFileSync(require('node:path').join(__dirname, '../dist/help.txt'), 'utf8'));
+} else if (fastPath === 'token') {
   const text = require('../dist/fast-path.cjs').fastToken(argv, process.env);
   if (text !== undefined) printAndExit(text);
   else runCli();
@@ -52,6 +55,19 @@ function exitWithTerminals() {
     // Flush stdout before exiting: a pipe reader must see the whole result.
     process.stdout.write('', () => process.exit(code));
   };
+}
+
+/**
+ * Whether stdout may be a terminal, told without node:tty (which loads node:net): a pipe, a file, a
+ * socket or /dev/null (character device 1:3) is not one; any other character device may be.
+ */
+function terminalOut() {
+  try {
+    const info = require('node:fs').fstatSync(1);
+    return info.isCharacterDevice() && info.rdev !== 259; // makedev(1, 3), /dev/null on Linux
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -21,6 +21,7 @@
 // xdg-open, @napi-rs/keyring is a native binding), and the AWS SDK's SQS client: megabytes
 // that only the rotation commands load (inlined, every run would parse them at start-up).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -129,6 +130,20 @@ for (const [file, contents] of outputs) {
   writeFileSync(`${file}.${process.pid}.tmp`, contents);
   renameSync(`${file}.${process.pid}.tmp`, file);
 }
+// The top-level help as a pipe or a file gets it (width 80, no colour), rendered by the bundle just
+// written: bin/amz-token.js prints this file for a bare `--help` whose stdout is no terminal, instead
+// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: those
+// runs render it). test/e2e/bundle.test.ts checks that both give the same bytes.
+const helpFile = join(outdir, 'help.txt');
+const rendered = spawnSync(process.execPath, ['-e', "require('./dist/amz-token.cjs').main(['--help'], require('./dist/amz-token.cjs').createRealDeps()).then((code) => process.stdout.write('', () => process.exit(code)))"], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, NO_COLOR: '1' },
+});
+if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: amz-token')) throw new Error(`rendering --help failed (${rendered.status}): ${rendered.stderr}`);
+writeFileSync(`${helpFile}.${process.pid}.tmp`, rendered.stdout);
+renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);
+outputs.set(helpFile, rendered.stdout);
 // Anything else in dist/ is left over from an older build and would end up in `npm pack`.
 for (const name of readdirSync(outdir)) {
   // (Not another build's temporary file: two `npm test` may build at once.)
