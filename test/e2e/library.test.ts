@@ -3,7 +3,8 @@
 // this package, so `require('amz-token')` and `import 'amz-token'` go through package.json's
 // exports), run by Node from CommonJS and from ES modules against the Amazon double and the real
 // keychain; an @sp-api-sdk client calls the Sellers API through tokenProvider() over https (the
-// route of test/e2e/client-libraries.test.ts); and tsc checks a typed consumer of each kind.
+// route of test/e2e/client-libraries.test.ts), and Amazon's own SDK with a token from accessToken();
+// and tsc checks a typed consumer of each kind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ const secrets: string[] = [FAKE.clientSecret];
 const consumer = (kind: 'cjs' | 'mjs') => `${
   kind === 'cjs'
     ? "const { accessToken, tokenProvider, AmzTokenError, ExitCode } = require('amz-token');\nconst { createAxiosInstance } = require('@sp-api-sdk/common');\n(async () => {"
-    : "import { accessToken, tokenProvider, AmzTokenError, ExitCode } from 'amz-token';\nimport { createAxiosInstance } from '@sp-api-sdk/common';\n{"
+    : "import { accessToken, tokenProvider, AmzTokenError, ExitCode } from 'amz-token';\nimport { createAxiosInstance } from '@sp-api-sdk/common';\nimport { SellersSpApi } from '@amazon-sp-api-release/amazon-sp-api-sdk-js';\n{"
 }
   const profile = process.env.PROFILE;
   const failure = async (name) => {
@@ -50,12 +51,22 @@ const consumer = (kind: 'cjs' | 'mjs') => `${
   // The @sp-api-sdk client: all it asks of \`auth\` is getAccessToken(), before each request.
   const { axios, endpoint } = createAxiosInstance({ auth: provider, region: 'eu' }, []);
   const { data } = await axios.get(\`\${endpoint}/sellers/v1/marketplaceParticipations\`);
+${
+  kind === 'mjs'
+    ? `  // Amazon's own SDK takes the token per client, before its calls (as in the README).
+  const amazonClient = new SellersSpApi.ApiClient('https://sellingpartnerapi-eu.amazon.com');
+  amazonClient.applyXAmzAccessTokenToRequest(await accessToken(profile));
+  const amazon = await new SellersSpApi.SellersApi(amazonClient).getMarketplaceParticipations();
+  const amazonMarketplaces = amazon.payload.map((p) => p.marketplace.countryCode);`
+    : '  const amazonMarketplaces = null;'
+}
   console.log(JSON.stringify({
     shape: /^Atza\\|\\S+$/.test(tokens[0]),
     distinct: new Set(tokens).size,
     same,
     providerSame: (await provider.getAccessToken()) === tokens[0],
     marketplaces: data.payload.map((p) => p.marketplace.countryCode),
+    amazonMarketplaces,
     exitCodes: { NOT_FOUND: ExitCode.NOT_FOUND, EXPIRED: ExitCode.EXPIRED },
     ghost: await failure(profile + '-ghost'),
     revoked: await failure(process.env.REVOKED),
@@ -101,6 +112,8 @@ beforeAll(async () => {
   mkdirSync(join(project, 'node_modules/@sp-api-sdk'), { recursive: true });
   symlinkSync(ROOT, join(project, 'node_modules/amz-token'));
   symlinkSync(join(ROOT, 'node_modules/@sp-api-sdk/common'), join(project, 'node_modules/@sp-api-sdk/common'));
+  mkdirSync(join(project, 'node_modules/@amazon-sp-api-release'));
+  symlinkSync(join(ROOT, 'node_modules/@amazon-sp-api-release/amazon-sp-api-sdk-js'), join(project, 'node_modules/@amazon-sp-api-release/amazon-sp-api-sdk-js'));
   writeFileSync(join(project, 'package.json'), '{ "name": "a-service", "private": true }\n');
   writeFileSync(join(project, 'service.cjs'), consumer('cjs'));
   writeFileSync(join(project, 'service.mjs'), consumer('mjs'));
@@ -156,6 +169,7 @@ describe('the library from CommonJS and from ES modules', () => {
       same: 1000,
       providerSame: true,
       marketplaces: ['DE'],
+      amazonMarketplaces: service === 'service.mjs' ? ['DE'] : null,
       exitCodes: { NOT_FOUND: 5, EXPIRED: 4 },
       ghost: { isAmzTokenError: true, exitCode: 5, message: `no profile named "${profile}-ghost"` },
       revoked: { isAmzTokenError: true, exitCode: 4, message: expect.stringContaining('invalid_grant') },
@@ -170,10 +184,8 @@ describe('the library from CommonJS and from ES modules', () => {
     }
     // One refresh of the profile for both processes (the second read the runtime cache), one for the revoked one in each.
     expect(refreshCalls() - before).toBe(1 + 2);
-    expect(double.sellersRequests.slice(sellersBefore)).toEqual([
-      { secure: true, accepted: true, at: expect.any(Number) },
-      { secure: true, accepted: true, at: expect.any(Number) },
-    ]);
+    // @sp-api-sdk from each service, Amazon's SDK from the ES module one: all over https, all accepted.
+    expect(double.sellersRequests.slice(sellersBefore)).toEqual(Array.from({ length: 3 }, () => ({ secure: true, accepted: true, at: expect.any(Number) })));
   });
 
   it('type-checks a TypeScript consumer of each kind against the published types, and rejects one that misuses them', async () => {
