@@ -34,8 +34,22 @@ function npx(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('the npm package', () => {
-  it('holds the executable, the two bundles and the file that chooses between them, their licences, the alert rules, serve\'s proxy and systemd files, the README and package.json: no sources, tests or maps', () => {
-    expect(files).toEqual(['LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'package.json']);
+  it('holds the executable, the two bundles and the file that chooses between them, the fast path, the library and its types, the pre-rendered help, their licences, the alert rules, serve\'s proxy and systemd files, the README and package.json: no sources, tests or maps', () => {
+    expect(files).toEqual(['LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'dist/fast-path.cjs', 'dist/help.txt', 'dist/library.cjs', 'dist/library.d.cts', 'dist/library.d.mts', 'dist/library.mjs', 'package.json']);
+  });
+
+  it('is a library there too: require() and import of the installed package give accessToken and tokenProvider, and errors with the CLI\'s exit codes', async () => {
+    const program = (load: string) =>
+      `${load}\nlib.accessToken('no-such-profile', { configDir: ${JSON.stringify(join(work, 'empty-config'))} }).then(() => process.exit(1), (e) => { console.log(JSON.stringify({ exports: Object.keys(lib).sort(), provider: typeof lib.tokenProvider('shop-de').getAccessToken, code: e.exitCode, ours: e instanceof lib.AmzTokenError })); });`;
+    for (const [args, load] of [
+      [['-e'], "const lib = require('amz-token');"],
+      [['--input-type=module', '-e'], "import * as lib from 'amz-token';"],
+    ] as const) {
+      const run = await execa('node', [...args, program(load)], { cwd: project, reject: false });
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      expect(JSON.parse(String(run.stdout))).toMatchObject({ provider: 'function', code: 5, ours: true });
+      expect(JSON.parse(String(run.stdout)).exports).toEqual(expect.arrayContaining(['AmzTokenError', 'ExitCode', 'accessToken', 'tokenProvider']));
+    }
   });
 
   it('installs into a clean folder, and `npx amz-token --help` and --version work there', async () => {
