@@ -92,8 +92,13 @@ function libraryDeps(env: Env, configDir: string): Deps {
     get stdin(): NodeJS.ReadableStream {
       return unavailable('stdin')();
     },
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Getters: a library must not make process.stdout (node:tty or node:net) for a service that never writes to it.
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     stdinIsTTY: false,
     stdoutIsTTY: false,
     stderrIsTTY: false,
