@@ -5,19 +5,61 @@
 'use strict';
 enableCompileCache();
 const argv = process.argv.slice(2);
-// token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
-const { main, createRealDeps } = require(`../dist/${require('../dist/bundle-choice.cjs').bundleFor(argv)}`);
+const choice = require('../dist/bundle-choice.cjs');
+// `token` and `exec` with a token in the shared runtime cache: served before any bundle loads, by a
+// few KB that decide as the full path would, or fall through to it (src/token-fast.ts, exec-fast.ts).
+const fastPath = choice.fastPathFor(argv);
+if ((argv[0] === '--help' || argv[0] === '-h') && argv.length === 1 && !mayBeTerminal(1)) {
+  // The same bytes the whole CLI would render for a pipe or a file, rendered at build time (scripts/build.mjs).
+  printAndExit(require('node:fs').readFileSync(require('node:path').join(__dirname, '../dist/help.txt'), 'utf8'));
+} else if (fastPath === 'token') {
+  const text = require('../dist/fast-path.cjs').fastToken(argv, process.env);
+  if (text !== undefined) printAndExit(text);
+  else runCli();
+} else if (fastPath === 'exec') {
+  const terminals = terminalsNow();
+  const job = require('../dist/fast-path.cjs').fastExec(argv, process.env);
+  // The fast path writes nothing on stdout: nothing to flush, so no process.stdout (node:net) to make.
+  if (job !== undefined)
+    job.then((code) => {
+      closeGoneTerminals(terminals, code);
+      process.exit(code);
+    });
+  else runCli(terminals);
+} else {
+  runCli();
+}
 
-const { isatty } = require('node:tty');
-const { closeSync } = require('node:fs');
+function runCli(terminals = terminalsNow()) {
+  // token, exec and env (what jobs run, once per call) load a bundle of their own, a third of the size.
+  const { main, createRealDeps } = require(`../dist/${choice.bundleFor(argv)}`);
+  main(argv, createRealDeps()).then((code) => {
+    closeGoneTerminals(terminals, code);
+    // Flush stdout before exiting: a pipe reader must see the whole result.
+    process.stdout.write('', () => process.exit(code));
+  });
+}
 
-// Which of stdin, stdout and stderr are terminals now: at exit, Node sets each one's
-// mode back, and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile.
-const terminals = [0, 1, 2].filter((fd) => isatty(fd));
+/**
+ * Which of stdin, stdout and stderr are terminals now. At exit, Node sets each one's mode back,
+ * and aborts (a native assertion, SIGABRT) if its terminal has gone meanwhile: closeGoneTerminals() closes
+ * those. Pipes, files and /dev/null (cron, CI, $(...)) are told by fstat, without node:tty (which
+ * loads node:net); only what may be a terminal is asked of node:tty.
+ */
+function terminalsNow() {
+  const maybe = [0, 1, 2].filter((fd) => mayBeTerminal(fd));
+  if (!maybe.length) return [];
+  const { isatty } = require('node:tty');
+  return maybe.filter((fd) => isatty(fd));
+}
 
-main(argv, createRealDeps()).then((code) => {
+/** Closes each of `terminals` that has gone; exits with `code` at once if stdout's has (nothing can be flushed to it). */
+function closeGoneTerminals(terminals, code) {
+  if (!terminals.length) return;
   // A closed terminal (SIGHUP: the window or tmux session went) answers EIO, and so no
   // longer counts as one. Closing its descriptors makes Node skip restoring its mode.
+  const { isatty } = require('node:tty');
+  const { closeSync } = require('node:fs');
   const gone = terminals.filter((fd) => !isatty(fd));
   for (const fd of gone) {
     try {
@@ -27,9 +69,41 @@ main(argv, createRealDeps()).then((code) => {
     }
   }
   if (gone.includes(1)) process.exit(code);
-  // Flush stdout before exiting: a pipe reader must see the whole result.
-  process.stdout.write('', () => process.exit(code));
-});
+}
+
+/**
+ * Whether fd may be a terminal, told without node:tty (which loads node:net): a pipe, a file, a
+ * socket or /dev/null (character device 1:3) is not one; any other character device may be.
+ */
+function mayBeTerminal(fd) {
+  try {
+    const info = require('node:fs').fstatSync(fd);
+    return info.isCharacterDevice() && info.rdev !== 259; // makedev(1, 3), /dev/null on Linux
+  } catch {
+    // Closed (EBADF): no terminal to restore.
+    return false;
+  }
+}
+
+/**
+ * The fast path's output, written to fd 1 directly: process.stdout would load node:tty or
+ * node:net first. A reader that went away (EPIPE) is no error, as in the full path; a
+ * non-blocking pipe (EAGAIN) is waited for.
+ */
+function printAndExit(text) {
+  const { writeSync } = require('node:fs');
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done);
+    } catch (error) {
+      if (error.code === 'EAGAIN') continue;
+      if (error.code === 'EPIPE') break;
+      throw error;
+    }
+  }
+  process.exitCode = 0;
+}
 
 /**
  * Node 22.1 and later keep V8's compiled code of the bundle between runs, so that each start

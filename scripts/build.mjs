@@ -4,6 +4,10 @@
 // - dist/amz-token-jobs.cjs: token, exec and env alone (src/main-jobs.ts), the commands that jobs
 //   run once per call: about a third of the size, so a third of the reading and compiling.
 // - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
+// - dist/library.cjs: the library for Node services (src/library.ts); dist/library.mjs re-exports
+//   it for ES modules (one copy, one memory cache), and types/library.d.ts becomes its .d.cts and .d.mts.
+// - dist/fast-path.cjs: `token` and `exec` with a token in the shared runtime cache, before either
+//   bundle loads (src/token-fast.ts, src/exec-fast.ts); they fall through whenever not sure.
 // A process loads one of the two bundles, never both: each holds its own copy of the modules they
 // share (errors, output, config), so an error class is never compared across bundles.
 //
@@ -18,6 +22,7 @@
 // that only the rotation commands load (inlined, every run would parse them at start-up);
 // nodemailer likewise (a megabyte that only `remind --send` loads).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -28,7 +33,9 @@ const outdir = join(root, 'dist');
 const ENTRIES = [
   ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
-  ['bundle-choice.cjs', "export { bundleFor } from './bundle-choice.js';\n"],
+  ['bundle-choice.cjs', "export { bundleFor, fastPathFor } from './bundle-choice.js';\n"],
+  ['fast-path.cjs', "export { fastToken } from './token-fast.js';\nexport { fastExec } from './exec-fast.js';\n"],
+  ['library.cjs', "export { accessToken, tokenProvider, AmzTokenError, ExitCode } from './library.js';\n"],
 ];
 const EXTERNAL = ['open', '@napi-rs/keyring', '@aws-sdk/client-sqs', 'nodemailer'];
 /**
@@ -112,12 +119,32 @@ const notices = [...bundled].sort().map((name) => {
 
 const outputs = new Map(ENTRIES.map(([file], i) => [join(outdir, file), results[i].outputFiles.find((f) => f.path === join(outdir, file))?.contents]));
 for (const [file, contents] of outputs) if (!contents) throw new Error(`esbuild produced no ${file}`);
+// The library's ES module face: Node gives a CommonJS module's exports to `import` as named exports
+// when it can see them (esbuild writes them in the form cjs-module-lexer reads); this states them.
+outputs.set(join(outdir, 'library.mjs'), "import library from './library.cjs';\nexport const { accessToken, tokenProvider, AmzTokenError, ExitCode } = library;\nexport default library;\n");
+const types = readFileSync(join(root, 'types/library.d.ts'), 'utf8');
+outputs.set(join(outdir, 'library.d.cts'), types);
+outputs.set(join(outdir, 'library.d.mts'), types);
 outputs.set(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `dist/'s bundles hold these packages:\n\n${notices.join('\n')}`);
 mkdirSync(outdir, { recursive: true });
 for (const [file, contents] of outputs) {
   writeFileSync(`${file}.${process.pid}.tmp`, contents);
   renameSync(`${file}.${process.pid}.tmp`, file);
 }
+// The top-level help as a pipe or a file gets it (width 80, no colour), rendered by the bundle just
+// written: bin/amz-token.js prints this file for a bare `--help` whose stdout is no terminal, instead
+// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: those
+// runs render it). test/e2e/bundle.test.ts checks that both give the same bytes.
+const helpFile = join(outdir, 'help.txt');
+const rendered = spawnSync(process.execPath, ['-e', "require('./dist/amz-token.cjs').main(['--help'], require('./dist/amz-token.cjs').createRealDeps()).then((code) => process.stdout.write('', () => process.exit(code)))"], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, NO_COLOR: '1' },
+});
+if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: amz-token')) throw new Error(`rendering --help failed (${rendered.status}): ${rendered.stderr}`);
+writeFileSync(`${helpFile}.${process.pid}.tmp`, rendered.stdout);
+renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);
+outputs.set(helpFile, rendered.stdout);
 // Anything else in dist/ is left over from an older build and would end up in `npm pack`.
 for (const name of readdirSync(outdir)) {
   // (Not another build's temporary file: two `npm test` may build at once.)

@@ -8,3 +8,16 @@ export function bundleFor(argv: readonly string[]): 'amz-token-jobs.cjs' | 'amz-
   const word = commandWord(argv);
   return word !== undefined && JOB_COMMAND_WORDS.includes(word) ? 'amz-token-jobs.cjs' : 'amz-token.cjs';
 }
+
+/**
+ * Which fast path (src/token-fast.ts, src/exec-fast.ts) to try before either bundle: only for
+ * `token` and `exec` themselves, never their help (exec's job may have a --help of its own), so
+ * that what falls through anyway does not load it first.
+ */
+export function fastPathFor(argv: readonly string[]): 'token' | 'exec' | undefined {
+  const word = commandWord(argv);
+  if (word !== 'token' && word !== 'exec') return undefined;
+  const end = argv.indexOf('--');
+  const own = end === -1 ? argv : argv.slice(0, end);
+  return own.some((arg) => arg === '--help' || arg === '-h') ? undefined : word;
+}

@@ -149,24 +149,32 @@ export function createRealDeps(): Deps {
       const { openSqsQueue } = await import('./rotation/sqs.js');
       return openSqsQueue(url, env);
     },
-    onSignal: (handler) => {
-      const listener = (signal: NodeJS.Signals) => handler(signal as Signal);
-      for (const signal of SIGNALS) process.on(signal, listener);
-      return () => {
-        for (const signal of SIGNALS) process.off(signal, listener);
-      };
-    },
-    // node:child_process loads here, on first use: only exec starts a process (~7 ms at start-up otherwise).
-    startJob: async (command, args, env) => {
-      const { spawn } = await import('node:child_process');
-      // Inherited stdio: the job's stdin, stdout and stderr are amz-token's own, so a terminal stays a terminal.
-      const child = spawn(command, args, { stdio: 'inherit', env });
-      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      return { kill: (signal) => void child.kill(signal), ended };
-    },
+    onSignal: onProcessSignal,
+    startJob: startJobProcess,
   };
+}
+
+/** Deps.onSignal of the real process (also exec's fast path, src/exec-fast.ts). */
+export function onProcessSignal(handler: (signal: Signal) => void): () => void {
+  const listener = (signal: NodeJS.Signals) => handler(signal as Signal);
+  for (const signal of SIGNALS) process.on(signal, listener);
+  return () => {
+    for (const signal of SIGNALS) process.off(signal, listener);
+  };
+}
+
+/**
+ * Deps.startJob of the real process. node:child_process loads here, on first use: only exec
+ * starts a process (~7 ms at start-up otherwise).
+ */
+export async function startJobProcess(command: string, args: readonly string[], env: Record<string, string>): Promise<RunningJob> {
+  const { spawn } = await import('node:child_process');
+  // Inherited stdio: the job's stdin, stdout and stderr are amz-token's own, so a terminal stays a terminal.
+  const child = spawn(command, args, { stdio: 'inherit', env });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  return { kill: (signal) => void child.kill(signal), ended };
 }

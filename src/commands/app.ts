@@ -7,7 +7,7 @@ import { updateConfig, type AppRecord } from '../config/config.js';
 import { findApp, someNames } from '../config/lookup.js';
 import { accounts, grantlessTokenAccounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
-import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
+import { dropRuntimeEntries, storeSecretThenConfig } from '../secrets/secret-then-config.js';
 import * as validate from '../validate.js';
 import { appSecretExpiry, clientSecretExpiry, expiredClientSecretWarning, expiryState, DEFAULT_WARN_DAYS } from '../expiry.js';
 import { formatDate } from '../dates.js';
@@ -127,6 +127,7 @@ export async function runAppRemove(ctx: CommandContext, opts: AppNameOptions): P
   const store = await ctx.deps.secretStore();
   await store.delete(accounts.clientSecret(opts.name));
   for (const account of grantlessTokenAccounts(opts.name)) await store.delete(account).catch(() => {});
+  await dropRuntimeEntries(ctx, [accounts.clientSecret(opts.name)]);
   await updateConfig(ctx.deps.configDir, (latest) => {
     delete latest.apps[opts.name];
   });

@@ -4,6 +4,7 @@
 
 import { Option } from '@commander-js/extra-typings';
 import * as validate from '../validate.js';
+import { DEFAULT_MIN_TTL_MINUTES, MAX_MIN_TTL_MINUTES } from '../job/min-ttl.js';
 
 /** A whole number from `min` to `max`. */
 export function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
@@ -35,10 +36,7 @@ export const appFlags = {
   redirectUri: () => new Option('--redirect-uri <uri>', 'the OAuth redirect URI registered for the app').argParser((v) => validate.redirectUri(v)),
 };
 
-/** Default --min-ttl: a job started now may run most of the token's hour without it expiring under it. */
-export const DEFAULT_MIN_TTL_MINUTES = 50;
-/** Access tokens live 60 minutes: a fresh one has 60, so a minimum above 59 could never be met by the cache. */
-const MAX_MIN_TTL_MINUTES = 59;
+export { DEFAULT_MIN_TTL_MINUTES };
 
 /** --lwa-credentials and --min-ttl, shared by exec and env. */
 export const credentialOptions = {

@@ -74,12 +74,15 @@ export function registerToken(program: Program, line: CommandLine): void {
   program
     .command('token')
     .usage(`${PROFILE_USAGE}\n       amz-token token --grantless --app <name> --scope <scope>`)
-    .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached in the secret store')
+    .description('print a valid access token (Atza|...) for the profile on stdout, and nothing else; cached for its hour')
     .addHelpText(
       'after',
       `
-Reuses the access token cached in the secret store while more than five minutes of
-its hour remain, else gets a new one from Login with Amazon and caches it.
+Reuses the cached access token while more than five minutes of its hour remain,
+else gets a new one from Login with Amazon and caches it: in a private file in
+$XDG_RUNTIME_DIR/amz-token/ that every process of the user shares (one refresh
+per profile at a time), or in the secret store where XDG_RUNTIME_DIR is not set
+or AMZ_TOKEN_CACHE=store. Refresh tokens and client secrets stay in the store.
 --no-cache asks LWA anyway (after the seller revoked the authorization, say): a
 rejected refresh token also deletes the cached access token. With
 AMZ_TOKEN_REFRESH_TOKEN set (CI) it always asks LWA and caches nothing.

@@ -1,7 +1,7 @@
-// A profile's cached access token: the keychain entry that `token` and `exec`
-// reuse while it has enough time left. Only when it has not does this module
-// load the refresh grant (and with it the HTTP client): the cached path, run before
-// every job and request, makes no request and so loads no HTTP client.
+// A profile's cached access token, which `token`, `exec`, `env` and the library reuse while it
+// has enough time left: in the shared runtime cache (token-cache.ts), else in the secret store.
+// Only when it has not does this module load the refresh grant (and with it the HTTP client):
+// the cached path, run before every job and request, makes no request and so loads no HTTP client.
 
 import { ExitCode } from '../errors.js';
 import type { Deps } from '../deps.js';
@@ -9,11 +9,11 @@ import type { Config } from '../config/config.js';
 import { findProfile } from '../config/lookup.js';
 import { accounts } from './accounts.js';
 import type { AccessToken, GrantOptions } from './refresh-grant.js';
+import { profileEntryKey, REUSE_MARGIN_MS } from './token-cache.js';
+import { throughRuntimeCache } from './shared-token.js';
 
 export type { AccessToken, GrantOptions } from './refresh-grant.js';
-
-/** `token` hands out a cached token while more than this remains: enough for the caller's next calls. */
-export const REUSE_MARGIN_MS = 5 * 60 * 1000;
+export { REUSE_MARGIN_MS };
 
 export interface CachedTokenOptions extends GrantOptions {
   warn: (line: string) => void;
@@ -25,17 +25,26 @@ export interface CachedTokenOptions extends GrantOptions {
 
 /**
  * The cached access token while more than `minRemainingMs` remain, else a
- * fresh one, stored for next time. With AMZ_TOKEN_REFRESH_TOKEN set (CI, maybe
- * without any keychain) it neither reads nor writes the cache.
+ * fresh one, cached for next time (the runtime cache, else the store). With
+ * AMZ_TOKEN_REFRESH_TOKEN set (CI, maybe without any keychain) it neither reads nor writes a cache.
  */
 export async function cachedAccessToken(deps: Deps, config: Config, profile: string, opts: CachedTokenOptions): Promise<AccessToken> {
   const grant = async () => (await import('./refresh-grant.js')).refreshGrant(deps, config, profile, opts);
   if (deps.env.AMZ_TOKEN_REFRESH_TOKEN?.trim()) return grant();
-  findProfile(config, profile);
+  const record = findProfile(config, profile);
+  const marginMs = opts.minRemainingMs ?? REUSE_MARGIN_MS;
+  const shared = await throughRuntimeCache(
+    deps,
+    (realDir) => profileEntryKey(deps.env, realDir, config, profile, record, opts.lwa.url),
+    { marginMs, bypassCache: opts.bypassCache, warn: opts.warn, what: 'access token' },
+    grant,
+  );
+  if (shared) return shared;
+
   const store = await deps.secretStore();
   const account = accounts.accessToken(profile);
   const cached = opts.bypassCache ? undefined : parseCached(await store.get(account));
-  if (cached && cached.expiresAt.getTime() - deps.now().getTime() > (opts.minRemainingMs ?? REUSE_MARGIN_MS)) return cached;
+  if (cached && cached.expiresAt.getTime() - deps.now().getTime() > marginMs) return cached;
 
   let fresh: AccessToken;
   try {

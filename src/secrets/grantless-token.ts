@@ -1,5 +1,5 @@
-// An app's grantless access tokens (client_credentials, per scope): cached in the
-// secret store like a profile's access token, and asked of LWA only when the cache
+// An app's grantless access tokens (client_credentials, per scope): cached like a profile's
+// access token (the shared runtime cache, else the secret store), and asked of LWA only when the cache
 // has too little left. The cached path loads no HTTP client (see access-token.ts).
 
 import type { Deps } from '../deps.js';
@@ -9,6 +9,8 @@ import type { LwaOptions } from '../amazon/lwa.js';
 import { accounts, GRANTLESS_SCOPES, type GrantlessScopeName } from './accounts.js';
 import { clientSecretOf } from './credentials.js';
 import { parseCached, REUSE_MARGIN_MS, type AccessToken } from './access-token.js';
+import { grantlessEntryKey } from './token-cache.js';
+import { throughRuntimeCache } from './shared-token.js';
 
 export interface GrantlessOptions {
   lwa: Omit<LwaOptions, 'appName'>;
@@ -31,6 +33,13 @@ export async function grantlessToken(deps: Deps, config: Config, app: string, sc
   };
   // With AMZ_TOKEN_CLIENT_SECRET (CI) the secret is not the stored one: neither read nor write its cache.
   if (opts.noCache || deps.env.AMZ_TOKEN_CLIENT_SECRET?.trim()) return ask();
+  const shared = await throughRuntimeCache(
+    deps,
+    (realDir) => grantlessEntryKey(deps.env, realDir, config, app, GRANTLESS_SCOPES[scope], opts.lwa.url),
+    { marginMs: REUSE_MARGIN_MS, bypassCache: opts.bypassCache, warn: opts.warn, what: 'grantless token' },
+    ask,
+  );
+  if (shared) return shared;
   const store = await deps.secretStore();
   const account = accounts.grantlessToken(app, scope);
   const cached = opts.bypassCache ? undefined : parseCached(await store.get(account));

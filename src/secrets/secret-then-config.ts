@@ -88,9 +88,21 @@ async function secretsThenConfig(
       throw error;
     }
     for (const account of stale) await store.delete(account).catch(() => {});
+    // The shared runtime cache holds entries of these profiles and apps too (src/secrets/token-cache.ts).
+    await dropRuntimeEntries(ctx, [...writes.map((w) => w.account), ...stale]);
   } finally {
     restoreSignals();
     if (deferred) ctx.out.warn(`${words.done} despite ${deferred}`);
+  }
+}
+
+/** Deletes the runtime cache's entries that a new or removed secret makes stale; never fails the change, which is done. */
+export async function dropRuntimeEntries(ctx: CommandContext, accountNames: readonly string[]): Promise<void> {
+  const { dropEntries, staleFromAccounts } = await import('./token-cache.js');
+  try {
+    dropEntries(ctx.deps.env, ctx.deps.configDir, staleFromAccounts(accountNames));
+  } catch {
+    // A bad AMZ_TOKEN_CACHE: no runtime cache was in use.
   }
 }
 

@@ -52,6 +52,8 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
   const lwa = new Lwa(apps, now);
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
+  /** Token replies held by faults.gatherTokenRequests. */
+  const gathered: Array<() => void> = [];
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch(() => {
@@ -209,6 +211,13 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     const faults = double.faults;
     if (faults.hang) return; // close() destroys the socket
     if (faults.delayMs !== undefined && faults.delayMs > 0) await sleep(faults.delayMs);
+    if (faults.gatherTokenRequests !== undefined) {
+      const wanted = faults.gatherTokenRequests;
+      await new Promise<void>((resolve) => {
+        gathered.push(resolve);
+        if (gathered.length >= wanted) for (const release of gathered.splice(0)) release();
+      });
+    }
     const failing = faults.tokenStatus !== undefined && (faults.failTimes === undefined || faults.failTimes > 0);
     if (failing) {
       if (faults.failTimes !== undefined) faults.failTimes -= 1;

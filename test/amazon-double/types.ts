@@ -32,6 +32,8 @@ export interface DoubleFaults {
   failTimes?: number;
   /** Delay every token reply. */
   delayMs?: number;
+  /** Hold each token reply until this many token requests are waiting, then answer them all: proves that callers asked at once. */
+  gatherTokenRequests?: number;
   /** Never answer token requests (until close()). */
   hang?: boolean;
   /** Raw body to send instead (with tokenStatus, or with 200 when tokenStatus is unset). */

@@ -1,7 +1,9 @@
 // The built bundles keep start-up light: `--help` and offline `status` load no
 // module file besides dist/amz-token.cjs, and none of the heavy built-ins or
 // packages that only other commands need; `token` and `exec` with a cached
-// access token (real keychain) load the jobs bundle alone, and no HTTP client.
+// access token (real keychain) load the jobs bundle alone, and no HTTP client; with a token in the
+// runtime cache, bin/amz-token.js serves them from the fast path without either bundle; `--help`
+// to a pipe prints the text rendered at build time.
 // (What this buys is measured by `npm run bench`; no test here depends on timing.)
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
@@ -32,6 +34,17 @@ main(${JSON.stringify(args)}, createRealDeps()).then((code) => {
   // All three streams /dev/null: a pipe or a terminal would itself load node:net or node:tty.
   await execa('node', ['-e', program], { env: { AMZ_TOKEN_CONFIG_DIR: configDir, NO_COLOR: '1', ...env }, stdio: 'ignore' });
   return JSON.parse(readFileSync(report, 'utf8'));
+}
+
+/** Writes a runtime-cache entry for the profile with the cache's own code, as `token` would have after a refresh. */
+async function seedRuntimeEntry(configDir: string, profile: string, env: Record<string, string>, accessToken: string): Promise<void> {
+  const { loadConfig } = await import('../../src/config/config.js');
+  const cache = await import('../../src/secrets/token-cache.js');
+  const config = await loadConfig(configDir);
+  const dir = cache.runtimeCacheDir(env)!;
+  expect(cache.ensureCacheFolder(dir)).toEqual({ ok: true });
+  const key = cache.profileEntryKey(env, cache.realConfigDir(configDir), config, profile, config.profiles[profile]!, env.AMZ_TOKEN_LWA_URL!);
+  cache.writeEntry(dir, key, { accessToken, expiresAt: new Date(Date.now() + 59 * 60 * 1000) });
 }
 
 /** The built-in modules that `node -e 0`'s own start-up loads, on the Node under test. */
@@ -68,7 +81,8 @@ describe('a cached access token at start-up', () => {
     await run('secret-tool', ['store', '--label', 'amz-token test', 'service', 'amz-token', 'username', `profile/${profile}/access-token`], { input: cached });
     const keychain = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, PATH: process.env.PATH };
     // No LWA URL that could answer: a refresh would fail, so exit 0 proves the cache was used.
-    const { files, builtins, code } = await loadedBy(args, s.configDir, { ...keychain, AMZ_TOKEN_PROFILE: profile, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable' }, JOBS_BUNDLE);
+    // AMZ_TOKEN_CACHE=store: the token in the keychain, as before the runtime cache (the fast path's own test is below).
+    const { files, builtins, code } = await loadedBy(args, s.configDir, { ...keychain, AMZ_TOKEN_CACHE: 'store', AMZ_TOKEN_PROFILE: profile, AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable' }, JOBS_BUNDLE);
     expect(code).toBe(0);
     // The keychain binding is the one package it loads.
     expect(files.filter((f) => f !== JOBS_BUNDLE && !f.endsWith('[eval]') && !f.includes('/node_modules/@napi-rs/keyring'))).toEqual([]);
@@ -99,8 +113,48 @@ describe('bin/amz-token.js', () => {
     expect(await distFilesFor(args)).toEqual(['amz-token-jobs.cjs', 'bundle-choice.cjs']);
   });
 
-  it.each([[['--help']], [['status']], [['help', 'token']], [['--version']]])('%j loads the whole CLI', async (args) => {
+  it.each([[['status']], [['help', 'token']], [['--version']], [['--help', 'status']]])('%j loads the whole CLI', async (args) => {
     expect(await distFilesFor(args)).toEqual(['amz-token.cjs', 'bundle-choice.cjs']);
+  });
+
+  it('--help to a pipe or /dev/null prints the text rendered at build time, byte for byte what the whole CLI renders, and loads no bundle', async () => {
+    // stdio 'ignore' is /dev/null.
+    expect(await distFilesFor(['--help'])).toEqual(['bundle-choice.cjs']);
+    const bin = join(DIST, '../bin/amz-token.js');
+    const piped = await execa('node', [bin, '--help'], { stripFinalNewline: false });
+    const short = await execa('node', [bin, '-h'], { stripFinalNewline: false });
+    const rendered = await execa('node', ['-e', `const { main, createRealDeps } = require(${JSON.stringify(BUNDLE)}); main(['--help'], createRealDeps())`], { stripFinalNewline: false });
+    expect(piped.stdout).toMatch(/^Usage: amz-token /);
+    expect(piped.stdout).toBe(rendered.stdout);
+    expect(short.stdout).toBe(rendered.stdout);
+    expect(piped.exitCode).toBe(0);
+  });
+
+  it.each([[['token']], [['exec', '--', 'true']]])('%j with a token in the runtime cache loads the fast path alone: no bundle, no keychain, no HTTP client', async (args) => {
+    const s = sandbox();
+    const profile = `${s.prefix}-de`;
+    const day = 24 * 60 * 60 * 1000;
+    writeConfig(s.configDir, {
+      apps: { 'my-app': { clientSecretCreatedAt: new Date(Date.now() - 10 * day).toISOString() } },
+      profiles: { [profile]: { expiresAt: new Date(Date.now() + 300 * day).toISOString() } },
+    });
+    // No LWA URL that could answer and no keychain: exit 0 and the token prove the entry was used.
+    const env = { XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'amz-token-run-')), AMZ_TOKEN_LWA_URL: 'http://127.0.0.1:9/unreachable', AMZ_TOKEN_PROFILE: profile, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+    await seedRuntimeEntry(s.configDir, profile, env, 'Atza|from-the-runtime-cache');
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-loaded-'));
+    const preload = join(dir, 'report.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'report.json'))}, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)) })));\n`,
+    );
+    const result = await execa('node', ['--require', preload, join(DIST, '../bin/amz-token.js'), ...args], { env: { AMZ_TOKEN_CONFIG_DIR: s.configDir, NO_COLOR: '1', ...env }, reject: false, stdin: 'ignore' });
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stdout)).toBe(args[0] === 'token' ? 'Atza|from-the-runtime-cache' : '');
+    const { files, builtins } = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { files: string[]; builtins: string[] };
+    expect(files.filter((f) => f.startsWith(DIST)).map((f) => f.slice(DIST.length + 1)).sort()).toEqual(['bundle-choice.cjs', 'fast-path.cjs']);
+    expect(files.filter((f) => f.includes('node_modules'))).toEqual([]);
+    for (const heavy of ['http', 'https', 'tls', 'crypto']) expect(builtins).not.toContain(heavy);
+    if (args[0] === 'token') for (const heavy of ['child_process', 'net', 'tty']) expect(builtins).not.toContain(heavy);
   });
 
   it("keeps V8's compiled code in $XDG_CACHE_HOME/amz-token/compile-cache where Node has the API (22.1+), and runs alike where it cannot write there", async () => {

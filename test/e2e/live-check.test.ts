@@ -282,11 +282,12 @@ describe('status --check --deep calls the Sellers API for seller profiles', () =
 });
 
 describe('token prints a usable access token and nothing else', () => {
-  it('prints exactly one line, caches it in the keychain, and a second call within the hour makes no LWA call', async () => {
+  it('prints exactly one line, caches it in the keychain (AMZ_TOKEN_CACHE=store), and a second call within the hour makes no LWA call', async () => {
     const h = await harness();
     const p = `${h.s.prefix}-de`;
     await h.addProfile(p);
-    const first = await h.run(['token', '--profile', p]);
+    const inStore = { AMZ_TOKEN_CACHE: 'store' };
+    const first = await h.run(['token', '--profile', p], inStore);
     expect(first.exitCode, String(first.stderr)).toBe(0);
     expect(String(first.stdout)).toMatch(/^Atza\|\S+$/);
     expect(String(first.stdout).split('\n')).toHaveLength(1);
@@ -294,12 +295,12 @@ describe('token prints a usable access token and nothing else', () => {
     expect(cached.accessToken).toBe(String(first.stdout));
     expect(Date.parse(cached.expiresAt)).toBeGreaterThan(Date.now() + 55 * 60 * 1000);
 
-    const second = await h.run(['token'], { AMZ_TOKEN_PROFILE: p });
+    const second = await h.run(['token'], { ...inStore, AMZ_TOKEN_PROFILE: p });
     expect(second.exitCode).toBe(0);
     expect(String(second.stdout)).toBe(String(first.stdout));
     expect(lwaCalls(h.double)).toBe(1);
 
-    const asJson = await h.run(['token', '--profile', p, '--json']);
+    const asJson = await h.run(['token', '--profile', p, '--json'], inStore);
     expect(json(asJson)).toEqual({ accessToken: String(first.stdout), expiresAt: cached.expiresAt, profile: p });
     expect(lwaCalls(h.double)).toBe(1);
   });
@@ -319,14 +320,14 @@ describe('token prints a usable access token and nothing else', () => {
     expect(h.secrets.some((secret) => String(raw.stderr).includes(secret))).toBe(false);
   });
 
-  it('refreshes when less than five minutes remain on the cached token', async () => {
+  it('refreshes when less than five minutes remain on the token cached in the keychain (AMZ_TOKEN_CACHE=store)', async () => {
     const h = await harness();
     const p = `${h.s.prefix}-de`;
     await h.addProfile(p);
     await execa('secret-tool', ['store', '--label', 'test', 'service', 'amz-token', 'username', `profile/${p}/access-token`], {
       input: JSON.stringify({ accessToken: 'Atza|almost-stale', expiresAt: new Date(Date.now() + 4 * 60 * 1000).toISOString() }),
     });
-    const result = await h.run(['token', '--profile', p]);
+    const result = await h.run(['token', '--profile', p], { AMZ_TOKEN_CACHE: 'store' });
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).not.toContain('almost-stale');
     expect(lwaCalls(h.double)).toBe(1);

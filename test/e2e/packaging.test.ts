@@ -50,11 +50,25 @@ function relativeLinks(markdown: string): string[] {
 }
 
 describe('the npm package', () => {
-  it('holds the executable, the bundles, their licences, contrib/ (alert rules and their tests, proxy and systemd files), docs/, README, CONTRIBUTING and package.json: no sources, tests or maps', () => {
+  it('holds the executable, the bundles, the fast path, the library and its types, the pre-rendered help, their licences, contrib/ (alert rules and their tests, proxy and systemd files), docs/, README, CONTRIBUTING and package.json: no sources, tests or maps', () => {
     const docs = files.filter((f) => f.startsWith('docs/'));
-    expect(files.filter((f) => !f.startsWith('docs/'))).toEqual(['CONTRIBUTING.md', 'LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.test.yml', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'package.json']);
+    expect(files.filter((f) => !f.startsWith('docs/'))).toEqual(['CONTRIBUTING.md', 'LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.test.yml', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'dist/fast-path.cjs', 'dist/help.txt', 'dist/library.cjs', 'dist/library.d.cts', 'dist/library.d.mts', 'dist/library.mjs', 'package.json']);
     expect(docs).toContain('docs/commands/README.md');
     expect(docs.every((f) => f.endsWith('.md'))).toBe(true);
+  });
+
+  it('is a library there too: require() and import of the installed package give accessToken and tokenProvider, and errors with the CLI\'s exit codes', async () => {
+    const program = (load: string) =>
+      `${load}\nlib.accessToken('no-such-profile', { configDir: ${JSON.stringify(join(work, 'empty-config'))} }).then(() => process.exit(1), (e) => { console.log(JSON.stringify({ exports: Object.keys(lib).sort(), provider: typeof lib.tokenProvider('shop-de').getAccessToken, code: e.exitCode, ours: e instanceof lib.AmzTokenError })); });`;
+    for (const [args, load] of [
+      [['-e'], "const lib = require('amz-token');"],
+      [['--input-type=module', '-e'], "import * as lib from 'amz-token';"],
+    ] as const) {
+      const run = await execa('node', [...args, program(load)], { cwd: dirname(dirname(packageDir)), reject: false });
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      expect(JSON.parse(String(run.stdout))).toMatchObject({ provider: 'function', code: 5, ours: true });
+      expect(JSON.parse(String(run.stdout)).exports).toEqual(expect.arrayContaining(['AmzTokenError', 'ExitCode', 'accessToken', 'tokenProvider']));
+    }
   });
 
   it('every relative link in its README and the pages it ships leads to a file it ships', () => {

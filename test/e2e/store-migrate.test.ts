@@ -110,7 +110,8 @@ describe('the real docker-credential-secretservice as the store in use', () => {
     try {
       const s = sandbox();
       const [app, profile] = [`${s.prefix}-app`, `${s.prefix}-shop`];
-      const env = { AMZ_TOKEN_STORE: 'helper:secretservice', AMZ_TOKEN_LWA_URL: double.lwaUrl };
+      // AMZ_TOKEN_CACHE=store: the access token is cached in the helper too (by default it would be in the runtime cache).
+      const env = { AMZ_TOKEN_STORE: 'helper:secretservice', AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_CACHE: 'store' };
       const refreshToken = double.issueRefreshToken(FAKE.clientId);
       const helperItem = async (account: string) => {
         const found = await execa('secret-tool', ['lookup', 'server', `amz-token://${account}`], { reject: false });

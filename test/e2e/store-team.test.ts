@@ -146,7 +146,8 @@ describe('a team sharing secrets through pass and git', () => {
     expect((await a.amz(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/amz/'], { input: FAKE.clientSecret })).exitCode).toBe(0);
     const imported = await a.amz(['import', '--profile', profile, '--app', app, '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', SELLER, '--authorized-at', new Date().toISOString().slice(0, 10)], { input: firstToken });
     expect(imported.exitCode, String(imported.stderr)).toBe(0);
-    const cached = await a.amz(['token', '--profile', profile]);
+    // In the store (AMZ_TOKEN_CACHE=store), not the runtime cache: the migration below moves it too.
+    const cached = await a.amz(['token', '--profile', profile], { env: { AMZ_TOKEN_CACHE: 'store' } });
     expect(cached.exitCode, String(cached.stderr)).toBe(0);
     secrets.push(String(cached.stdout).trim());
     expect(await secretToolLookup(`profile/${profile}/refresh-token`)).toBe(firstToken);
