@@ -3,7 +3,8 @@
 #
 #   eval "$(scripts/secret-service.sh start)"   # exports DBUS_SESSION_BUS_ADDRESS, XDG_*, AMZ_TOKEN_TEST_SS_*
 #   scripts/secret-service.sh env  [DIR]         # prints those exports again
-#   scripts/secret-service.sh check [DIR]        # fails, with the daemon's log, if it has exited
+#   scripts/secret-service.sh check [DIR]        # fails, with the daemon's log, if it has exited;
+#                                                #   reports, with their logs, restarts after a known race
 #   scripts/secret-service.sh stop [DIR]         # kills what start started, removes DIR
 #
 # AMZ_TOKEN_TEST_SS_PROMPTER=1 at start keeps D-Bus's standard service folders, so that an
@@ -17,6 +18,18 @@ readonly PREFIX=amz-token-ss
 # Unix socket paths are limited to 108 bytes, so use /tmp rather than a possibly long $TMPDIR.
 readonly BASE=/tmp
 readonly WAIT_SECONDS=10 # for the keyring daemon to own org.freedesktop.secrets
+# gnome-keyring 42 (Debian 12) aborts now and then under CPU load when a connection's FIRST call to it
+# needs its record of the caller: OpenSession (@napi-rs/keyring's first call, in every process) or
+# Properties.Get on a collection. The record is added by an idle that its D-Bus thread queues for each
+# message, and the main loop can serve the call before that idle has run. No client has to be killed:
+# raw clients that awaited every answer brought it down in 6 of 9 trials, after 80 to 4,290 first
+# calls; with an answered Ping first, in none of 60,000 (scripts/keyring-race-stress.sh, docs/
+# security.md). Its log then says KNOWN_RACE. No client of @napi-rs/keyring can avoid it, so the
+# watcher restarts a daemon that died of it (the keyring is on disk: nothing stored is lost), at most
+# MAX_RESTARTS times, and `check` reports each restart with its log; any other death, or one more,
+# still fails the run.
+readonly KNOWN_RACE="gkd_secret_service_get_pkcs11_session: assertion 'client' failed"
+readonly MAX_RESTARTS=3
 
 log() { echo "secret-service.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -140,10 +153,10 @@ EOF
   # stdin, creates the `login` keyring, makes it the default collection and unlocks it.
   # In the foreground under a watcher of its own session, rather than --daemonize: its warnings
   # stay in gnome-keyring.log (a daemonized one sends them to a syslog a test machine lacks), and
-  # if it ever exits before `stop`, keyring.exit records how (134: it aborted, 139: it crashed).
+  # if it ever exits before `stop`, keyring.exit records how (133: GLib-ERROR, 134: it aborted,
+  # 139: it crashed), unless it died of the known race (KNOWN_RACE above).
   # The watcher's descriptors are all files, so no daemon holds the pipe of a caller's $(...).
-  setsid bash -c 'printf "%s" amz-token-test | gnome-keyring-daemon --foreground --unlock --components=secrets >"$1/gnome-keyring.out" 2>"$1/gnome-keyring.log"
-    echo "$?" >"$1/keyring.exit"' watcher "$dir" </dev/null >/dev/null 2>&1 &
+  setsid bash "${BASH_SOURCE[0]}" watch "$dir" </dev/null >/dev/null 2>&1 &
   echo "$!" >"$dir/watcher.pid"
 
   # The daemon takes org.freedesktop.secrets a while after it starts. Until it does, the
@@ -182,6 +195,26 @@ EOF
   cat "$dir/env"
 }
 
+# Runs the keyring daemon for $1 in the foreground until it exits; restarts it after the known race.
+watch() {
+  local dir=$1 pid status restarts=0
+  while :; do
+    printf '%s' amz-token-test | gnome-keyring-daemon --foreground --unlock --components=secrets >>"$dir/gnome-keyring.out" 2>"$dir/gnome-keyring.log" &
+    pid=$!
+    ((restarts == 0)) || echo "$pid" >"$dir/keyring.pid" # `start` records the first from the bus
+    status=0
+    wait "$pid" || status=$?
+    if ((restarts < MAX_RESTARTS)) && ((status == 133 || status == 134)) && grep -qF "$KNOWN_RACE" "$dir/gnome-keyring.log"; then
+      restarts=$((restarts + 1))
+      mv "$dir/gnome-keyring.log" "$dir/keyring-restart.$restarts.log"
+      echo "$status" >"$dir/keyring-restart.$restarts.exit"
+      continue
+    fi
+    echo "$status" >"$dir/keyring.exit"
+    return
+  done
+}
+
 session_dir() {
   local dir=${1:-${AMZ_TOKEN_TEST_SS_DIR:-}}
   [[ -n $dir ]] || die "no session dir: pass one or set AMZ_TOKEN_TEST_SS_DIR"
@@ -198,17 +231,23 @@ case ${1:-} in
   check)
     # Whether the keyring daemon is still the one `start` started; if it exited, how, and its log.
     dir=$(session_dir "${2:-}")
+    for restart in "$dir"/keyring-restart.*.exit; do
+      [[ -f $restart ]] || continue
+      log "WARNING: the keyring daemon died during the run with status $(<"$restart") of gnome-keyring 42's first-call race (a daemon bug; see KNOWN_RACE in this script) and was restarted; any call in flight failed. Its log:"
+      sed 's/^/  /' "${restart%.exit}.log" >&2
+    done
     if [[ -f $dir/keyring.exit ]]; then
-      log "the keyring daemon exited during the run with status $(<"$dir/keyring.exit") (134: it aborted, 139: it crashed); its log:"
+      log "the keyring daemon exited during the run with status $(<"$dir/keyring.exit") (133: GLib-ERROR, 134: it aborted, 139: it crashed); its log:"
       sed 's/^/  /' "$dir/gnome-keyring.log" >&2
       exit 1
     fi
     ;;
+  watch) watch "$2" ;;
   stop)
     dir=$(session_dir "${2:-}")
     # Stopping twice (or after a failed start) is not an error.
     [[ -d $dir ]] || exit 0
     teardown "$dir"
     ;;
-  *) die "usage: $0 start | env [DIR] | check [DIR] | stop [DIR]" ;;
+  *) die "usage: $0 start | env [DIR] | check [DIR] | stop [DIR]" ;; # (and `watch DIR`, which start runs)
 esac

@@ -70,7 +70,7 @@ describe('a locked keyring with nobody to unlock it', () => {
     await keyringAnswers();
   });
 
-  it('the lock check reads the collection with GetAll, never Properties.Get, which gnome-keyring 42 aborts on when the asker is killed', async () => {
+  it('the lock check reads the collection with GetAll, never Properties.Get, which gnome-keyring 42 can abort on as the first call of a connection', async () => {
     const monitor = execa('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.DBus.Properties'"], { env: ss, reject: false });
     let seen = '';
     monitor.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
