@@ -13,6 +13,7 @@ import * as validate from '../validate.js';
 import { printable } from '../terminal-text.js';
 import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 import { parseInvitations, type InvitationRecord } from './invitations.js';
+import { parseIdentity, type ProfileIdentity } from './identity.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -42,6 +43,8 @@ export interface ProfileRecord {
   /** ISO 8601; absent when an import only knew the expiry date. */
   authorizedAt?: string;
   expiresAt: string;
+  /** Who Amazon said granted the current token (identity.ts); renewals must match it. */
+  identity?: ProfileIdentity;
 }
 
 export interface Config {
@@ -187,6 +190,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
   // The flags refuse --region na with a DE marketplace; so does the file, or exec would hand a DE job the NA endpoint.
   ruled(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
+  if (value.identity !== undefined) profile.identity = parseIdentity(value.identity, `${where}.identity`, file);
   return profile;
 }
 
@@ -209,6 +213,14 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
       // "store" right after "version", where a teammate reading the file looks first.
       const { version, store, ...rest } = config;
       const text = JSON.stringify({ version, store, ...rest }, null, 2) + '\n';
+      // Never a file the loader would refuse: one bad value would stop every command on every
+      // machine that shares it. The change is refused and the old file stays.
+      try {
+        parseConfig(text, file);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new ConfigError(file, `was not changed: the change would make it invalid (${error.message.slice(file.length + 2)})`);
+        throw error;
+      }
       // A dry run takes the lock and writes the new file, but keeps the old one (`store migrate --dry-run`).
       await (options.dryRun ? probeWrite(file, text) : writeFileAtomic(file, text));
       return result;

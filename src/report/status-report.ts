@@ -20,6 +20,8 @@ export interface ProfileStatus {
   marketplace: string;
   role: string;
   sellingPartnerId: string;
+  /** The seller's store name, as Amazon gave it at the last authorization; absent when not known. */
+  storeName?: string;
   authorizedAt: string | null;
   expiresAt: string;
   daysLeft: number;
@@ -82,6 +84,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
       marketplace: p.marketplace,
       role: p.role,
       sellingPartnerId: p.sellingPartnerId,
+      ...(p.identity?.storeName ? { storeName: p.identity.storeName } : {}),
       authorizedAt: p.authorizedAt ?? null,
       expiresAt: expiresAt.toISOString(),
       daysLeft: daysLeft(expiresAt, at),

@@ -8,7 +8,7 @@ export type Language = 'en' | 'de';
 
 /** What a route decided to show; `render` turns it into HTML in the seller's language. */
 export type Page =
-  | { name: 'landing'; app: string; marketplace: string; vendor: boolean; renewalOf?: string; consentUrl: string; expiresAt: string }
+  | { name: 'landing'; app: string; marketplace: string; vendor: boolean; renewalOf?: string; storeName?: string; consentUrl: string; expiresAt: string }
   | { name: 'done' }
   /** A link that is used, expired, revoked, changed or unknown: ask for a new one. */
   | { name: 'dead-link'; why: 'used' | 'expired' | 'revoked' | 'changed' }
@@ -65,7 +65,7 @@ function text(page: Page, lang: Language): Text {
         ? {
             title: `Autorisierung für ${page.app}`,
             paragraphs: [
-              `Die Anwendung „${page.app}“ bittet um Zugriff auf Ihr Amazon-Konto für den Marktplatz ${page.marketplace}${page.renewalOf ? ` (Verkäufer-ID ${page.renewalOf})` : ''}.`,
+              `Die Anwendung „${page.app}“ bittet um Zugriff auf Ihr Amazon-Konto für den Marktplatz ${page.marketplace}${page.storeName ? ` für das Konto von ${page.storeName}` : ''}${page.renewalOf ? ` (Verkäufer-ID ${page.renewalOf})` : ''}.`,
               `Über die Schaltfläche gelangen Sie zu ${central}. Melden Sie sich dort an, setzen Sie das Häkchen bei „Ich autorisiere“ und bestätigen Sie. Danach kommen Sie hierher zurück.`,
               `Dieser Link gilt einmal, bis zum ${date}.`,
             ],
@@ -74,7 +74,7 @@ function text(page: Page, lang: Language): Text {
         : {
             title: `Authorize ${page.app}`,
             paragraphs: [
-              `The app "${page.app}" asks for access to your Amazon account for marketplace ${page.marketplace}${page.renewalOf ? ` (seller ID ${page.renewalOf})` : ''}.`,
+              `The app "${page.app}" asks for access to your Amazon account for marketplace ${page.marketplace}${page.storeName ? `, for the account of ${page.storeName}` : ''}${page.renewalOf ? ` (seller ID ${page.renewalOf})` : ''}.`,
               `The button takes you to ${central}. Sign in there, tick "I authorize" and confirm. You then come back here.`,
               `This link works once, until ${date}.`,
             ],

@@ -98,6 +98,7 @@ export function landing(token: string, config: Config, setup: Setup): Answer {
       marketplace: record.marketplace,
       vendor: record.role === 'vendor',
       ...(record.kind === 'renewal' && profile && profile.sellingPartnerId !== 'UNKNOWN' ? { renewalOf: profile.sellingPartnerId } : {}),
+      ...(record.kind === 'renewal' && profile?.identity?.storeName ? { storeName: profile.identity.storeName } : {}),
       consentUrl: url,
       expiresAt: record.expiresAt,
     },
@@ -146,7 +147,9 @@ export function login(query: CallbackQuery, cookie: string | undefined, config: 
  * Central host Amazon sends the detour back to when the seller has several.
  */
 function servedProfile(config: Config, sellingPartnerId: string, callbackUri: string, override: string | undefined): string | undefined {
-  const candidates = Object.entries(config.profiles).filter(([, p]) => p.sellingPartnerId === sellingPartnerId && config.apps[p.app]);
+  // "UNKNOWN" (or any id of the wrong form) names no seller: such a profile renews only through an invitation.
+  if (!/^[A-Z0-9]{6,32}$/.test(sellingPartnerId) || sellingPartnerId === 'UNKNOWN') return undefined;
+  const candidates = Object.entries(config.profiles).filter(([, p]) => (p.sellingPartnerId === sellingPartnerId || p.identity?.sellerId === sellingPartnerId) && config.apps[p.app]);
   if (candidates.length <= 1) return candidates[0]?.[0];
   const onHost = candidates.filter(([, p]) => {
     const central = centralFor(p.marketplace, p.role, override);
@@ -214,8 +217,10 @@ export function callback(query: CallbackQuery, config: Config, setup: Setup): Ca
 
 /** How the exchange and the store ended, as complete.ts reports it. */
 export type Outcome =
-  | { kind: 'stored'; sellingPartnerId: string }
+  | { kind: 'stored'; sellingPartnerId: string; storeName?: string }
   | { kind: 'code-rejected'; why: string }
+  /** Amazon named another seller than the profile's, or could not say: nothing stored. */
+  | { kind: 'wrong-seller'; why: string }
   | { kind: 'failed'; why: string }
   | { kind: 'gone'; why: 'used' | 'expired' | 'revoked' | 'changed' };
 
@@ -223,7 +228,9 @@ export function afterExchange(exchange: Exchange, outcome: Outcome, base: BaseUr
   const fields = { invitation: exchange.invitation, profile: exchange.profile };
   switch (outcome.kind) {
     case 'stored':
-      return { status: 303, location: `${base.path}/done`, cookie: null, log: { event: 'authorization-stored', fields: { ...fields, kind: exchange.kind, seller: outcome.sellingPartnerId } } };
+      return { status: 303, location: `${base.path}/done`, cookie: null, log: { event: 'authorization-stored', fields: { ...fields, kind: exchange.kind, seller: outcome.sellingPartnerId, store: outcome.storeName } } };
+    case 'wrong-seller':
+      return { status: 403, page: { name: 'wrong-seller', marketplace: exchange.marketplace }, log: { event: 'callback-refused', fields: { ...fields, reason: outcome.why } } };
     case 'code-rejected':
       return { status: 400, page: { name: 'amazon-error' }, log: { event: 'code-rejected', fields: { ...fields, reason: outcome.why } } };
     case 'failed':

@@ -43,8 +43,14 @@ const MAX_CONNECTIONS = 2_048;
 /** Attempts per client on /i/, /login and /callback: a seller needs three or four. */
 const ATTEMPTS = 30;
 const ATTEMPT_WINDOW_MS = 10 * 60_000;
-/** How long a stop waits for requests under way (an exchange and a store take a few seconds at most). */
-const STOP_GRACE_MS = 10_000;
+/**
+ * One callback's exchange (with retries) and identity calls end by this deadline; past it the
+ * seller reads "try again" and nothing is stored. With the two writes after it, a callback stays
+ * well under the 60 s read timeout of contrib/'s nginx and Caddy.
+ */
+export const CALLBACK_DEADLINE_MS = 20_000;
+/** How long a stop waits for requests under way: a callback's deadline plus its two writes. */
+const STOP_GRACE_MS = CALLBACK_DEADLINE_MS + 15_000;
 const HEALTH_CACHE_MS = 2_000;
 /** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
 const CLIENT_ERROR_STATUS: Record<string, string> = {
@@ -142,7 +148,7 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     if (busy.has(exchange.profile)) return answer(awayFromCode({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } }, base));
     busy.add(exchange.profile);
     try {
-      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base), base), base));
+      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base, AbortSignal.timeout(CALLBACK_DEADLINE_MS)), base), base));
     } finally {
       busy.delete(exchange.profile);
     }

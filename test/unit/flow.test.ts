@@ -41,7 +41,7 @@ async function rig(options: { loginDetour?: 'relative'; draft?: boolean; followR
   let browser = fakeBrowser({ followRedirect: options.followRedirect ?? true });
   const env = fakeEnvironment({
     now: new Date(),
-    env: { AMZ_TOKEN_CENTRAL_URL: double.origin, AMZ_TOKEN_LWA_URL: double.lwaUrl },
+    env: { AMZ_TOKEN_CENTRAL_URL: double.origin, AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_SPAPI_URL: double.spApiOrigin },
     // Each flow gets a fresh browser, as each run opens a new tab.
     openBrowser: (url) => browser.open(url),
   });

@@ -277,9 +277,11 @@ describe('invite and the callback\'s store', () => {
         return store.set(account, value);
       },
     });
-    const env = fakeEnvironment({ now: new Date(), env: { AMZ_TOKEN_LWA_URL: double.lwaUrl }, store: flaky });
+    const env = fakeEnvironment({ now: new Date(), env: { AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_SPAPI_URL: double.spApiOrigin }, store: flaky });
     await store.set(accounts.clientSecret('app'), FAKE.clientSecret);
-    await store.set(accounts.refreshToken('shop'), 'Atzr|old');
+    // The profile's current token: the renewal is checked against the seller it tells Amazon.
+    const old = double.issueRefreshToken(FAKE.clientId, 'A1SELLER');
+    await store.set(accounts.refreshToken('shop'), old);
     const config = baseConfig();
     config.invitations!.renewAAAAAAAAAAA!.expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     await updateConfig(env.deps.configDir, (c) => Object.assign(c, config));
@@ -292,18 +294,20 @@ describe('invite and the callback\'s store', () => {
       return decision.proceed;
     };
 
-    const failed = await complete(ctx, await exchangeFor(), BASE);
+    const deadline = () => AbortSignal.timeout(20_000);
+    const failed = await complete(ctx, await exchangeFor(), BASE, deadline());
     expect(failed).toMatchObject({ kind: 'failed' });
-    expect(await store.get(accounts.refreshToken('shop'))).toBe('Atzr|old');
+    expect(await store.get(accounts.refreshToken('shop'))).toBe(old);
     expect((await loadConfig(env.deps.configDir)).invitations!.renewAAAAAAAAAAA!.usedAt).toBeUndefined();
     expect(JSON.stringify(failed)).not.toMatch(/Atzr|ANDM|client-secret/i);
 
     failing = false;
-    expect(await complete(ctx, await exchangeFor(), BASE)).toEqual({ kind: 'stored', sellingPartnerId: 'A1SELLER' });
+    expect(await complete(ctx, await exchangeFor(), BASE, deadline())).toEqual({ kind: 'stored', sellingPartnerId: 'A1SELLER', storeName: 'Store A1SELLER' });
     expect(await store.get(accounts.refreshToken('shop'))).toMatch(/^Atzr\|/);
-    expect(await store.get(accounts.refreshToken('shop'))).not.toBe('Atzr|old');
+    expect(await store.get(accounts.refreshToken('shop'))).not.toBe(old);
     const after = JSON.parse(readFileSync(join(env.deps.configDir, 'config.json'), 'utf8'));
     expect(after.invitations.renewAAAAAAAAAAA.usedAt).toBeDefined();
+    expect(after.profiles.shop.identity).toMatchObject({ sellerId: 'A1SELLER', storeName: 'Store A1SELLER', marketplaces: ['DE'] });
     expect(Date.parse(after.profiles.shop.expiresAt)).toBeGreaterThan(Date.now() + 364 * 86_400_000);
   });
 });
