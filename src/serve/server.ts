@@ -13,7 +13,7 @@ import { listen, redirect, send } from '../flow/loopback-http.js';
 import { UsageError, AmzTokenError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import { chooseLanguage, render, type Page } from './pages.js';
-import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, type Answer, type Setup } from './routes.js';
+import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, STATE_SECONDS, type Answer, type Setup } from './routes.js';
 import { awayFromCode, result } from './results.js';
 import { complete } from './complete.js';
 import { attemptLimit, clientOf } from './rate-limit.js';
@@ -26,6 +26,13 @@ export interface ServeOptions {
   base: BaseUrl;
   signer: Signer;
   log: Log;
+}
+
+/** A state that reached the exchange: its answer, and whether that was given already. */
+interface UsedState {
+  answer: Promise<Answer>;
+  until: number;
+  finished: boolean;
 }
 
 export interface RunningServe {
@@ -52,6 +59,8 @@ export const CALLBACK_DEADLINE_MS = 20_000;
 /** How long a stop waits for requests under way: a callback's deadline plus its two writes. */
 const STOP_GRACE_MS = CALLBACK_DEADLINE_MS + 15_000;
 const HEALTH_CACHE_MS = 2_000;
+/** Used states kept in memory: each is forgotten once it has expired anyway. */
+const MAX_REMEMBERED_STATES = 100_000;
 /** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
 const CLIENT_ERROR_STATUS: Record<string, string> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
@@ -62,8 +71,10 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
   const { deps } = ctx;
   const { base, signer, log } = opts;
   const limit = attemptLimit({ attempts: ATTEMPTS, windowMs: ATTEMPT_WINDOW_MS });
-  /** Profiles whose code is being exchanged and stored now: a twin request waits its turn. */
-  const busy = new Set<string>();
+  /** Profiles whose code is being exchanged and stored now, and when that ends: a twin request waits its turn. */
+  const busy = new Map<string, Promise<void>>();
+  /** States that reached the exchange, by nonce: the answer they got (single use). */
+  const states = new Map<string, UsedState>();
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let health: { ok: boolean; until: number } | undefined;
@@ -137,21 +148,61 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     } catch (error) {
       return answer({ status: 503, page: { name: 'try-again' }, log: { event: 'config-unreadable', fields: { reason: (error as Error).message } } });
     }
-    const setup: Setup = { base, signer, centralOverride: deps.env.AMZ_TOKEN_CENTRAL_URL, now: deps.now(), nonce: deps.randomBytes(12).toString('base64url') };
+    const setup: Setup = {
+      base,
+      signer,
+      centralOverride: deps.env.AMZ_TOKEN_CENTRAL_URL,
+      now: deps.now(),
+      nonce: deps.randomBytes(12).toString('base64url'),
+      browserSecret: deps.randomBytes(24).toString('base64url'),
+    };
     if (invitation) return answer(landing(invitation[1]!, config, setup));
     const query = parseCallbackQuery(new URLSearchParams(search));
     if (rest === 'login') return answer(login(query, cookieOf(header(req, 'cookie')), config, setup));
 
-    const decision = callback(query, config, setup);
+    const decision = callback(query, cookieOf(header(req, 'cookie')), config, setup);
     if ('answer' in decision) return answer(awayFromCode(decision.answer, base));
     const exchange = decision.proceed;
-    if (busy.has(exchange.profile)) return answer(awayFromCode({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } }, base));
-    busy.add(exchange.profile);
-    try {
-      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base, AbortSignal.timeout(CALLBACK_DEADLINE_MS)), base), base));
-    } finally {
-      busy.delete(exchange.profile);
+    // A state is used once. The same state again while the first is under way (a reload, a double
+    // click) waits for and gets the first one's answer; once that is given, the state is spent.
+    const earlier = states.get(exchange.nonce);
+    if (earlier) {
+      const fields = { invitation: exchange.invitation, profile: exchange.profile };
+      if (earlier.finished) return answer(awayFromCode({ status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { ...fields, reason: 'state used' } } }, base));
+      const first = await earlier.answer;
+      return answer({ ...first, log: { event: 'callback-repeated', fields } });
     }
+    const run = (async (): Promise<Answer> => {
+      // Another state for the same profile under way: this one waits its turn, then is judged on the latest config.
+      while (busy.has(exchange.profile)) await busy.get(exchange.profile);
+      const done = complete(ctx, exchange, base, AbortSignal.timeout(CALLBACK_DEADLINE_MS)).then((outcome) => awayFromCode(afterExchange(exchange, outcome, base), base));
+      const settled = done.then(() => undefined, () => undefined);
+      busy.set(exchange.profile, settled);
+      try {
+        return await done;
+      } finally {
+        if (busy.get(exchange.profile) === settled) busy.delete(exchange.profile);
+      }
+    })();
+    const remembered = rememberState(exchange.nonce, run);
+    const first = await remembered.answer;
+    remembered.finished = true;
+    answer(first);
+  }
+
+  /** Used states, each until its own expiry could no longer pass; bounded like the attempt limit. */
+  function rememberState(nonce: string, run: Promise<Answer>): UsedState {
+    const nowMs = deps.now().getTime();
+    if (states.size >= MAX_REMEMBERED_STATES) {
+      for (const [key, value] of states) if (value.until <= nowMs) states.delete(key);
+      for (const key of states.keys()) {
+        if (states.size < MAX_REMEMBERED_STATES) break;
+        states.delete(key);
+      }
+    }
+    const used: UsedState = { answer: run.catch((): Answer => ({ status: 303, location: `${base.path}/result/try-again` })), until: nowMs + STATE_SECONDS * 1000, finished: false };
+    states.set(nonce, used);
+    return used;
   }
 
   /** 200 while config.json and the secret store can be read; cached briefly, so a flood of probes does not reach the keychain. */

@@ -122,12 +122,18 @@ function consentLink(answer: Answer): string | undefined {
   return /<a [^>]*id="continue"[^>]*href="([^"]+)"/.exec(answer.body)?.[1]?.replaceAll('&amp;', '&');
 }
 
+/** The browser cookie an answer sets, as the browser sends it back. */
+function cookieOf(answer: Answer): Record<string, string> {
+  const set = answer.headers['set-cookie'];
+  return set ? { Cookie: set.split(';')[0]! } : {};
+}
+
 /** A seller's whole flow against serve directly: landing page, consent, callback; returns the callback's answer. */
 async function sellerFlow(link: string, client = '192.0.2.77'): Promise<Answer> {
   const landing = await get(new URL(link).pathname, { 'X-Forwarded-For': client });
   expect(landing.status).toBe(200);
   const callback = new URL(await confirmConsent(consentLink(landing)!));
-  return get(`${callback.pathname}${callback.search}`, { 'X-Forwarded-For': client });
+  return get(`${callback.pathname}${callback.search}`, { 'X-Forwarded-For': client, ...cookieOf(landing) });
 }
 
 describe('serve refuses hostile and dead requests', () => {
@@ -230,12 +236,12 @@ describe('dead invitation links get a 4xx page that says what to do, and nobody 
     const before = await rig.refreshToken(profile);
     const landing = await get(target);
     const callback = new URL(await confirmConsent(consentLink(landing)!));
-    const done = await get(`${callback.pathname}${callback.search}`);
+    const done = await get(`${callback.pathname}${callback.search}`, cookieOf(landing));
     expect(done.status).toBe(303);
     const after = await rig.refreshToken(profile);
     expect(after).not.toBe(before);
     expectDead(await get(target), /already been used/);
-    const replay = await followToResult(await get(`${callback.pathname}${callback.search}`));
+    const replay = await followToResult(await get(`${callback.pathname}${callback.search}`, cookieOf(landing)));
     expectSafePage(replay, 'replayed callback');
     expect(replay.status).toBeGreaterThanOrEqual(400);
     expect(await rig.refreshToken(profile)).toBe(after);

@@ -4,7 +4,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signer, signingKey } from '../../src/serve/signing.js';
+import { browserHash, signer, signingKey } from '../../src/serve/signing.js';
 import { amazonCallbackTarget } from '../../src/amazon/central-redirect.js';
 import { callback, landing, login, type Setup } from '../../src/serve/routes.js';
 import { awayFromCode, result } from '../../src/serve/results.js';
@@ -115,7 +115,7 @@ function baseConfig(): Config {
   };
 }
 
-const setup = (): Setup => ({ base: BASE, signer: signer(KEY), centralOverride: undefined, now: NOW, nonce: 'nonce' });
+const setup = (): Setup => ({ base: BASE, signer: signer(KEY), centralOverride: undefined, now: NOW, nonce: 'nonce', browserSecret: 'fresh-browser' });
 const link = (id: string, expiresAt = '2026-12-03T00:00:00.000Z') => signer(KEY).sign('invitation', { i: id, e: Date.parse(expiresAt) / 1000 });
 
 describe('routes', () => {
@@ -167,21 +167,32 @@ describe('routes', () => {
     expect(signer(KEY).check('state', to.searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { i: 'renewAAAAAAAAAAA' } });
 
     const manage = login(query({ amazon_callback_uri: 'https://sellercentral-europe.amazon.com/apps/authorize/confirm', amazon_state: 's', selling_partner_id: 'A1SELLER' }), undefined, baseConfig(), setup());
-    expect(signer(KEY).check('state', new URL(manage.location!).searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop' } });
+    expect(signer(KEY).check('state', new URL(manage.location!).searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop', h: browserHash('fresh-browser') } });
+    // Manage Your Apps sets the browser cookie its state is bound to.
+    expect(signer(KEY).check('cookie', manage.cookie!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop', b: 'fresh-browser' } });
+    // "UNKNOWN" names no seller: a profile stored so renews only through an invitation.
+    const unknown = baseConfig();
+    unknown.profiles.shop!.sellingPartnerId = 'UNKNOWN';
+    expect(login(query({ amazon_callback_uri: '/apps/authorize/confirm', amazon_state: 's', selling_partner_id: 'UNKNOWN' }), undefined, unknown, setup())).toMatchObject({ status: 403 });
 
     expect(login(detour, undefined, baseConfig(), setup())).toMatchObject({ status: 403, page: { name: 'ask-for-invitation' } });
     expect(login(query({ amazon_callback_uri: 'https://evil.example/', amazon_state: 's' }), cookie, baseConfig(), setup())).toMatchObject({ status: 400, page: { name: 'bad-detour' } });
     expect(login(detour, cookie.replace(/.$/, 'x'), baseConfig(), setup()).status).toBe(403);
   });
 
-  it('callback: another seller\'s code is refused before it is spent, naming the marketplace; a forged state starts again', () => {
-    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', e: NOW.getTime() / 1000 + 60 });
-    const other = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A9OTHER' }), baseConfig(), setup());
+  it('callback: another seller\'s code is refused before it is spent, naming the marketplace; a forged state starts again; a state needs its browser\'s cookie', () => {
+    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', h: browserHash('b1'), e: NOW.getTime() / 1000 + 60 });
+    const cookie = signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b1', e: NOW.getTime() / 1000 + 60 });
+    for (const without of [undefined, signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b2', e: NOW.getTime() / 1000 + 60 }), cookie.replace(/.$/, 'x')]) {
+      const refused = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), without, baseConfig(), setup());
+      expect('answer' in refused && refused.answer).toMatchObject({ status: 400, page: { name: 'other-browser' } });
+    }
+    const other = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A9OTHER' }), cookie, baseConfig(), setup());
     expect('answer' in other && other.answer).toMatchObject({ status: 403, page: { name: 'wrong-seller', marketplace: 'DE' } });
     expect(JSON.stringify(other)).not.toContain('ANcode');
-    const right = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), baseConfig(), setup());
+    const right = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), cookie, baseConfig(), setup());
     expect('proceed' in right && right.proceed).toMatchObject({ invitation: 'renewAAAAAAAAAAA', profile: 'shop', code: 'ANcode' });
-    const forged = callback(query({ state: state.replace(/.$/, 'x'), spapi_oauth_code: 'ANcode' }), baseConfig(), setup());
+    const forged = callback(query({ state: state.replace(/.$/, 'x'), spapi_oauth_code: 'ANcode' }), cookie, baseConfig(), setup());
     expect('answer' in forged && forged.answer.page).toEqual({ name: 'start-again' });
   });
 
@@ -286,10 +297,11 @@ describe('invite and the callback\'s store', () => {
     config.invitations!.renewAAAAAAAAAAA!.expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     await updateConfig(env.deps.configDir, (c) => Object.assign(c, config));
     const ctx = commandContext(env.deps, { json: false, quiet: true, color: false, input: false });
-    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', e: Math.floor(Date.now() / 1000) + 60 });
+    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', h: browserHash('b1'), e: Math.floor(Date.now() / 1000) + 60 });
+    const cookie = signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b1', e: Math.floor(Date.now() / 1000) + 60 });
     const exchangeFor = async () => {
       const code = double.issueCode({ applicationId: FAKE.appId, redirectUri: `${BASE.href}/callback`, sellingPartnerId: 'A1SELLER' });
-      const decision = callback(query({ state, spapi_oauth_code: code, selling_partner_id: 'A1SELLER' }), await loadConfig(env.deps.configDir), { ...setup(), now: new Date() });
+      const decision = callback(query({ state, spapi_oauth_code: code, selling_partner_id: 'A1SELLER' }), cookie, await loadConfig(env.deps.configDir), { ...setup(), now: new Date() });
       if (!('proceed' in decision)) throw new Error('refused');
       return decision.proceed;
     };
