@@ -16,7 +16,8 @@ import { chooseLanguage, render, type Page } from './pages.js';
 import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, STATE_SECONDS, type Answer, type Setup } from './routes.js';
 import { awayFromCode, result } from './results.js';
 import { complete } from './complete.js';
-import { attemptLimit, clientOf } from './rate-limit.js';
+import { attemptLimit } from './rate-limit.js';
+import { clientOf, unmapped, type TrustedProxies } from './proxies.js';
 import type { Log } from './log.js';
 import type { Signer } from './signing.js';
 
@@ -26,6 +27,8 @@ export interface ServeOptions {
   base: BaseUrl;
   signer: Signer;
   log: Log;
+  /** Peers whose X-Forwarded-For is believed, and who are spared the per-peer limits. */
+  trusted: TrustedProxies;
 }
 
 /** A state that reached the exchange: its answer, and whether that was given already. */
@@ -47,6 +50,13 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_URL_LENGTH = 8 * 1024;
 const MAX_CONNECTIONS = 2_048;
+/** Open connections per peer that is not a trusted proxy: a browser opens six at most. */
+const CONNECTIONS_PER_PEER = 32;
+/** Requests per minute per peer that is not a trusted proxy, on any route (healthz included). */
+const REQUESTS_PER_PEER = 300;
+const REQUEST_WINDOW_MS = 60_000;
+/** A connection that sends nothing for this long is closed (kept-alive and half-sent alike). */
+const IDLE_TIMEOUT_MS = 30_000;
 /** Attempts per client on /i/, /login and /callback: a seller needs three or four. */
 const ATTEMPTS = 30;
 const ATTEMPT_WINDOW_MS = 10 * 60_000;
@@ -69,8 +79,11 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
 
 export async function startServe(ctx: CommandContext, opts: ServeOptions): Promise<RunningServe> {
   const { deps } = ctx;
-  const { base, signer, log } = opts;
+  const { base, signer, log, trusted } = opts;
   const limit = attemptLimit({ attempts: ATTEMPTS, windowMs: ATTEMPT_WINDOW_MS });
+  const peerRequests = attemptLimit({ attempts: REQUESTS_PER_PEER, windowMs: REQUEST_WINDOW_MS });
+  const peerConnections = new Map<string, number>();
+  let warnedNoForwardedFor = false;
   /** Profiles whose code is being exchanged and stored now, and when that ends: a twin request waits its turn. */
   const busy = new Map<string, Promise<void>>();
   /** States that reached the exchange, by nonce: the answer they got (single use). */
@@ -97,7 +110,24 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     },
   );
   server.keepAliveTimeout = 5_000;
+  server.timeout = IDLE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
+  // One peer cannot hold the connections every other peer needs; trusted proxies carry many clients.
+  server.on('connection', (socket) => {
+    const peer = unmapped(socket.remoteAddress ?? 'unknown');
+    if (trusted.has(peer)) return;
+    const open = (peerConnections.get(peer) ?? 0) + 1;
+    if (open > CONNECTIONS_PER_PEER) {
+      socket.destroy();
+      return;
+    }
+    peerConnections.set(peer, open);
+    socket.once('close', () => {
+      const left = (peerConnections.get(peer) ?? 1) - 1;
+      if (left <= 0) peerConnections.delete(peer);
+      else peerConnections.set(peer, left);
+    });
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Oversized headers, garbage, a timeout: a bare status line without a body, and the socket
     // goes. end() alone would only half-close it (http servers allow half-open sockets): a
@@ -127,6 +157,11 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     const queryStart = target.indexOf('?');
     const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
     const search = queryStart === -1 ? '' : target.slice(queryStart + 1);
+    const peer = unmapped(req.socket.remoteAddress ?? 'unknown');
+    if (!trusted.has(peer) && !peerRequests.allow(peer, deps.now().getTime())) {
+      res.setHeader('Retry-After', String(REQUEST_WINDOW_MS / 1000));
+      return answer({ status: 429, page: { name: 'too-many' }, log: { event: 'rate-limited', fields: { route: 'any', reason: 'requests per peer' } } });
+    }
     if (!pathname.startsWith(`${base.path}/`)) return page(404, { name: 'not-found' });
     const rest = pathname.slice(base.path.length + 1);
     if (rest === 'healthz') return healthz(res);
@@ -136,7 +171,11 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     const invitation = /^i\/([A-Za-z0-9_.-]{1,1024})$/.exec(rest);
     if (!invitation && rest !== 'login' && rest !== 'callback') return page(404, { name: 'not-found' });
 
-    const client = clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+    const client = clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+    if (trusted.has(peer) && req.headers['x-forwarded-for'] === undefined && !warnedNoForwardedFor) {
+      warnedNoForwardedFor = true;
+      log('warning', { message: `a request from the trusted proxy ${peer} came without X-Forwarded-For: all such requests share one attempt limit; make the proxy set X-Forwarded-For` });
+    }
     if (!limit.allow(client, deps.now().getTime())) {
       log('rate-limited', { route: invitation ? 'invitation' : rest });
       res.setHeader('Retry-After', String(ATTEMPT_WINDOW_MS / 1000));
@@ -144,7 +183,7 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     }
     let config;
     try {
-      config = await loadConfig(deps.configDir);
+      config = await loadConfig(deps.configDir, (line) => ctx.out.warn(line));
     } catch (error) {
       return answer({ status: 503, page: { name: 'try-again' }, log: { event: 'config-unreadable', fields: { reason: (error as Error).message } } });
     }
@@ -172,10 +211,12 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
       const first = await earlier.answer;
       return answer({ ...first, log: { event: 'callback-repeated', fields } });
     }
+    // The deadline counts from the seller's request: waiting for a twin's turn is part of it.
+    const deadline = AbortSignal.timeout(CALLBACK_DEADLINE_MS);
     const run = (async (): Promise<Answer> => {
       // Another state for the same profile under way: this one waits its turn, then is judged on the latest config.
       while (busy.has(exchange.profile)) await busy.get(exchange.profile);
-      const done = complete(ctx, exchange, base, AbortSignal.timeout(CALLBACK_DEADLINE_MS)).then((outcome) => awayFromCode(afterExchange(exchange, outcome, base), base));
+      const done = complete(ctx, exchange, base, deadline).then((outcome) => awayFromCode(afterExchange(exchange, outcome, base), base));
       const settled = done.then(() => undefined, () => undefined);
       busy.set(exchange.profile, settled);
       try {
@@ -211,7 +252,7 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     if (!health || health.until <= nowMs) {
       let ok = true;
       try {
-        await loadConfig(deps.configDir);
+        await loadConfig(deps.configDir, (line) => ctx.out.warn(line));
         await (await deps.secretStore()).get(accounts.servingKey());
       } catch (error) {
         ok = false;

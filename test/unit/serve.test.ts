@@ -8,7 +8,8 @@ import { browserHash, signer, signingKey } from '../../src/serve/signing.js';
 import { amazonCallbackTarget } from '../../src/amazon/central-redirect.js';
 import { callback, landing, login, type Setup } from '../../src/serve/routes.js';
 import { awayFromCode, result } from '../../src/serve/results.js';
-import { attemptLimit, clientOf } from '../../src/serve/rate-limit.js';
+import { attemptLimit } from '../../src/serve/rate-limit.js';
+import { clientOf, trustedProxies } from '../../src/serve/proxies.js';
 import { chooseLanguage, render } from '../../src/serve/pages.js';
 import { parseBaseUrl } from '../../src/serve/base-url.js';
 import { checkInvitation } from '../../src/serve/invitations.js';
@@ -211,9 +212,20 @@ describe('attempt limit, pages, base URL, log', () => {
     const limit = attemptLimit({ attempts: 2, windowMs: 1000, maxClients: 3 });
     expect([limit.allow('a', 0), limit.allow('a', 1), limit.allow('a', 2), limit.allow('b', 2), limit.allow('a', 1000)]).toEqual([true, true, false, true, true]);
     for (let i = 0; i < 100; i++) limit.allow(`flood${i}`, 5);
-    expect(clientOf('127.0.0.1', '1.2.3.4, 5.6.7.8')).toBe('5.6.7.8');
-    expect(clientOf('::ffff:127.0.0.1', '5.6.7.8')).toBe('5.6.7.8');
-    expect(clientOf('9.9.9.9', '5.6.7.8')).toBe('9.9.9.9');
+    const local = trustedProxies('127.0.0.1,::1');
+    expect(clientOf('127.0.0.1', '1.2.3.4, 5.6.7.8', local)).toBe('5.6.7.8');
+    expect(clientOf('::ffff:127.0.0.1', '5.6.7.8', local)).toBe('5.6.7.8');
+    expect(clientOf('::1', '2001:db8::7', local)).toBe('2001:db8::7');
+    // An untrusted peer is the client, whatever it claims.
+    expect(clientOf('9.9.9.9', '5.6.7.8', local)).toBe('9.9.9.9');
+    expect(clientOf('::ffff:9.9.9.9', '5.6.7.8', local)).toBe('9.9.9.9');
+    // A chain of trusted proxies: the right-most address that is none of them.
+    const chain = trustedProxies('127.0.0.1, 10.0.0.0/8');
+    expect(clientOf('127.0.0.1', '6.6.6.6, 5.6.7.8, 10.1.2.3', chain)).toBe('5.6.7.8');
+    expect(clientOf('127.0.0.1', 'garbage, 10.1.2.3', chain)).toBe('10.1.2.3');
+    expect(clientOf('127.0.0.1', undefined, chain)).toBe('127.0.0.1');
+    expect(clientOf('127.0.0.1', '5.6.7.8', trustedProxies('none'))).toBe('127.0.0.1');
+    for (const bad of ['10.0.0.0/33', 'example.com', '1.2.3.4/8/1', '', '::1/129']) expect(() => trustedProxies(bad), bad).toThrow(/--trust-proxy/);
   });
 
   it('speaks German when asked first, English otherwise, and escapes every value', () => {
