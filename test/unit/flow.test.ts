@@ -184,6 +184,33 @@ describe('paste-back that goes wrong leaves the flow waiting for the seller', ()
   });
 });
 
+describe('renew asks Amazon who granted the new token', () => {
+  it('a profile stored as UNKNOWN: another seller\'s grant is refused (exit 6, old token kept); its own seller\'s lands and records who Amazon says it is', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    // As an import without a seller id leaves it: Amazon knows the seller, config.json does not.
+    const { updateConfig } = await import('../../src/config/config.js');
+    await updateConfig(r.env.deps.configDir, (config) => {
+      config.profiles['shop-de']!.sellingPartnerId = 'UNKNOWN';
+      delete config.profiles['shop-de']!.identity;
+    });
+    const oldToken = r.env.store.items.get('profile/shop-de/refresh-token');
+    r.double.sellingPartnerId = 'A9OTHERSELLER9';
+    r.browser = fakeBrowser();
+    const refused = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('Amazon does not confirm that this authorization comes from the seller of profile "shop-de" (another seller confirmed (seller id differs)); nothing was stored');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(oldToken);
+
+    r.double.sellingPartnerId = 'A3TESTSELLER01';
+    r.browser = fakeBrowser();
+    const renewed = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const status = JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0];
+    expect(status).toMatchObject({ sellingPartnerId: 'A3TESTSELLER01', storeName: 'Store A3TESTSELLER01' });
+  });
+});
+
 describe('renew with a pasted bare code', () => {
   it('is refused without --force, as it names no seller; the whole address then meets the different-seller guard', async () => {
     const r = await rig();
