@@ -118,6 +118,7 @@ export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[
       checkedAt: check.checkedAt ?? null,
       check: { result: check.result, message: check.message },
       ...(deep ? { marketplaces: check.marketplaces ?? null } : {}),
+      ...(!p.storeName && check.storeName ? { storeName: check.storeName } : {}),
     };
   });
   return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((check) => check.exitCode)]), checks, deep };

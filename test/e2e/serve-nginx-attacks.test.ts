@@ -183,6 +183,29 @@ describe('issue 23: identity comes from Amazon, never from the query', () => {
   });
 });
 
+describe('issue 23: status --check --deep records what it learns', () => {
+  it('records the store name on a profile without an identity; a renewal by another store is then refused against it', async () => {
+    const profile = `${rig.s.prefix}-deep`;
+    const before = await rig.profile(profile, { sellingPartnerId: VICTIM });
+    const status = await rig.s.run(['status', '--check', '--deep', '--profile', profile, '--json']);
+    expect(status.exitCode, String(status.stderr)).toBe(0);
+    expect(JSON.parse(String(status.stdout)).profiles[0]).toMatchObject({ storeName: 'Acme GmbH', marketplaces: ['DE', 'FR'] });
+    expect(config().profiles[profile]!.identity).toMatchObject({ storeName: 'Acme GmbH', marketplaces: ['DE', 'FR'] });
+    expect(String((await rig.s.run(['status', '--profile', profile])).stdout)).toContain('Acme GmbH');
+
+    const link = await rig.invite(profile);
+    const landing = await via(link);
+    expect(landing.body).toContain('for the account of Acme GmbH');
+    const other = await confirmAs(ATTACKER, consentOf(landing));
+    other.searchParams.set('selling_partner_id', VICTIM);
+    const tokenRequests = rig.double.requests.length;
+    expect(landed(await via(`${other.pathname}${other.search}`, { cookie: cookiesOf(landing) }))).toBe('303 /result/wrong-seller');
+    // Checked against the recorded identity: the victim's current token was not asked again.
+    expect(rig.double.requests.length).toBe(tokenRequests + 1);
+    expect(await rig.refreshToken(profile)).toBe(before);
+  });
+});
+
 describe('issue 23: states bound to one browser', () => {
   it('attack 3: a consent link lifted from a new seller\'s landing page and confirmed in another browser stores nothing; the first browser still completes', async () => {
     const profile = `${rig.s.prefix}-lifted`;
