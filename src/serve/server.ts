@@ -241,7 +241,12 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
         states.delete(key);
       }
     }
-    const used: UsedState = { answer: run.catch((): Answer => ({ status: 303, location: `${base.path}/result/try-again` })), until: nowMs + STATE_SECONDS * 1000, finished: false };
+    const failed = (error: unknown): Answer => ({
+      status: 303,
+      location: `${base.path}/result/try-again`,
+      log: { event: 'error', fields: { reason: error instanceof AmzTokenError ? error.message : `internal error${(error as NodeJS.ErrnoException)?.code ? ` (${(error as NodeJS.ErrnoException).code})` : ''}` } },
+    });
+    const used: UsedState = { answer: run.catch(failed), until: nowMs + STATE_SECONDS * 1000, finished: false };
     states.set(nonce, used);
     return used;
   }
