@@ -33,6 +33,25 @@ async function confirmed(profile: string): Promise<{ target: string; cookie: str
 }
 
 describe('serve within its bounds, behind nginx', () => {
+  it('warns (in JSON) when it listens beyond loopback, and refuses a --trust-proxy that is not addresses (one JSON line, exit 2)', async () => {
+    const wide = rig.s.start(['serve', '--listen', '0.0.0.0:0', '--base-url', rig.baseUrl, '--log-format', 'json', '--trust-proxy', '127.0.0.1,10.0.0.0/8'], { timeout: 60_000 });
+    try {
+      for (let i = 0; i < 400 && !wide.stderr().includes('beyond this machine'); i++) await new Promise((r) => setTimeout(r, 25));
+      const lines = wide.stderr().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { event: string; message?: string; trustProxy?: string });
+      expect(lines[0]).toMatchObject({ event: 'listening', trustProxy: '127.0.0.1,10.0.0.0/8' });
+      expect(lines[1]).toMatchObject({ event: 'warning', message: expect.stringMatching(/^listening on 0\.0\.0\.0, beyond this machine/) });
+    } finally {
+      wide.child.kill('SIGTERM');
+      await wide.child;
+    }
+    const bad = await rig.s.run(['serve', '--listen', '127.0.0.1:0', '--base-url', rig.baseUrl, '--trust-proxy', 'proxy.example']);
+    expect(bad.exitCode).toBe(2);
+    expect(String(bad.stderr)).toMatch(/--trust-proxy takes addresses or CIDR ranges/);
+    const badRange = await rig.s.run(['serve', '--listen', '127.0.0.1:0', '--base-url', rig.baseUrl, '--trust-proxy', '10.0.0.0/33', '--log-format', 'json']);
+    expect(badRange.exitCode).toBe(2);
+    expect(JSON.parse(String(badRange.stderr).trim())).toMatchObject({ event: 'error', message: expect.stringMatching(/--trust-proxy/) });
+  });
+
   it('attack 5: Login with Amazon never answers: serve gives up at its deadline with "try again", well before nginx would; old token, dates and invitation stay', async () => {
     const profile = `${rig.s.prefix}-slow`;
     const before = await rig.profile(profile);
