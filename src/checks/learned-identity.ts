@@ -3,12 +3,12 @@
 // and renew can check the next renewal against it without asking Amazon about the old token.
 // Best effort: a config folder that cannot be written (a read-only CI checkout) costs a warning.
 
-import type { CommandContext } from '../context.js';
+import type { Deps } from '../deps.js';
 import { updateConfig } from '../config/config.js';
 import { cleanStoreName } from '../amazon/identity.js';
 import type { LiveCheck } from './result.js';
 
-export async function recordLearnedIdentities(ctx: CommandContext, profiles: readonly string[], checks: readonly LiveCheck[]): Promise<void> {
+export async function recordLearnedIdentities(deps: Deps, profiles: readonly string[], checks: readonly LiveCheck[]): Promise<void> {
   const learned = new Map<string, { storeName: string; marketplaces: string[] }>();
   profiles.forEach((profile, i) => {
     const check = checks[i];
@@ -16,9 +16,9 @@ export async function recordLearnedIdentities(ctx: CommandContext, profiles: rea
     if (check?.result === 'ok' && storeName && check.marketplaces?.length) learned.set(profile, { storeName, marketplaces: [...check.marketplaces].sort() });
   });
   if (learned.size === 0) return;
-  const now = ctx.deps.now().toISOString();
+  const now = deps.now().toISOString();
   try {
-    await updateConfig(ctx.deps.configDir, (config) => {
+    await updateConfig(deps.configDir, (config) => {
       for (const [name, identity] of learned) {
         const profile = config.profiles[name];
         // Never over what an authorization recorded: that is Amazon's word about the grant itself.
@@ -26,6 +26,6 @@ export async function recordLearnedIdentities(ctx: CommandContext, profiles: rea
       }
     });
   } catch (error) {
-    ctx.out.warn(`warning: could not record the sellers' store names in config.json (${error instanceof Error ? error.message : 'unknown error'})`);
+    deps.stderr.write(`warning: could not record the sellers' store names in config.json (${error instanceof Error ? error.message : 'unknown error'})\n`);
   }
 }

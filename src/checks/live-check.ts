@@ -53,10 +53,15 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         ? unknownResult(`not checked: Amazon failed for ${OUTAGE_AFTER} profiles in a row; stopped checking`, 'not checked')
         : undefined;
 
-  return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+  const checks = await mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
     const result = await checkUnlessStopped(profile);
     return { ...result, finishedAt: deps.now().toISOString() };
   });
+  if (opts.deep && checks.some((check) => check.storeName)) {
+    const { recordLearnedIdentities } = await import('./learned-identity.js');
+    await recordLearnedIdentities(deps, profiles, checks);
+  }
+  return checks;
 
   async function checkUnlessStopped(profile: string): Promise<LiveCheck> {
     const skipped = notChecked();

@@ -64,10 +64,6 @@ export async function runStatus(ctx: CommandContext, opts: StatusOptions): Promi
   if (opts.check) {
     const { runLiveChecks } = await import('../checks/live-check.js');
     const checks = await runLiveChecks(ctx.deps, config, report.profiles.map((p) => p.profile), opts.check);
-    if (opts.check.deep && checks.some((check) => check.storeName)) {
-      const { recordLearnedIdentities } = await import('../checks/learned-identity.js');
-      await recordLearnedIdentities(ctx, report.profiles.map((p) => p.profile), checks);
-    }
     report = withLiveChecks(report, checks, opts.check.deep);
     const { checkAppSecrets } = await import('../checks/app-check.js');
     // With AMZ_TOKEN_CLIENT_SECRET (one app's secret, CI) only the checked profiles' app can be proven.

@@ -43,7 +43,6 @@ export interface ProfileRecord {
   /** ISO 8601; absent when an import only knew the expiry date. */
   authorizedAt?: string;
   expiresAt: string;
-  /** Who Amazon said granted the current token (identity.ts); renewals must match it. */
   identity?: ProfileIdentity;
 }
 
@@ -200,7 +199,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
  */
 export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>, options: { lockWaitMs?: number; dryRun?: boolean } = {}): Promise<T> {
   const file = configFile(dir);
-  const { ensurePrivateDir, withFileLock, writeFileAtomic, probeWrite } = await import('./atomic-file.js');
+  const [{ ensurePrivateDir, withFileLock, writeFileAtomic, probeWrite }, { configText }] = await Promise.all([import('./atomic-file.js'), import('./config-text.js')]);
   try {
     await ensurePrivateDir(dir);
   } catch (error) {
@@ -210,17 +209,7 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
     return await withFileLock(file, async () => {
       const config = await loadConfig(dir);
       const result = await mutate(config);
-      // "store" right after "version", where a teammate reading the file looks first.
-      const { version, store, ...rest } = config;
-      const text = JSON.stringify({ version, store, ...rest }, null, 2) + '\n';
-      // Never a file the loader would refuse: one bad value would stop every command on every
-      // machine that shares it. The change is refused and the old file stays.
-      try {
-        parseConfig(text, file);
-      } catch (error) {
-        if (error instanceof ConfigError) throw new ConfigError(file, `was not changed: the change would make it invalid (${error.message.slice(file.length + 2)})`);
-        throw error;
-      }
+      const text = configText(config, file, parseConfig);
       // A dry run takes the lock and writes the new file, but keeps the old one (`store migrate --dry-run`).
       await (options.dryRun ? probeWrite(file, text) : writeFileAtomic(file, text));
       return result;

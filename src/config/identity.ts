@@ -4,6 +4,7 @@
 import { ConfigError } from '../errors.js';
 import type { SellerIdentity } from '../amazon/identity.js';
 
+/** A profile's "identity": who Amazon said granted its current token; renewals must match it. */
 export interface ProfileIdentity extends SellerIdentity {
   /** ISO 8601: when Amazon said so. */
   learnedAt: string;

@@ -36,32 +36,43 @@ export function grantIdentity(ctx: CommandContext, target: GrantTarget, accessTo
 }
 
 /**
- * The verdict on a renewal of `profileName` by the seller Amazon named `granted`. Without a
- * recorded identity, the profile's current token is asked (and its answer is what counts).
+ * The verdict on a renewal of `profileName` by the seller Amazon named `granted`, against `known`
+ * (from knownIdentity). Unknown on either side is a mismatch.
  */
+export function judge(known: SellerIdentity | undefined, granted: SellerIdentity): IdentityMatch {
+  if (!known) return { same: false, why: "the profile's seller could not be learned (no identity recorded, and its current token did not tell)" };
+  return compareIdentity(known, granted);
+}
+
+/** The profile's seller: its recorded identity, or else what its current token tells Amazon; undefined when neither. */
+export async function knownIdentity(
+  ctx: CommandContext,
+  profileName: string,
+  profile: ProfileRecord,
+  options: { clientId: string; clientSecret: string; stop?: AbortSignal },
+): Promise<SellerIdentity | undefined> {
+  if (profile.identity) return profile.identity;
+  try {
+    const current = await (await ctx.deps.secretStore()).get(accounts.refreshToken(profileName));
+    if (!current) return undefined;
+    const reply = await refreshAccessToken(
+      { ...lwaOptions(ctx.deps.env), appName: profile.app, ...(options.stop ? { stop: options.stop } : {}) },
+      { clientId: options.clientId, clientSecret: options.clientSecret },
+      current,
+    );
+    return await grantIdentity(ctx, { profile: profileName, app: profile.app, marketplace: profile.marketplace }, reply.accessToken, options.stop);
+  } catch {
+    return undefined; // a revoked or unreadable current token tells nothing
+  }
+}
+
+/** knownIdentity, then judge: for `renew` at the terminal. */
 export async function sameSeller(
   ctx: CommandContext,
   profileName: string,
   profile: ProfileRecord,
   granted: SellerIdentity,
   options: { clientId: string; clientSecret: string; stop?: AbortSignal },
-): Promise<IdentityMatch & { known?: SellerIdentity }> {
-  let known: SellerIdentity | undefined = profile.identity;
-  if (!known) {
-    try {
-      const current = await (await ctx.deps.secretStore()).get(accounts.refreshToken(profileName));
-      if (current) {
-        const reply = await refreshAccessToken(
-          { ...lwaOptions(ctx.deps.env), appName: profile.app, ...(options.stop ? { stop: options.stop } : {}) },
-          { clientId: options.clientId, clientSecret: options.clientSecret },
-          current,
-        );
-        known = await grantIdentity(ctx, { profile: profileName, app: profile.app, marketplace: profile.marketplace }, reply.accessToken, options.stop);
-      }
-    } catch {
-      known = undefined; // a revoked or unreadable current token tells nothing
-    }
-  }
-  if (!known) return { same: false, why: "the profile's seller could not be learned (no identity recorded, and its current token did not tell)" };
-  return { ...compareIdentity(known, granted), known };
+): Promise<IdentityMatch> {
+  return judge(await knownIdentity(ctx, profileName, profile, options), granted);
 }

@@ -21,7 +21,7 @@ import { authorizationExpiry } from '../expiry.js';
 import * as validate from '../validate.js';
 import type { BaseUrl } from './base-url.js';
 import { checkInvitation } from './invitations.js';
-import { grantIdentity, sameSeller } from '../flow/same-seller.js';
+import { grantIdentity, judge, knownIdentity } from '../flow/same-seller.js';
 import type { Exchange, Outcome } from './routes.js';
 
 /** The invitation ended between the exchange and the store (revoked, used by a twin request...). */
@@ -40,6 +40,10 @@ export async function complete(ctx: CommandContext, exchange: Exchange, base: Ba
   let accessToken: string;
   const clientSecret = await clientSecretOf(ctx.deps, exchange.app).catch((error: unknown) => error as Error);
   if (clientSecret instanceof Error) return { kind: 'failed', why: reason(clientSecret) };
+  // A renewal's reference, asked of Amazon (when none is recorded) while the code is exchanged.
+  const profile = exchange.kind === 'new-seller' ? undefined : (await loadConfig(ctx.deps.configDir).catch(() => undefined))?.profiles[exchange.profile];
+  if (exchange.kind !== 'new-seller' && !profile) return { kind: 'gone', why: 'changed' };
+  const known = profile ? knownIdentity(ctx, exchange.profile, profile, { clientId: exchange.appRecord.clientId, clientSecret, stop: deadline }) : Promise.resolve(undefined);
   try {
     const reply = await exchangeCode(
       { ...lwaOptions(ctx.deps.env), appName: exchange.app, stop: deadline },
@@ -59,11 +63,9 @@ export async function complete(ctx: CommandContext, exchange: Exchange, base: Ba
   } catch (error) {
     return { kind: 'failed', why: deadline.aborted ? 'the deadline passed while Amazon named the seller' : `the seller could not be learned from Amazon: ${reason(error)}` };
   }
-  if (exchange.kind !== 'new-seller') {
-    const profile = (await loadConfig(ctx.deps.configDir).catch(() => undefined))?.profiles[exchange.profile];
-    if (!profile) return { kind: 'gone', why: 'changed' };
-    const verdict = await sameSeller(ctx, exchange.profile, profile, granted, { clientId: exchange.appRecord.clientId, clientSecret, stop: deadline });
-    if (!verdict.same) return deadline.aborted ? { kind: 'failed', why: 'the deadline passed while the profile\'s seller was looked up' } : { kind: 'wrong-seller', why: verdict.why };
+  if (profile) {
+    const verdict = judge(await known, granted);
+    if (!verdict.same) return deadline.aborted ? { kind: 'failed', why: "the deadline passed while the profile's seller was looked up" } : { kind: 'wrong-seller', why: verdict.why };
   }
   if (deadline.aborted) return { kind: 'failed', why: 'the deadline passed before the store' };
   const now = ctx.deps.now();

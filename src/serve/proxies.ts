@@ -3,7 +3,7 @@
 // X-Forwarded-For read, right to left, up to the first address that is not a trusted proxy:
 // each proxy appends the address it saw, so everything left of that is the client's own word.
 
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Server, type Socket } from 'node:net';
 import { UsageError } from '../errors.js';
 
 export interface TrustedProxies {
@@ -63,4 +63,24 @@ export function clientOf(peer: string | undefined, forwardedFor: string | string
 /** Whether a listen host is reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || /^127\./.test(host) || host === '::1';
+}
+
+/** Closes a new connection at once when its peer (not a trusted proxy) holds `max` already. */
+export function limitConnectionsPerPeer(server: Server, trusted: TrustedProxies, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const peer = unmapped(socket.remoteAddress ?? 'unknown');
+    if (trusted.has(peer)) return;
+    const count = (open.get(peer) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(peer, count);
+    socket.once('close', () => {
+      const left = (open.get(peer) ?? 1) - 1;
+      if (left <= 0) open.delete(peer);
+      else open.set(peer, left);
+    });
+  });
 }

@@ -13,11 +13,12 @@ import { listen, redirect, send } from '../flow/loopback-http.js';
 import { UsageError, AmzTokenError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import { chooseLanguage, render, type Page } from './pages.js';
-import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, STATE_SECONDS, type Answer, type Setup } from './routes.js';
+import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, type Answer, type Setup } from './routes.js';
+import { callbackTurns } from './callback-turns.js';
 import { awayFromCode, result } from './results.js';
 import { complete } from './complete.js';
 import { attemptLimit } from './rate-limit.js';
-import { clientOf, unmapped, type TrustedProxies } from './proxies.js';
+import { clientOf, limitConnectionsPerPeer, unmapped, type TrustedProxies } from './proxies.js';
 import type { Log } from './log.js';
 import type { Signer } from './signing.js';
 
@@ -29,13 +30,6 @@ export interface ServeOptions {
   log: Log;
   /** Peers whose X-Forwarded-For is believed, and who are spared the per-peer limits. */
   trusted: TrustedProxies;
-}
-
-/** A state that reached the exchange: its answer, and whether that was given already. */
-interface UsedState {
-  answer: Promise<Answer>;
-  until: number;
-  finished: boolean;
 }
 
 export interface RunningServe {
@@ -69,8 +63,6 @@ export const CALLBACK_DEADLINE_MS = 20_000;
 /** How long a stop waits for requests under way: a callback's deadline plus its two writes. */
 const STOP_GRACE_MS = CALLBACK_DEADLINE_MS + 15_000;
 const HEALTH_CACHE_MS = 2_000;
-/** Used states kept in memory: each is forgotten once it has expired anyway. */
-const MAX_REMEMBERED_STATES = 100_000;
 /** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
 const CLIENT_ERROR_STATUS: Record<string, string> = {
   HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
@@ -82,12 +74,8 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
   const { base, signer, log, trusted } = opts;
   const limit = attemptLimit({ attempts: ATTEMPTS, windowMs: ATTEMPT_WINDOW_MS });
   const peerRequests = attemptLimit({ attempts: REQUESTS_PER_PEER, windowMs: REQUEST_WINDOW_MS });
-  const peerConnections = new Map<string, number>();
   let warnedNoForwardedFor = false;
-  /** Profiles whose code is being exchanged and stored now, and when that ends: a twin request waits its turn. */
-  const busy = new Map<string, Promise<void>>();
-  /** States that reached the exchange, by nonce: the answer they got (single use). */
-  const states = new Map<string, UsedState>();
+  const turns = callbackTurns(base.path, deps.now);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let health: { ok: boolean; until: number } | undefined;
@@ -113,21 +101,7 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
   server.timeout = IDLE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
   // One peer cannot hold the connections every other peer needs; trusted proxies carry many clients.
-  server.on('connection', (socket) => {
-    const peer = unmapped(socket.remoteAddress ?? 'unknown');
-    if (trusted.has(peer)) return;
-    const open = (peerConnections.get(peer) ?? 0) + 1;
-    if (open > CONNECTIONS_PER_PEER) {
-      socket.destroy();
-      return;
-    }
-    peerConnections.set(peer, open);
-    socket.once('close', () => {
-      const left = (peerConnections.get(peer) ?? 1) - 1;
-      if (left <= 0) peerConnections.delete(peer);
-      else peerConnections.set(peer, left);
-    });
-  });
+  limitConnectionsPerPeer(server, trusted, CONNECTIONS_PER_PEER);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Oversized headers, garbage, a timeout: a bare status line without a body, and the socket
     // goes. end() alone would only half-close it (http servers allow half-open sockets): a
@@ -202,53 +176,9 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     const decision = callback(query, cookieOf(header(req, 'cookie')), config, setup);
     if ('answer' in decision) return answer(awayFromCode(decision.answer, base));
     const exchange = decision.proceed;
-    // A state is used once. The same state again while the first is under way (a reload, a double
-    // click) waits for and gets the first one's answer; once that is given, the state is spent.
-    const earlier = states.get(exchange.nonce);
-    if (earlier) {
-      const fields = { invitation: exchange.invitation, profile: exchange.profile };
-      if (earlier.finished) return answer(awayFromCode({ status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { ...fields, reason: 'state used' } } }, base));
-      const first = await earlier.answer;
-      return answer({ ...first, log: { event: 'callback-repeated', fields } });
-    }
     // The deadline counts from the seller's request: waiting for a twin's turn is part of it.
     const deadline = AbortSignal.timeout(CALLBACK_DEADLINE_MS);
-    const run = (async (): Promise<Answer> => {
-      // Another state for the same profile under way: this one waits its turn, then is judged on the latest config.
-      while (busy.has(exchange.profile)) await busy.get(exchange.profile);
-      const done = complete(ctx, exchange, base, deadline).then((outcome) => awayFromCode(afterExchange(exchange, outcome, base), base));
-      const settled = done.then(() => undefined, () => undefined);
-      busy.set(exchange.profile, settled);
-      try {
-        return await done;
-      } finally {
-        if (busy.get(exchange.profile) === settled) busy.delete(exchange.profile);
-      }
-    })();
-    const remembered = rememberState(exchange.nonce, run);
-    const first = await remembered.answer;
-    remembered.finished = true;
-    answer(first);
-  }
-
-  /** Used states, each until its own expiry could no longer pass; bounded like the attempt limit. */
-  function rememberState(nonce: string, run: Promise<Answer>): UsedState {
-    const nowMs = deps.now().getTime();
-    if (states.size >= MAX_REMEMBERED_STATES) {
-      for (const [key, value] of states) if (value.until <= nowMs) states.delete(key);
-      for (const key of states.keys()) {
-        if (states.size < MAX_REMEMBERED_STATES) break;
-        states.delete(key);
-      }
-    }
-    const failed = (error: unknown): Answer => ({
-      status: 303,
-      location: `${base.path}/result/try-again`,
-      log: { event: 'error', fields: { reason: error instanceof AmzTokenError ? error.message : `internal error${(error as NodeJS.ErrnoException)?.code ? ` (${(error as NodeJS.ErrnoException).code})` : ''}` } },
-    });
-    const used: UsedState = { answer: run.catch(failed), until: nowMs + STATE_SECONDS * 1000, finished: false };
-    states.set(nonce, used);
-    return used;
+    answer(await turns.take(exchange, async () => awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base, deadline), base), base)));
   }
 
   /** 200 while config.json and the secret store can be read; cached briefly, so a flood of probes does not reach the keychain. */
