@@ -82,7 +82,7 @@ export async function complete(ctx: CommandContext, exchange: Exchange, base: Ba
     if (error instanceof InvitationGone) return { kind: 'gone', why: error.why };
     return { kind: 'failed', why: reason(error) };
   }
-  return { kind: 'stored', sellingPartnerId: sellingPartnerId ?? ctxSeller(exchange), ...(granted.storeName ? { storeName: granted.storeName } : {}) };
+  return { kind: 'stored', sellingPartnerId: sellingPartnerId ?? profileSeller(exchange), ...(granted.storeName ? { storeName: granted.storeName } : {}) };
 }
 
 /** A new seller's id from the query, only in the form config.json accepts (Amazon gave none). */
@@ -95,7 +95,8 @@ function queriedSeller(value: string | undefined): string | undefined {
   }
 }
 
-function ctxSeller(exchange: Exchange): string {
+/** A renewal's seller id as the profile has it, when Amazon gave none. */
+function profileSeller(exchange: Exchange): string {
   return exchange.expectedSeller ?? 'UNKNOWN';
 }
 

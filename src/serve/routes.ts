@@ -177,14 +177,8 @@ export function callback(query: CallbackQuery, cookie: string | undefined, confi
   if (query.kind === 'login') return { answer: { status: 400, page: { name: 'bad-request' }, log: { event: 'callback-refused', fields: { reason: 'a Login URI request at the Redirect URI' } } } };
   const state = setup.signer.check('state', query.state, setup.now);
   if (!state.ok) return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: `state ${state.reason}` } } } };
-  // A state counts only in the browser that started it: a consent link lifted from a landing
-  // page and confirmed elsewhere comes back without that browser's cookie.
-  const browser = setup.signer.check('cookie', cookie, setup.now);
-  if (state.claims.n === undefined || !sameBrowser(browser.ok ? browser.claims.b : undefined, state.claims.h)) {
-    const reason = !browser.ok ? `state without its browser cookie (cookie ${browser.reason === 'malformed' && cookie === undefined ? 'missing' : browser.reason})` : 'state of another browser';
-    return { answer: { status: 400, page: { name: 'other-browser' }, log: { event: 'callback-refused', fields: { invitation: state.claims.i, profile: state.claims.p, reason } } } };
-  }
-  const { i: id, p: profileName, n: nonce } = state.claims;
+  const { i: id, p: profileName } = state.claims;
+  const nonce = state.claims.n ?? '';
   let exchange: Exchange;
   if (id !== undefined) {
     const check = checkInvitation(config, id, setup.now);
@@ -218,6 +212,14 @@ export function callback(query: CallbackQuery, cookie: string | undefined, confi
     };
   } else {
     return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: 'the state names nothing served here' } } } };
+  }
+  // A state counts only in the browser that started it: a consent link lifted from a landing page
+  // and confirmed elsewhere comes back without that browser's cookie. (Checked after the link's
+  // own verdict, so that a used link reads "used" wherever it is replayed.)
+  const browser = setup.signer.check('cookie', cookie, setup.now);
+  if (state.claims.n === undefined || !sameBrowser(browser.ok ? browser.claims.b : undefined, state.claims.h)) {
+    const reason = !browser.ok ? `state without its browser cookie (cookie ${browser.reason === 'malformed' && cookie === undefined ? 'missing' : browser.reason})` : 'state of another browser';
+    return { answer: { status: 400, page: { name: 'other-browser' }, log: { event: 'callback-refused', fields: { invitation: state.claims.i, profile: state.claims.p, reason } } } };
   }
   if (query.sellingPartnerId !== undefined) exchange.sellingPartnerId = query.sellingPartnerId;
   // Checked before the code is spent: another seller's code is never exchanged, nothing is stored.

@@ -84,11 +84,12 @@ describe('serve within its bounds, behind nginx', () => {
     // config.json readable by others: serve says so (in JSON) when it next reads it.
     chmodSync(`${rig.s.configDir}/config.json`, 0o644);
     rig.double.faults.delayMs = 1500;
-    const tokenRequests = rig.double.requests.length;
+    const codeExchanges = () => rig.double.requests.filter((r) => r.form?.grant_type === 'authorization_code').length;
+    const exchangesBefore = codeExchanges();
     const answer = via(target, { cookie });
-    // SIGTERM only once serve is waiting on LWA for this callback.
-    for (let i = 0; i < 200 && rig.double.requests.length === tokenRequests; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(rig.double.requests.length).toBeGreaterThan(tokenRequests);
+    // SIGTERM only once serve is waiting on LWA for this callback's code.
+    for (let i = 0; i < 200 && codeExchanges() === exchangesBefore; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(codeExchanges()).toBe(exchangesBefore + 1);
     const exitCode = rig.stopServe();
     const finished = await answer;
     delete rig.double.faults.delayMs;
