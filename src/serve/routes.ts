@@ -177,8 +177,7 @@ export function callback(query: CallbackQuery, cookie: string | undefined, confi
   if (query.kind === 'login') return { answer: { status: 400, page: { name: 'bad-request' }, log: { event: 'callback-refused', fields: { reason: 'a Login URI request at the Redirect URI' } } } };
   const state = setup.signer.check('state', query.state, setup.now);
   if (!state.ok) return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: `state ${state.reason}` } } } };
-  const { i: id, p: profileName } = state.claims;
-  const nonce = state.claims.n ?? '';
+  const { i: id, p: profileName, n: nonce = '' } = state.claims;
   let exchange: Exchange;
   if (id !== undefined) {
     const check = checkInvitation(config, id, setup.now);
@@ -213,9 +212,8 @@ export function callback(query: CallbackQuery, cookie: string | undefined, confi
   } else {
     return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: 'the state names nothing served here' } } } };
   }
-  // A state counts only in the browser that started it: a consent link lifted from a landing page
-  // and confirmed elsewhere comes back without that browser's cookie. (Checked after the link's
-  // own verdict, so that a used link reads "used" wherever it is replayed.)
+  // A state counts only in the browser that started it (a lifted consent link comes back without its
+  // cookie); checked after the link's own verdict, so that a used link reads "used" anywhere.
   const browser = setup.signer.check('cookie', cookie, setup.now);
   if (state.claims.n === undefined || !sameBrowser(browser.ok ? browser.claims.b : undefined, state.claims.h)) {
     const reason = !browser.ok ? `state without its browser cookie (cookie ${browser.reason === 'malformed' && cookie === undefined ? 'missing' : browser.reason})` : 'state of another browser';
