@@ -49,8 +49,11 @@ const CONNECTIONS_PER_PEER = 32;
 /** Requests per minute per peer that is not a trusted proxy, on any route (healthz included). */
 const REQUESTS_PER_PEER = 300;
 const REQUEST_WINDOW_MS = 60_000;
-/** A connection that sends nothing for this long is closed (kept-alive and half-sent alike). */
-const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * A connection with no traffic either way for this long is closed: a backstop behind the header
+ * and keep-alive timeouts, above a callback's worst case (its deadline, then its two writes).
+ */
+const IDLE_TIMEOUT_MS = 60_000;
 /** Attempts per client on /i/, /login and /callback: a seller needs three or four. */
 const ATTEMPTS = 30;
 const ATTEMPT_WINDOW_MS = 10 * 60_000;

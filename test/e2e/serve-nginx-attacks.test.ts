@@ -318,6 +318,15 @@ describe('issue 23: one client cannot lock others out, nor evade the limit', () 
     opened.forEach((s) => s.destroy());
   });
 
+  it('attack 6: one untrusted peer gets 300 requests a minute on any route, healthz included; another peer and the proxy are not held back', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 310; i++) statuses.push(await directFrom('127.0.0.7', '/amz-token/healthz'));
+    expect(statuses.filter((status) => status === 200).length).toBe(300);
+    expect(statuses.slice(300)).toEqual(Array(10).fill(429));
+    expect(await directFrom('127.0.0.8', '/amz-token/healthz')).toBe(200);
+    expect((await via('/amz-token/healthz')).status).toBe(200);
+  });
+
   it('attack 6: a rotated X-Forwarded-For from an untrusted peer, directly or through nginx, is not believed: the limit bites; others are not punished', async () => {
     const direct: number[] = [];
     for (let i = 0; i < 40; i++) direct.push(await directFrom('127.0.0.4', `/amz-token/i/bogus${i}.AAAA`, { 'X-Forwarded-For': `198.51.100.${i}` }));
