@@ -2,7 +2,9 @@
 // Login with Amazon never answering ends in "try again" from serve within its deadline, not in
 // nginx's bare 504; SIGTERM during a callback lets it finish both writes and answer; with
 // --log-format json every line on stderr is one JSON object. A file of its own: it stops serve.
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestKeyring } from '../support/cli.js';
 import { confirmConsent } from '../support/flow.js';
@@ -114,5 +116,54 @@ describe('serve within its bounds, behind nginx', () => {
     expect(events).toEqual(expect.arrayContaining(['listening', 'warning', 'authorization-stored', 'stopping', 'stopped']));
     expect(rig.serve.stderr()).toMatch(/"event":"warning","message":"[^"]*readable by others/);
     expect(rig.serve.stderr()).not.toMatch(/spapi_oauth_code=|Atzr\|/);
+  });
+});
+
+describe('SIGTERM during a slow store (issue 23, attack 4 as reported)', () => {
+  const HELPERS = resolve(import.meta.dirname, '../support/credential-helpers');
+  const helperDir = mkdtempSync(join(tmpdir(), 'amz-token-slow-store-'));
+  let slow: ServeRig;
+
+  beforeAll(async () => {
+    // The team store is a credential helper that can be held in the middle of one write.
+    slow = await startServeRig({
+      nginx: true,
+      rate: '6000r/m',
+      serveArgs: ['--log-format', 'json'],
+      env: { AMZ_TOKEN_STORE: 'helper:blocks-when-asked', FAKE_HELPER_DIR: helperDir, PATH: `${HELPERS}:${process.env.PATH ?? ''}` },
+    });
+  });
+
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('the store is held when SIGTERM comes: serve finishes the secret, then config.json and the invitation, answers the seller, and exits 0', async () => {
+    const profile = `${slow.s.prefix}-held`;
+    await slow.profile(profile);
+    const viaSlow = (target: string, headers: Record<string, string> = {}) => viaProxy(proxyTarget(slow.nginx!), target, 'GET', headers);
+    const landing = await viaSlow(await slow.invite(profile));
+    const callback = new URL(await confirmConsent(consentOf(landing)));
+    const configPath = `${slow.s.configDir}/config.json`;
+    const expiresBefore = (JSON.parse(readFileSync(configPath, 'utf8')) as { profiles: Record<string, { expiresAt: string }> }).profiles[profile]!.expiresAt;
+    writeFileSync(join(helperDir, 'block-next'), '');
+    const answer = viaSlow(`${callback.pathname}${callback.search}`, { cookie: cookiesOf(landing) });
+    for (let i = 0; i < 400 && !existsSync(join(helperDir, 'blocked')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(join(helperDir, 'blocked'))).toBe(true);
+    const exitCode = slow.stopServe();
+    // Held well past the old 10 s grace would be too slow for the suite; 3 s after SIGTERM shows the order.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(slow.serve.child.exitCode).toBeNull();
+    writeFileSync(join(helperDir, 'release'), '');
+    const finished = await answer;
+    expect(finished.status).toBe(303);
+    expect(finished.location).toMatch(/\/done$/);
+    expect(await exitCode).toBe(0);
+    const after = JSON.parse(readFileSync(configPath, 'utf8')) as { profiles: Record<string, { expiresAt: string }>; invitations: Record<string, { profile: string; usedAt?: string }> };
+    expect(Date.parse(after.profiles[profile]!.expiresAt)).toBeGreaterThan(Date.parse(expiresBefore));
+    expect(Object.values(after.invitations).find((i) => i.profile === profile)!.usedAt).toBeDefined();
+    const lines = slow.serve.stderr().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { event: string; message?: string });
+    expect(lines.find((line) => line.event === 'warning' && /SIGTERM received: finishing storing/.test(line.message ?? ''))).toBeDefined();
+    expect(lines.map((line) => line.event)).toEqual(expect.arrayContaining(['stopping', 'authorization-stored', 'stopped']));
   });
 });
