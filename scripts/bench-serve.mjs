@@ -23,8 +23,8 @@ const SELLER = 'A3BENCHSERVE01';
  */
 export async function benchServe({ bin, env }) {
   const dir = mkdtempSync(join(tmpdir(), 'amz-token-bench-serve-'));
-  const lwa = await startLoopbackLwa();
-  const fullEnv = { ...process.env, ...env, AMZ_TOKEN_CONFIG_DIR: join(dir, 'config'), AMZ_TOKEN_LWA_URL: lwa.url, AMZ_TOKEN_CENTRAL_URL: 'https://sellercentral.amazon.de', NO_COLOR: '1' };
+  const lwa = await startLoopbackLwa(SELLER);
+  const fullEnv = { ...process.env, ...env, AMZ_TOKEN_CONFIG_DIR: join(dir, 'config'), AMZ_TOKEN_LWA_URL: lwa.url, AMZ_TOKEN_SPAPI_URL: lwa.spApi, AMZ_TOKEN_CENTRAL_URL: 'https://sellercentral.amazon.de', NO_COLOR: '1' };
   const cli = (args, input) => {
     const run = spawnSync(process.execPath, [bin, ...args], { env: fullEnv, input, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`amz-token ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
@@ -52,7 +52,7 @@ export async function benchServe({ bin, env }) {
       serve.once('exit', (code) => (clearTimeout(timer), reject(new Error(`serve exited ${code}: ${log}`))));
     });
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const get = (path, client = '127.0.0.1') => once(agent, port, path, client);
+    const get = (path, client = '127.0.0.1', cookie = undefined) => once(agent, port, path, client, cookie);
 
     // Idle: after one request of each kind has loaded the routes, and a few quiet seconds.
     const quietFlow = await sellerFlow(get, invite('bench-quiet'), '192.0.2.1');
@@ -101,13 +101,13 @@ export async function benchServe({ bin, env }) {
 }
 
 /** One GET through the shared agent, as nginx would pass it on; resolves with status, location and body. */
-function once(agent, port, path, client) {
+function once(agent, port, path, client, cookie) {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers: { host: HOST, 'x-forwarded-for': client, 'x-forwarded-proto': 'https' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent, headers: { host: HOST, 'x-forwarded-for': client, 'x-forwarded-proto': 'https', ...(cookie ? { cookie } : {}) } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body }));
+      res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, cookie: String(res.headers['set-cookie'] ?? '').split(';')[0], body }));
     });
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end();
@@ -140,7 +140,8 @@ async function sellerFlow(get, link, client) {
   if (landing.status !== 200 || !href) return { ok: false, ms: 0, detail: `landing page answered ${landing.status}` };
   const state = new URL(href).searchParams.get('state');
   const query = new URLSearchParams({ state, selling_partner_id: SELLER, spapi_oauth_code: `ANbench${Date.now()}` });
-  const callback = await get(`/amz-token/callback?${query}`, client);
+  // The browser sends back the cookie the landing page set: serve binds each state to it.
+  const callback = await get(`/amz-token/callback?${query}`, client, landing.cookie);
   const ok = callback.status === 303 && /\/done$/.test(callback.location ?? '');
   return { ok, ms: performance.now() - started, detail: ok ? 'landing, callback, exchange, stored' : `callback answered ${callback.status}` };
 }

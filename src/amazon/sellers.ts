@@ -1,5 +1,5 @@
-// The one SP-API call amz-token makes: GET /sellers/v1/marketplaceParticipations,
-// the cheapest proof that an access token works for a seller (`status --check --deep`).
+// The Sellers API's GET /sellers/v1/marketplaceParticipations: the cheapest proof that an
+// access token works for a seller (`status --check --deep`), and the seller's store name (identity.ts).
 
 import { AmazonUnavailableError, AppCredentialsError, AuthorizationExpiredError } from '../errors.js';
 import { MARKETPLACES } from './marketplaces.js';
@@ -23,11 +23,16 @@ export interface SellersApiOptions {
 }
 
 /** The marketplaces the authorization covers, as amz-token's country codes (UK, not GB). */
-export function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+export async function marketplaceParticipations(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+  return (await sellerParticipations(opts, accessToken)).codes;
+}
+
+/** The marketplaces, and the seller's store name (the first one Amazon lists). */
+export function sellerParticipations(opts: SellersApiOptions, accessToken: string): Promise<{ codes: string[]; storeName?: string }> {
   return retrying(SELLERS_API, { retries: opts.retries, sleep: opts.sleep, stop: opts.stop }, () => attemptOnce(opts, accessToken));
 }
 
-async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promise<string[]> {
+async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promise<{ codes: string[]; storeName?: string }> {
   const { status, text } = await sendToAmazon(SELLERS_API, `${opts.origin}${PARTICIPATIONS_PATH}`, {
     method: 'GET',
     headers: { 'x-amz-access-token': accessToken, accept: 'application/json', 'user-agent': 'amz-token (Language=TypeScript)' },
@@ -53,11 +58,15 @@ async function attemptOnce(opts: SellersApiOptions, accessToken: string): Promis
   const payload = body?.payload;
   if (!Array.isArray(payload)) throw new AmazonUnavailableError('the Sellers API answered 200 without a payload list', undefined, 'bad reply');
   const codes: string[] = [];
+  let storeName: string | undefined;
   for (const entry of payload as unknown[]) {
     const code = countryCode(entry);
-    if (code !== undefined && !codes.includes(code)) codes.push(code);
+    if (code === undefined) continue;
+    if (!codes.includes(code)) codes.push(code);
+    const name = (entry as { storeName?: unknown }).storeName;
+    if (storeName === undefined && typeof name === 'string' && name.trim() !== '') storeName = name;
   }
-  return codes;
+  return storeName === undefined ? { codes } : { codes, storeName };
 }
 
 function countryCode(entry: unknown): string | undefined {

@@ -18,7 +18,7 @@ import { looksLikeSecret } from '../validate.js';
 import { clientSecretOf } from '../secrets/credentials.js';
 import { refreshGrant } from '../secrets/refresh-grant.js';
 import { HTTP_RETRIES, httpTimeoutMs, lwaOptions, spApiOriginFor } from '../amazon/endpoints.js';
-import { marketplaceParticipations } from '../amazon/sellers.js';
+import { sellerParticipations } from '../amazon/sellers.js';
 import { mapConcurrently } from './concurrency.js';
 import type { LiveCheck, LiveCheckOptions } from './result.js';
 
@@ -53,10 +53,15 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         ? unknownResult(`not checked: Amazon failed for ${OUTAGE_AFTER} profiles in a row; stopped checking`, 'not checked')
         : undefined;
 
-  return mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
+  const checks = await mapConcurrently(profiles, opts.concurrency, async (profile): Promise<LiveCheck> => {
     const result = await checkUnlessStopped(profile);
     return { ...result, finishedAt: deps.now().toISOString() };
   });
+  if (opts.deep && checks.some((check) => check.storeName)) {
+    const { recordLearnedIdentities } = await import('./learned-identity.js');
+    await recordLearnedIdentities(deps, profiles, checks);
+  }
+  return checks;
 
   async function checkUnlessStopped(profile: string): Promise<LiveCheck> {
     const skipped = notChecked();
@@ -80,9 +85,9 @@ export async function runLiveChecks(deps: Deps, config: Config, profiles: readon
         return { result: 'ok', message: `Amazon issued an access token; --deep skipped: ${VENDOR_SKIP}`, exitCode: ExitCode.OK, checkedAt, marketplaces: null, deepSkipped: VENDOR_SKIP };
       }
       const origin = spApiOriginFor(deps.env, record.region);
-      const marketplaces = await marketplaceParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile, app: record.app, stop: deadline }, accessToken);
+      const { codes: marketplaces, storeName } = await sellerParticipations({ origin, timeoutMs, retries: HTTP_RETRIES, profile, app: record.app, stop: deadline }, accessToken);
       const listed = marketplaces.length ? marketplaces.join(', ') : 'no marketplace';
-      return { result: 'ok', message: `Amazon issued an access token; the Sellers API lists ${listed}`, exitCode: ExitCode.OK, checkedAt, marketplaces };
+      return { result: 'ok', message: `Amazon issued an access token; the Sellers API lists ${listed}`, exitCode: ExitCode.OK, checkedAt, marketplaces, ...(storeName ? { storeName } : {}) };
     } catch (error) {
       return { ...failed(error), ...(opts.deep ? { marketplaces: null } : {}) };
     }

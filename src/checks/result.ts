@@ -18,6 +18,8 @@ export interface LiveCheck {
   finishedAt?: string;
   /** --deep only: the marketplaces the Sellers API lists; null when it was skipped or failed. */
   marketplaces?: string[] | null;
+  /** --deep only: the store name the Sellers API gives (recorded on a profile that has no identity yet). */
+  storeName?: string;
   /** Why the Sellers API call was skipped (vendor profiles). */
   deepSkipped?: string;
   /** For `unknown`: the last failure in a few words, e.g. "timed out". */

@@ -15,6 +15,9 @@ import { authorizationExpiry } from '../expiry.js';
 import { findMarketplace, type Marketplace } from '../amazon/marketplaces.js';
 import { formatDate } from '../dates.js';
 import { readConfig, type CommandContext } from '../context.js';
+import { recordedIdentity } from '../config/identity.js';
+import type { SellerIdentity } from '../amazon/identity.js';
+import type { GrantTarget } from '../flow/same-seller.js';
 import { helpFooter } from './help.js';
 import { PROFILE_USAGE, requiredProfile, type CommandLine } from './command-line.js';
 import { appNameOf, flowOptions } from './options.js';
@@ -51,16 +54,19 @@ export function runRequest(ctx: CommandContext, opts: RequestOptions): Promise<E
     }
     const role: Role = opts.vendor ? 'vendor' : 'seller';
     const result = await consent(ctx, { appName: opts.app, app, marketplace: opts.marketplace, role, ...flowFlags(opts) });
+    const granted = await identityOrNothing(ctx, { profile: opts.profile, app: opts.app, marketplace: opts.marketplace.code }, result.accessToken);
 
     const authorizedAt = ctx.deps.now();
+    const identity = recordedIdentity(granted, authorizedAt);
     const record: ProfileRecord = {
       app: opts.app,
       region: opts.marketplace.region,
       marketplace: opts.marketplace.code,
       role,
-      sellingPartnerId: result.sellingPartnerId ?? 'UNKNOWN',
+      sellingPartnerId: granted.sellerId ?? result.sellingPartnerId ?? 'UNKNOWN',
       authorizedAt: authorizedAt.toISOString(),
       expiresAt: authorizationExpiry(authorizedAt).toISOString(),
+      ...(identity ? { identity } : {}),
     };
     await storeAuthorization(ctx, opts.profile, result.refreshToken, (latest) => {
       if (latest.profiles[opts.profile] && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
@@ -82,7 +88,8 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
     await (await ctx.deps.secretStore()).get(accounts.refreshToken(opts.profile));
     // A bare code names no seller, so the different-seller guard below could not check it.
     const result = await consent(ctx, { appName: profile.app, app, marketplace, role: profile.role, sellerMustBeNamed: !opts.force, ...flowFlags(opts) });
-
+    // Who granted it, as Amazon says (the redirect's selling_partner_id is only the browser's word).
+    const granted = await identityOrNothing(ctx, { profile: opts.profile, app: profile.app, marketplace: profile.marketplace }, result.accessToken);
     const otherSeller = result.sellingPartnerId && result.sellingPartnerId !== profile.sellingPartnerId && profile.sellingPartnerId !== 'UNKNOWN';
     if (otherSeller && !opts.force) {
       throw new FlowError(
@@ -90,13 +97,26 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
         'sign in to Seller Central as the right account and renew again, or pass --force to switch the profile to the new account',
       );
     }
+    if (!opts.force) {
+      const { sameSeller } = await import('../flow/same-seller.js');
+      const verdict = await sameSeller(ctx, opts.profile, profile, granted, { clientId: app.clientId, clientSecret: await clientSecretOf(ctx.deps, profile.app) });
+      if (!verdict.same) {
+        throw new FlowError(
+          `Amazon does not confirm that this authorization comes from the seller of profile "${opts.profile}" (${verdict.why}); nothing was stored`,
+          'sign in to Seller Central as the right account and renew again, or pass --force to switch the profile to the new account',
+        );
+      }
+    }
+
     if (!result.sellingPartnerId) ctx.out.warn("warning: a pasted bare code carries no selling partner id; keeping the profile's");
     const authorizedAt = ctx.deps.now();
+    const identity = recordedIdentity(granted, authorizedAt);
     const renewed: ProfileRecord = {
       ...profile,
-      sellingPartnerId: result.sellingPartnerId ?? profile.sellingPartnerId,
+      sellingPartnerId: granted.sellerId ?? result.sellingPartnerId ?? profile.sellingPartnerId,
       authorizedAt: authorizedAt.toISOString(),
       expiresAt: authorizationExpiry(authorizedAt).toISOString(),
+      ...(identity ? { identity } : {}),
     };
     await storeAuthorization(ctx, opts.profile, result.refreshToken, (latest) => {
       findProfile(latest, opts.profile);
@@ -105,6 +125,17 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
     await summarize(ctx, opts.profile, renewed, profile.expiresAt);
     return OK;
   });
+}
+
+/** What Amazon says about the grant's seller; {} (nothing learned) when Amazon cannot say. */
+async function identityOrNothing(ctx: CommandContext, target: GrantTarget, accessToken: string): Promise<SellerIdentity> {
+  const { grantIdentity } = await import('../flow/same-seller.js');
+  try {
+    return await grantIdentity(ctx, target, accessToken);
+  } catch (error) {
+    ctx.out.warn(`warning: Amazon did not say whose authorization this is (${error instanceof Error ? error.message : 'unknown error'})`);
+    return {};
+  }
 }
 
 /** The client secret, then the browser flow (loaded only now: request and renew alone need it). */

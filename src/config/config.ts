@@ -2,9 +2,8 @@
 // config.json and applies changes under a lock with an atomic rename, so two
 // concurrent commands cannot lose each other's writes or leave half a file.
 
-// node:fs, not node:fs/promises: Node loads node:fs at boot anyway, and the
-// promises module alone costs `status` a few ms of its start-up budget. Writing
-// (atomic-file.js, which uses it) is loaded only by the commands that write.
+// node:fs, not node:fs/promises: Node loads node:fs at boot anyway, the promises module costs `status`
+// a few ms. Writing (atomic-file.js, which uses it) is loaded only by the commands that write.
 import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '../errors.js';
@@ -15,6 +14,7 @@ import { parseStoreSpec, STORE_FORMS } from './store-setting.js';
 import { parseInvitations, type InvitationRecord } from './invitations.js';
 import { profileContactFields, type ProfileContactFields } from './contact.js';
 import { parseMailSettings, type MailSettings } from '../mail/settings.js';
+import { parseIdentity, type ProfileIdentity } from './identity.js';
 
 export const CONFIG_VERSION = 1;
 
@@ -41,9 +41,10 @@ export interface ProfileRecord extends ProfileContactFields {
   marketplace: string;
   role: Role;
   sellingPartnerId: string;
-  /** ISO 8601; absent when an import only knew the expiry date. */
-  authorizedAt?: string;
+  authorizedAt?: string; // ISO 8601; absent when an import only knew the expiry date
   expiresAt: string;
+  /** Who granted the token, as Amazon named them at the last authorization (identity.ts). */
+  identity?: ProfileIdentity;
 }
 
 export interface Config extends MailSettings {
@@ -190,6 +191,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
   // The flags refuse --region na with a DE marketplace; so does the file, or exec would hand a DE job the NA endpoint.
   ruled(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
+  if (value.identity !== undefined) profile.identity = parseIdentity(value.identity, `${where}.identity`, file);
   return Object.assign(profile, profileContactFields(value, where, file));
 }
 
@@ -199,7 +201,7 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
  */
 export async function updateConfig<T>(dir: string, mutate: (config: Config) => T | Promise<T>, options: { lockWaitMs?: number; dryRun?: boolean } = {}): Promise<T> {
   const file = configFile(dir);
-  const { ensurePrivateDir, withFileLock, writeFileAtomic, probeWrite } = await import('./atomic-file.js');
+  const [{ ensurePrivateDir, withFileLock, writeFileAtomic, probeWrite }, { configText }] = await Promise.all([import('./atomic-file.js'), import('./config-text.js')]);
   try {
     await ensurePrivateDir(dir);
   } catch (error) {
@@ -209,9 +211,7 @@ export async function updateConfig<T>(dir: string, mutate: (config: Config) => T
     return await withFileLock(file, async () => {
       const config = await loadConfig(dir);
       const result = await mutate(config);
-      // "store" right after "version", where a teammate reading the file looks first.
-      const { version, store, ...rest } = config;
-      const text = JSON.stringify({ version, store, ...rest }, null, 2) + '\n';
+      const text = configText(config, file, parseConfig);
       // A dry run takes the lock and writes the new file, but keeps the old one (`store migrate --dry-run`).
       await (options.dryRun ? probeWrite(file, text) : writeFileAtomic(file, text));
       return result;

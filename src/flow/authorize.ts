@@ -32,6 +32,8 @@ export interface AuthorizeOptions {
 
 export interface AuthorizeResult {
   refreshToken: string;
+  /** From the same exchange: to ask Amazon whose grant it is (same-seller.ts). */
+  accessToken: string;
   sellingPartnerId?: string;
   via: CallbackResult['via'];
 }
@@ -95,7 +97,7 @@ export async function authorize(ctx: CommandContext, opts: AuthorizeOptions): Pr
       say(() => out.info(`Received the authorization code${candidate.via === 'paste' ? ' (pasted)' : ''}; exchanging it at Login with Amazon...`));
       try {
         const tokens = await Promise.race([exchangeCode(lwa, { clientId: opts.app.clientId, clientSecret: opts.clientSecret }, candidate.code, opts.app.redirectUri), interrupted]);
-        return { refreshToken: tokens.refreshToken, ...(candidate.sellingPartnerId ? { sellingPartnerId: candidate.sellingPartnerId } : {}), via: candidate.via };
+        return { refreshToken: tokens.refreshToken, accessToken: tokens.accessToken, ...(candidate.sellingPartnerId ? { sellingPartnerId: candidate.sellingPartnerId } : {}), via: candidate.via };
       } catch (error) {
         if (!(error instanceof CodeRejectedError) || afterRejectedCode(candidate) === 'give-up') throw error;
         const answer = server.setAside(candidate, error.detail);

@@ -20,6 +20,8 @@ export interface ProfileStatus {
   marketplace: string;
   role: string;
   sellingPartnerId: string;
+  /** The seller's store name, as Amazon gave it at the last authorization; absent when not known. */
+  storeName?: string;
   authorizedAt: string | null;
   expiresAt: string;
   daysLeft: number;
@@ -86,6 +88,7 @@ export function statusReport(config: Config, at: Date, warnDays: number, only?: 
       marketplace: p.marketplace,
       role: p.role,
       sellingPartnerId: p.sellingPartnerId,
+      ...(p.identity?.storeName ? { storeName: p.identity.storeName } : {}),
       authorizedAt: p.authorizedAt ?? null,
       expiresAt: expiresAt.toISOString(),
       daysLeft: daysLeft(expiresAt, at),
@@ -121,6 +124,7 @@ export function withLiveChecks(report: StatusReport, checks: readonly LiveCheck[
       checkedAt: check.checkedAt ?? null,
       check: { result: check.result, message: check.message },
       ...(deep ? { marketplaces: check.marketplaces ?? null } : {}),
+      ...(!p.storeName && check.storeName ? { storeName: check.storeName } : {}),
     };
   });
   return { ...report, profiles, exitCode: mostUrgent([report.exitCode, ...checks.map((check) => check.exitCode)]), checks, deep };

@@ -68,7 +68,7 @@ export function renderStatusTable(report: StatusReport, color: ChalkInstance, op
   ordered.forEach(({ p, check }) => {
     rows.push([
       p.profile,
-      `${p.sellingPartnerId} (${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''})`,
+      `${p.sellingPartnerId}${p.storeName ? ` ${p.storeName}` : ''} (${p.marketplace}${p.role === 'vendor' ? ', vendor' : ''})`,
       p.region,
       formatDate(new Date(p.expiresAt), at),
       paint(p.state),

@@ -8,7 +8,7 @@ export type Language = 'en' | 'de';
 
 /** What a route decided to show; `render` turns it into HTML in the seller's language. */
 export type Page =
-  | { name: 'landing'; app: string; marketplace: string; vendor: boolean; renewalOf?: string; consentUrl: string; expiresAt: string }
+  | { name: 'landing'; app: string; marketplace: string; vendor: boolean; renewalOf?: string; storeName?: string; consentUrl: string; expiresAt: string }
   | { name: 'done' }
   /** A link that is used, expired, revoked, changed or unknown: ask for a new one. */
   | { name: 'dead-link'; why: 'used' | 'expired' | 'revoked' | 'changed' }
@@ -17,7 +17,8 @@ export type Page =
   | { name: 'wrong-seller'; marketplace: string }
   | { name: 'try-again' }
   | { name: 'amazon-error' }
-  | { name: 'in-progress' }
+  /** A state came back without the cookie of the browser that started it. */
+  | { name: 'other-browser' }
   | { name: 'ask-for-invitation' }
   | { name: 'bad-detour' }
   | { name: 'too-many' }
@@ -65,7 +66,7 @@ function text(page: Page, lang: Language): Text {
         ? {
             title: `Autorisierung für ${page.app}`,
             paragraphs: [
-              `Die Anwendung „${page.app}“ bittet um Zugriff auf Ihr Amazon-Konto für den Marktplatz ${page.marketplace}${page.renewalOf ? ` (Verkäufer-ID ${page.renewalOf})` : ''}.`,
+              `Die Anwendung „${page.app}“ bittet um Zugriff auf Ihr Amazon-Konto für den Marktplatz ${page.marketplace}${page.storeName ? ` für das Konto von ${page.storeName}` : ''}${page.renewalOf ? ` (Verkäufer-ID ${page.renewalOf})` : ''}.`,
               `Über die Schaltfläche gelangen Sie zu ${central}. Melden Sie sich dort an, setzen Sie das Häkchen bei „Ich autorisiere“ und bestätigen Sie. Danach kommen Sie hierher zurück.`,
               `Dieser Link gilt einmal, bis zum ${date}.`,
             ],
@@ -74,7 +75,7 @@ function text(page: Page, lang: Language): Text {
         : {
             title: `Authorize ${page.app}`,
             paragraphs: [
-              `The app "${page.app}" asks for access to your Amazon account for marketplace ${page.marketplace}${page.renewalOf ? ` (seller ID ${page.renewalOf})` : ''}.`,
+              `The app "${page.app}" asks for access to your Amazon account for marketplace ${page.marketplace}${page.storeName ? `, for the account of ${page.storeName}` : ''}${page.renewalOf ? ` (seller ID ${page.renewalOf})` : ''}.`,
               `The button takes you to ${central}. Sign in there, tick "I authorize" and confirm. You then come back here.`,
               `This link works once, until ${date}.`,
             ],
@@ -124,10 +125,22 @@ function text(page: Page, lang: Language): Text {
       return de
         ? { title: 'Nicht abgeschlossen', paragraphs: ['Amazon hat die Autorisierung nicht abgeschlossen. Öffnen Sie Ihren Einladungslink erneut, um es noch einmal zu versuchen.'] }
         : { title: 'Not completed', paragraphs: ['Amazon did not complete the authorization. Open your invitation link again to retry.'] };
-    case 'in-progress':
+    case 'other-browser':
       return de
-        ? { title: 'Wird bereits bearbeitet', paragraphs: ['Diese Einladung wird gerade abgeschlossen. Warten Sie einen Moment und laden Sie die Seite neu.'] }
-        : { title: 'Already in progress', paragraphs: ['This invitation is being completed right now. Wait a moment, then reload the page.'] };
+        ? {
+            title: 'Bitte im selben Browser abschließen',
+            paragraphs: [
+              'Diese Bestätigung kam in einem anderen Browser an als dem, in dem sie begonnen wurde, oder der Browser hat Cookies dieser Seite gesperrt. Es wurde nichts gespeichert.',
+              'Öffnen Sie Ihren Einladungslink erneut (oder beginnen Sie die Verlängerung in Seller Central erneut), und bestätigen Sie bei Amazon im selben Browser.',
+            ],
+          }
+        : {
+            title: 'Please finish in the same browser',
+            paragraphs: [
+              'This confirmation arrived in a different browser from the one it started in, or the browser blocked this site’s cookies. Nothing was stored.',
+              'Open your invitation link again (or start the renewal in Seller Central again), and confirm at Amazon in the same browser.',
+            ],
+          };
     case 'ask-for-invitation':
       return de
         ? { title: 'Einladung erforderlich', paragraphs: ['Diese Autorisierung braucht einen Einladungslink.', 'Bitte fordern Sie bei Ihrem Dienstleister einen Einladungslink an.'] }

@@ -31,18 +31,3 @@ export function attemptLimit(options: { attempts: number; windowMs: number; maxC
     },
   };
 }
-
-const LOOPBACK_PEER = /^(127\.|::1$|::ffff:127\.)/;
-
-/**
- * The client an attempt is counted against. Behind a reverse proxy on this machine every
- * request comes from loopback: then the address the proxy saw, the last X-Forwarded-For
- * entry (the proxy appends it; earlier ones are the client's own word). Otherwise the peer.
- */
-export function clientOf(peer: string | undefined, forwardedFor: string | string[] | undefined): string {
-  const address = peer ?? 'unknown';
-  if (!LOOPBACK_PEER.test(address) || forwardedFor === undefined) return address;
-  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
-  const last = header.split(',').pop()?.trim();
-  return last && last.length <= 64 ? last : address;
-}

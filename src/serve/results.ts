@@ -11,7 +11,7 @@ const RESULTS: Record<string, { status: number; page: Page }> = {
   'start-again': { status: 400, page: { name: 'start-again' } },
   'amazon-error': { status: 400, page: { name: 'amazon-error' } },
   'try-again': { status: 503, page: { name: 'try-again' } },
-  'in-progress': { status: 409, page: { name: 'in-progress' } },
+  'other-browser': { status: 400, page: { name: 'other-browser' } },
   'bad-request': { status: 400, page: { name: 'bad-request' } },
   used: { status: 410, page: { name: 'dead-link', why: 'used' } },
   expired: { status: 410, page: { name: 'dead-link', why: 'expired' } },

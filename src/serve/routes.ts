@@ -10,12 +10,15 @@ import { amazonCallbackTarget } from '../amazon/central-redirect.js';
 import { findMarketplace } from '../amazon/marketplaces.js';
 import type { BaseUrl } from './base-url.js';
 import { checkInvitation, type InvitationCheck } from './invitations.js';
-import { expiryIn, type Signer } from './signing.js';
+import { browserHash, expiryIn, sameBrowser, type Signer } from './signing.js';
 import type { Page } from './pages.js';
 
 /** A fresh state lives this long: the seller reads the page, signs in and confirms. */
 export const STATE_SECONDS = 30 * 60;
-/** The Login URI cookie: long enough for the consent, short enough to be gone the next day. */
+/**
+ * The browser cookie (invitation, Login URI, and the value every state is bound to): as long as a
+ * state, so that it is there when Amazon sends the browser back; gone the next day.
+ */
 export const COOKIE_SECONDS = 30 * 60;
 export const COOKIE_NAME = 'amz_token_invitation';
 
@@ -41,6 +44,8 @@ export interface Setup {
   now: Date;
   /** Fresh random text for a state's nonce. */
   nonce: string;
+  /** Fresh random text for a browser cookie's value (`b`), should this request set one. */
+  browserSecret: string;
 }
 
 /** Who a code is for: an invitation, or a profile whose seller started a renewal in Manage Your Apps. */
@@ -53,6 +58,8 @@ export interface Exchange {
   marketplace: string;
   role: Role;
   code: string;
+  /** The state's nonce: a state is used once. */
+  nonce: string;
   sellingPartnerId?: string;
   /** renewal: the seller the profile belongs to (a code for another one is refused). */
   expectedSeller?: string;
@@ -87,7 +94,7 @@ export function landing(token: string, config: Config, setup: Setup): Answer {
   const app = config.apps[record.app]!;
   const central = centralFor(record.marketplace, record.role, setup.centralOverride);
   if (!central) return { status: 500, page: { name: 'internal' }, log: { event: 'error', fields: { invitation: id, reason: `no ${record.role} Central for marketplace ${record.marketplace}` } } };
-  const state = setup.signer.sign('state', { i: id, n: setup.nonce, e: expiryIn(setup.now, STATE_SECONDS) });
+  const state = setup.signer.sign('state', { i: id, n: setup.nonce, h: browserHash(setup.browserSecret), e: expiryIn(setup.now, STATE_SECONDS) });
   const url = consentUrl({ origin: central.origin, applicationId: app.appId, state, redirectUri: `${setup.base.href}/callback`, draft: app.draft });
   const profile = config.profiles[record.profile];
   return {
@@ -98,10 +105,11 @@ export function landing(token: string, config: Config, setup: Setup): Answer {
       marketplace: record.marketplace,
       vendor: record.role === 'vendor',
       ...(record.kind === 'renewal' && profile && profile.sellingPartnerId !== 'UNKNOWN' ? { renewalOf: profile.sellingPartnerId } : {}),
+      ...(record.kind === 'renewal' && profile?.identity?.storeName ? { storeName: profile.identity.storeName } : {}),
       consentUrl: url,
       expiresAt: record.expiresAt,
     },
-    cookie: setup.signer.sign('cookie', { i: id, e: expiryIn(setup.now, COOKIE_SECONDS) }),
+    cookie: setup.signer.sign('cookie', { i: id, b: setup.browserSecret, e: expiryIn(setup.now, COOKIE_SECONDS) }),
     log: { event: 'invitation-opened', fields: { invitation: id, profile: record.profile } },
   };
 }
@@ -115,7 +123,9 @@ export function login(query: CallbackQuery, cookie: string | undefined, config: 
   let role: Role;
   let draft: boolean;
   let logged: LogEvent;
-  if (fromCookie.ok) {
+  // The browser's value: kept from its cookie, or a fresh one this answer sets.
+  const browser = fromCookie.ok && fromCookie.claims.b !== undefined ? fromCookie.claims.b : setup.browserSecret;
+  if (fromCookie.ok && fromCookie.claims.i !== undefined) {
     const check = checkInvitation(config, fromCookie.claims.i, setup.now);
     if (!check.ok) return refusal(check, fromCookie.claims.i, 'login');
     claims = { i: check.id };
@@ -136,9 +146,9 @@ export function login(query: CallbackQuery, cookie: string | undefined, config: 
   if (!target.ok) return { status: 400, page: { name: 'bad-detour' }, log: { event: 'login-refused', fields: { ...logged.fields, reason: target.reason } } };
   const url = target.url;
   url.searchParams.set('amazon_state', query.amazonState);
-  url.searchParams.set('state', setup.signer.sign('state', { ...claims, n: setup.nonce, e: expiryIn(setup.now, STATE_SECONDS) }));
+  url.searchParams.set('state', setup.signer.sign('state', { ...claims, n: setup.nonce, h: browserHash(browser), e: expiryIn(setup.now, STATE_SECONDS) }));
   if (draft || query.version === 'beta') url.searchParams.set('version', 'beta');
-  return { status: 302, location: url.href, log: logged };
+  return { status: 302, location: url.href, cookie: setup.signer.sign('cookie', { ...claims, b: browser, e: expiryIn(setup.now, COOKIE_SECONDS) }), log: logged };
 }
 
 /**
@@ -146,7 +156,9 @@ export function login(query: CallbackQuery, cookie: string | undefined, config: 
  * Central host Amazon sends the detour back to when the seller has several.
  */
 function servedProfile(config: Config, sellingPartnerId: string, callbackUri: string, override: string | undefined): string | undefined {
-  const candidates = Object.entries(config.profiles).filter(([, p]) => p.sellingPartnerId === sellingPartnerId && config.apps[p.app]);
+  // "UNKNOWN" (or any id of the wrong form) names no seller: such a profile renews only through an invitation.
+  if (!/^[A-Z0-9]{6,32}$/.test(sellingPartnerId) || sellingPartnerId === 'UNKNOWN') return undefined;
+  const candidates = Object.entries(config.profiles).filter(([, p]) => (p.sellingPartnerId === sellingPartnerId || p.identity?.sellerId === sellingPartnerId) && config.apps[p.app]);
   if (candidates.length <= 1) return candidates[0]?.[0];
   const onHost = candidates.filter(([, p]) => {
     const central = centralFor(p.marketplace, p.role, override);
@@ -160,12 +172,12 @@ function servedProfile(config: Config, sellingPartnerId: string, callbackUri: st
 export type CallbackDecision = { proceed: Exchange } | { answer: Answer };
 
 /** GET <path>/callback: everything that can be decided before LWA is asked. */
-export function callback(query: CallbackQuery, config: Config, setup: Setup): CallbackDecision {
+export function callback(query: CallbackQuery, cookie: string | undefined, config: Config, setup: Setup): CallbackDecision {
   if (query.kind === 'error') return { answer: { status: 400, page: { name: 'amazon-error' }, log: { event: 'callback-refused', fields: { reason: query.reason } } } };
   if (query.kind === 'login') return { answer: { status: 400, page: { name: 'bad-request' }, log: { event: 'callback-refused', fields: { reason: 'a Login URI request at the Redirect URI' } } } };
   const state = setup.signer.check('state', query.state, setup.now);
   if (!state.ok) return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: `state ${state.reason}` } } } };
-  const { i: id, p: profileName } = state.claims;
+  const { i: id, p: profileName, n: nonce = '' } = state.claims;
   let exchange: Exchange;
   if (id !== undefined) {
     const check = checkInvitation(config, id, setup.now);
@@ -181,6 +193,7 @@ export function callback(query: CallbackQuery, config: Config, setup: Setup): Ca
       marketplace: record.marketplace,
       role: record.role,
       code: query.code,
+      nonce,
       ...(record.kind === 'renewal' && profile && profile.sellingPartnerId !== 'UNKNOWN' ? { expectedSeller: profile.sellingPartnerId } : {}),
     };
   } else if (profileName !== undefined && config.profiles[profileName] && config.apps[config.profiles[profileName]!.app]) {
@@ -193,10 +206,18 @@ export function callback(query: CallbackQuery, config: Config, setup: Setup): Ca
       marketplace: profile.marketplace,
       role: profile.role,
       code: query.code,
-      expectedSeller: profile.sellingPartnerId,
+      nonce,
+      ...(profile.sellingPartnerId !== 'UNKNOWN' ? { expectedSeller: profile.sellingPartnerId } : {}),
     };
   } else {
     return { answer: { status: 400, page: { name: 'start-again' }, log: { event: 'callback-refused', fields: { reason: 'the state names nothing served here' } } } };
+  }
+  // A state counts only in the browser that started it (a lifted consent link comes back without its
+  // cookie); checked after the link's own verdict, so that a used link reads "used" anywhere.
+  const browser = setup.signer.check('cookie', cookie, setup.now);
+  if (state.claims.n === undefined || !sameBrowser(browser.ok ? browser.claims.b : undefined, state.claims.h)) {
+    const reason = !browser.ok ? `state without its browser cookie (cookie ${browser.reason === 'malformed' && cookie === undefined ? 'missing' : browser.reason})` : 'state of another browser';
+    return { answer: { status: 400, page: { name: 'other-browser' }, log: { event: 'callback-refused', fields: { invitation: state.claims.i, profile: state.claims.p, reason } } } };
   }
   if (query.sellingPartnerId !== undefined) exchange.sellingPartnerId = query.sellingPartnerId;
   // Checked before the code is spent: another seller's code is never exchanged, nothing is stored.
@@ -214,8 +235,10 @@ export function callback(query: CallbackQuery, config: Config, setup: Setup): Ca
 
 /** How the exchange and the store ended, as complete.ts reports it. */
 export type Outcome =
-  | { kind: 'stored'; sellingPartnerId: string }
+  | { kind: 'stored'; sellingPartnerId: string; storeName?: string }
   | { kind: 'code-rejected'; why: string }
+  /** Amazon named another seller than the profile's, or could not say: nothing stored. */
+  | { kind: 'wrong-seller'; why: string }
   | { kind: 'failed'; why: string }
   | { kind: 'gone'; why: 'used' | 'expired' | 'revoked' | 'changed' };
 
@@ -223,7 +246,9 @@ export function afterExchange(exchange: Exchange, outcome: Outcome, base: BaseUr
   const fields = { invitation: exchange.invitation, profile: exchange.profile };
   switch (outcome.kind) {
     case 'stored':
-      return { status: 303, location: `${base.path}/done`, cookie: null, log: { event: 'authorization-stored', fields: { ...fields, kind: exchange.kind, seller: outcome.sellingPartnerId } } };
+      return { status: 303, location: `${base.path}/done`, cookie: null, log: { event: 'authorization-stored', fields: { ...fields, kind: exchange.kind, seller: outcome.sellingPartnerId, store: outcome.storeName } } };
+    case 'wrong-seller':
+      return { status: 403, page: { name: 'wrong-seller', marketplace: exchange.marketplace }, log: { event: 'callback-refused', fields: { ...fields, reason: outcome.why } } };
     case 'code-rejected':
       return { status: 400, page: { name: 'amazon-error' }, log: { event: 'code-rejected', fields: { ...fields, reason: outcome.why } } };
     case 'failed':

@@ -14,9 +14,11 @@ import { UsageError, AmzTokenError } from '../errors.js';
 import type { BaseUrl } from './base-url.js';
 import { chooseLanguage, render, type Page } from './pages.js';
 import { afterExchange, callback, COOKIE_NAME, COOKIE_SECONDS, landing, login, type Answer, type Setup } from './routes.js';
+import { callbackTurns } from './callback-turns.js';
 import { awayFromCode, result } from './results.js';
 import { complete } from './complete.js';
-import { attemptLimit, clientOf } from './rate-limit.js';
+import { attemptLimit } from './rate-limit.js';
+import { clientOf, limitConnectionsPerPeer, unmapped, type TrustedProxies } from './proxies.js';
 import type { Log } from './log.js';
 import type { Signer } from './signing.js';
 
@@ -26,6 +28,8 @@ export interface ServeOptions {
   base: BaseUrl;
   signer: Signer;
   log: Log;
+  /** Peers whose X-Forwarded-For is believed, and who are spared the per-peer limits. */
+  trusted: TrustedProxies;
 }
 
 export interface RunningServe {
@@ -40,11 +44,27 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_URL_LENGTH = 8 * 1024;
 const MAX_CONNECTIONS = 2_048;
+/** Open connections per peer that is not a trusted proxy: a browser opens six at most. */
+const CONNECTIONS_PER_PEER = 32;
+/** Requests per minute per peer that is not a trusted proxy, on any route (healthz included). */
+const REQUESTS_PER_PEER = 300;
+const REQUEST_WINDOW_MS = 60_000;
+/**
+ * A connection with no traffic either way for this long is closed: a backstop behind the header
+ * and keep-alive timeouts, above a callback's worst case (its deadline, then its two writes).
+ */
+const IDLE_TIMEOUT_MS = 60_000;
 /** Attempts per client on /i/, /login and /callback: a seller needs three or four. */
 const ATTEMPTS = 30;
 const ATTEMPT_WINDOW_MS = 10 * 60_000;
-/** How long a stop waits for requests under way (an exchange and a store take a few seconds at most). */
-const STOP_GRACE_MS = 10_000;
+/**
+ * One callback's exchange (with retries) and identity calls end by this deadline; past it the
+ * seller reads "try again" and nothing is stored. With the two writes after it, a callback stays
+ * well under the 60 s read timeout of contrib/'s nginx and Caddy.
+ */
+export const CALLBACK_DEADLINE_MS = 20_000;
+/** How long a stop waits for requests under way: a callback's deadline plus its two writes. */
+const STOP_GRACE_MS = CALLBACK_DEADLINE_MS + 15_000;
 const HEALTH_CACHE_MS = 2_000;
 /** The status line for what Node's parser refuses before a route runs (Node's own defaults). */
 const CLIENT_ERROR_STATUS: Record<string, string> = {
@@ -54,10 +74,11 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
 
 export async function startServe(ctx: CommandContext, opts: ServeOptions): Promise<RunningServe> {
   const { deps } = ctx;
-  const { base, signer, log } = opts;
+  const { base, signer, log, trusted } = opts;
   const limit = attemptLimit({ attempts: ATTEMPTS, windowMs: ATTEMPT_WINDOW_MS });
-  /** Profiles whose code is being exchanged and stored now: a twin request waits its turn. */
-  const busy = new Set<string>();
+  const peerRequests = attemptLimit({ attempts: REQUESTS_PER_PEER, windowMs: REQUEST_WINDOW_MS });
+  let warnedNoForwardedFor = false;
+  const turns = callbackTurns(base.path, deps.now);
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let health: { ok: boolean; until: number } | undefined;
@@ -80,7 +101,10 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     },
   );
   server.keepAliveTimeout = 5_000;
+  server.timeout = IDLE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
+  // One peer cannot hold the connections every other peer needs; trusted proxies carry many clients.
+  limitConnectionsPerPeer(server, trusted, CONNECTIONS_PER_PEER);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Oversized headers, garbage, a timeout: a bare status line without a body, and the socket
     // goes. end() alone would only half-close it (http servers allow half-open sockets): a
@@ -110,6 +134,11 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     const queryStart = target.indexOf('?');
     const pathname = queryStart === -1 ? target : target.slice(0, queryStart);
     const search = queryStart === -1 ? '' : target.slice(queryStart + 1);
+    const peer = unmapped(req.socket.remoteAddress ?? 'unknown');
+    if (!trusted.has(peer) && !peerRequests.allow(peer, deps.now().getTime())) {
+      res.setHeader('Retry-After', String(REQUEST_WINDOW_MS / 1000));
+      return answer({ status: 429, page: { name: 'too-many' }, log: { event: 'rate-limited', fields: { route: 'any', reason: 'requests per peer' } } });
+    }
     if (!pathname.startsWith(`${base.path}/`)) return page(404, { name: 'not-found' });
     const rest = pathname.slice(base.path.length + 1);
     if (rest === 'healthz') return healthz(res);
@@ -119,7 +148,11 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     const invitation = /^i\/([A-Za-z0-9_.-]{1,1024})$/.exec(rest);
     if (!invitation && rest !== 'login' && rest !== 'callback') return page(404, { name: 'not-found' });
 
-    const client = clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for']);
+    const client = clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+    if (trusted.has(peer) && req.headers['x-forwarded-for'] === undefined && !warnedNoForwardedFor) {
+      warnedNoForwardedFor = true;
+      log('warning', { message: `a request from the trusted proxy ${peer} came without X-Forwarded-For: all such requests share one attempt limit; make the proxy set X-Forwarded-For` });
+    }
     if (!limit.allow(client, deps.now().getTime())) {
       log('rate-limited', { route: invitation ? 'invitation' : rest });
       res.setHeader('Retry-After', String(ATTEMPT_WINDOW_MS / 1000));
@@ -127,25 +160,28 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     }
     let config;
     try {
-      config = await loadConfig(deps.configDir);
+      config = await loadConfig(deps.configDir, (line) => ctx.out.warn(line));
     } catch (error) {
       return answer({ status: 503, page: { name: 'try-again' }, log: { event: 'config-unreadable', fields: { reason: (error as Error).message } } });
     }
-    const setup: Setup = { base, signer, centralOverride: deps.env.AMZ_TOKEN_CENTRAL_URL, now: deps.now(), nonce: deps.randomBytes(12).toString('base64url') };
+    const setup: Setup = {
+      base,
+      signer,
+      centralOverride: deps.env.AMZ_TOKEN_CENTRAL_URL,
+      now: deps.now(),
+      nonce: deps.randomBytes(12).toString('base64url'),
+      browserSecret: deps.randomBytes(24).toString('base64url'),
+    };
     if (invitation) return answer(landing(invitation[1]!, config, setup));
     const query = parseCallbackQuery(new URLSearchParams(search));
     if (rest === 'login') return answer(login(query, cookieOf(header(req, 'cookie')), config, setup));
 
-    const decision = callback(query, config, setup);
+    const decision = callback(query, cookieOf(header(req, 'cookie')), config, setup);
     if ('answer' in decision) return answer(awayFromCode(decision.answer, base));
     const exchange = decision.proceed;
-    if (busy.has(exchange.profile)) return answer(awayFromCode({ status: 409, page: { name: 'in-progress' }, log: { event: 'callback-busy', fields: { profile: exchange.profile } } }, base));
-    busy.add(exchange.profile);
-    try {
-      answer(awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base), base), base));
-    } finally {
-      busy.delete(exchange.profile);
-    }
+    // The deadline counts from the seller's request: waiting for a twin's turn is part of it.
+    const deadline = AbortSignal.timeout(CALLBACK_DEADLINE_MS);
+    answer(await turns.take(exchange, async () => awayFromCode(afterExchange(exchange, await complete(ctx, exchange, base, deadline), base), base)));
   }
 
   /** 200 while config.json and the secret store can be read; cached briefly, so a flood of probes does not reach the keychain. */
@@ -154,7 +190,7 @@ export async function startServe(ctx: CommandContext, opts: ServeOptions): Promi
     if (!health || health.until <= nowMs) {
       let ok = true;
       try {
-        await loadConfig(deps.configDir);
+        await loadConfig(deps.configDir, (line) => ctx.out.warn(line));
         await (await deps.secretStore()).get(accounts.servingKey());
       } catch (error) {
         ok = false;

@@ -5,7 +5,7 @@
 // The key lives in the secret store, so operators' machines and the server that
 // share a (team) store sign and check alike.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SecretStore } from '../secrets/store.js';
 import { accounts } from '../secrets/accounts.js';
 
@@ -17,8 +17,12 @@ export interface Claims {
   i?: string;
   /** Profile (a renewal started in Manage Your Apps, without an invitation). */
   p?: string;
-  /** A nonce, so that two states of one invitation differ. */
+  /** A nonce, so that two states of one invitation differ; a state is used once (server.ts). */
   n?: string;
+  /** Cookie: the browser's random value, known only to that browser (HttpOnly) and serve. */
+  b?: string;
+  /** State: the hash of the cookie's `b`, binding the state to the browser that started it. */
+  h?: string;
   e: number;
 }
 
@@ -65,7 +69,20 @@ export function signer(key: Buffer): Signer {
 function isClaims(value: unknown): value is Claims {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return Number.isInteger(v.e) && ['i', 'p', 'n'].every((key) => v[key] === undefined || typeof v[key] === 'string');
+  return Number.isInteger(v.e) && ['i', 'p', 'n', 'b', 'h'].every((key) => v[key] === undefined || typeof v[key] === 'string');
+}
+
+/** The hash a state holds of its browser's cookie value. */
+export function browserHash(b: string): string {
+  return createHash('sha256').update(`amz-token/browser/${b}`).digest('base64url');
+}
+
+/** Whether the cookie value `b` is the one state hash `h` was made from (constant time). */
+export function sameBrowser(b: string | undefined, h: string | undefined): boolean {
+  if (b === undefined || h === undefined) return false;
+  const given = Buffer.from(browserHash(b), 'latin1');
+  const expected = Buffer.from(h, 'latin1');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Seconds since the epoch, `seconds` from now: a token's expiry. */

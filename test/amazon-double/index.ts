@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { formToRecord, jsonToRecord, listenLoopback, mediaType, readBody, sendJson, sendRaw, type ClosableServer } from './http.js';
 import { Lwa, type LwaReply } from './lwa.js';
 import { CALLBACK_PATH, CONFIRM_PATH, CONSENT_PATH, SellerCentral } from './seller-central.js';
-import type { AmazonDouble, DoubleOptions } from './types.js';
+import type { AmazonDouble, DoubleOptions, DoubleStore } from './types.js';
 import {
   NOT_ENROLLED,
   OLD_SECRET_GRACE_MS,
@@ -18,21 +18,35 @@ import {
   sendToQueue,
 } from './rotation.js';
 
-export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleOptions, RotationLogEntry, SellersRequestLogEntry, TokenRequestLogEntry } from './types.js';
+export type { AmazonDouble, DoubleApp, DoubleFaults, DoubleStore, DoubleOptions, RotationLogEntry, SellersRequestLogEntry, TokenRequestLogEntry } from './types.js';
 export { ROTATION_PATH, newSecretNotification, secretExpiryNotification, sendToQueue } from './rotation.js';
 export { startStaticServer, type StaticServer } from './static-server.js';
 
 export const TOKEN_PATH = '/auth/o2/token';
 export const PARTICIPATIONS_PATH = '/sellers/v1/marketplaceParticipations';
+/** getMyFeesEstimateForASIN: POST /products/fees/v0/items/{Asin}/feesEstimate. */
+const FEES_PATH = /^\/products\/fees\/v0\/items\/([A-Za-z0-9]{10})\/feesEstimate$/;
 
-const PARTICIPATIONS = {
-  payload: [
-    {
-      marketplace: { id: 'A1PA6795UKMFR9', countryCode: 'DE', name: 'Amazon.de' },
-      participation: { isParticipating: true, hasSuspendedListings: false },
-    },
-  ],
+const MARKETPLACE_IDS: Record<string, { id: string; name: string }> = {
+  DE: { id: 'A1PA6795UKMFR9', name: 'Amazon.de' },
+  FR: { id: 'A13V1IB3VIYZZH', name: 'Amazon.fr' },
+  IT: { id: 'APJ6JRA9NG5V4', name: 'Amazon.it' },
+  ES: { id: 'A1RKKUPIHCS9HS', name: 'Amazon.es' },
+  NL: { id: 'A1805IZSGTT6HS', name: 'Amazon.nl' },
+  UK: { id: 'A1F83G8C2ARO7P', name: 'Amazon.co.uk' },
+  US: { id: 'ATVPDKIKX0DER', name: 'Amazon.com' },
 };
+
+/** The Sellers API's answer for one seller's store: one entry per marketplace, each with its storeName. */
+function participations(store: DoubleStore): { payload: unknown[] } {
+  return {
+    payload: store.marketplaces.map((code) => ({
+      marketplace: { id: MARKETPLACE_IDS[code]?.id ?? `X${code}`, countryCode: code === 'UK' ? 'GB' : code, name: MARKETPLACE_IDS[code]?.name ?? code },
+      participation: { isParticipating: true, hasSuspendedListings: false },
+      storeName: store.storeName,
+    })),
+  };
+}
 const UNAUTHORIZED = { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] };
 // What Amazon answers when the app's LWA client secret has expired (selling-partner-api-models#4489).
 const SECRET_EXPIRED = {
@@ -75,6 +89,14 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
     ...(tlsServer ? { tlsPort: Number(new URL(tlsServer.origin).port) } : {}),
     requests: [],
     sellersRequests: [],
+    feesRequests: [],
+    stores: {},
+    setRoles(clientId, roles) {
+      const app = lwa.appByClientId(clientId);
+      if (!app) throw new Error(`amazon double: no app with client id ${clientId}`);
+      if (roles === undefined) delete app.roles;
+      else app.roles = [...roles];
+    },
     maxInFlight: 0,
     issueCode({ applicationId, redirectUri, sellingPartnerId }) {
       const app = apps.find((candidate) => candidate.applicationId === applicationId);
@@ -146,13 +168,56 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
       case `GET ${PARTICIPATIONS_PATH}`: {
         const accessToken = req.headers['x-amz-access-token'];
         if (double.faults.clientSecretExpired) return sendJson(res, 403, SECRET_EXPIRED);
-        const ok = typeof accessToken === 'string' && lwa.acceptsAccessToken(accessToken, true);
-        double.sellersRequests.push({ secure: isTls(req), accepted: ok, at: now() });
-        return ok ? sendJson(res, 200, PARTICIPATIONS) : sendJson(res, 403, UNAUTHORIZED);
+        const seller = typeof accessToken === 'string' ? lwa.sellerOf(accessToken) : undefined;
+        double.sellersRequests.push({ secure: isTls(req), accepted: seller !== undefined, at: now() });
+        return seller ? sendJson(res, 200, participations(storeOf(seller.sellingPartnerId))) : sendJson(res, 403, UNAUTHORIZED);
       }
       default:
+        if (req.method === 'POST' && FEES_PATH.test(url.pathname)) return fees(req, res, FEES_PATH.exec(url.pathname)![1]!);
         return sendRaw(res, 404, 'Not Found', 'text/plain;charset=UTF-8');
     }
+  }
+
+  function storeOf(sellingPartnerId: string): DoubleStore {
+    return double.stores[sellingPartnerId] ?? { storeName: `Store ${sellingPartnerId}`, marketplaces: ['DE'] };
+  }
+
+  /**
+   * getMyFeesEstimateForASIN. Needs the app's Pricing role (403 Unauthorized without it); for an
+   * ASIN it does not know, Amazon answers 200 with Status ClientError, and still names the
+   * caller in FeesEstimateIdentifier.SellerId (selling-partner-api-docs#492).
+   */
+  async function fees(req: IncomingMessage, res: ServerResponse, asin: string): Promise<void> {
+    const body = await readBody(req);
+    const accessToken = req.headers['x-amz-access-token'];
+    const seller = typeof accessToken === 'string' ? lwa.sellerOf(accessToken) : undefined;
+    const app = seller ? lwa.appByClientId(seller.clientId) : undefined;
+    const answer = (status: number, reply: unknown) => {
+      double.feesRequests.push({ status, at: now() });
+      sendJson(res, status, reply);
+    };
+    if (!seller || !app || (app.roles !== undefined && !app.roles.includes('Pricing'))) return answer(403, UNAUTHORIZED);
+    const request = (jsonToRecordDeep(body) as { FeesEstimateRequest?: { MarketplaceId?: unknown; Identifier?: unknown; IsAmazonFulfilled?: unknown; PriceToEstimateFees?: unknown } } | undefined)?.FeesEstimateRequest;
+    if (!request || typeof request.MarketplaceId !== 'string' || typeof request.Identifier !== 'string' || request.PriceToEstimateFees === undefined) {
+      return answer(400, { errors: [{ code: 'InvalidInput', message: 'Invalid Input', details: '' }] });
+    }
+    return answer(200, {
+      payload: {
+        FeesEstimateResult: {
+          Status: 'ClientError',
+          FeesEstimateIdentifier: {
+            MarketplaceId: request.MarketplaceId,
+            SellerId: seller.sellingPartnerId,
+            IdType: 'ASIN',
+            IdValue: asin,
+            IsAmazonFulfilled: request.IsAmazonFulfilled === true,
+            PriceToEstimateFees: request.PriceToEstimateFees,
+            SellerInputIdentifier: request.Identifier,
+          },
+          Error: { Type: 'Sender', Code: 'InvalidParameterValue', Message: 'There is an client-side error. Please verify your inputs.', Detail: [] },
+        },
+      },
+    });
   }
 
   /** rotateApplicationClientSecret: 204 at once; the new secret travels only through the app's queue. */
@@ -241,6 +306,14 @@ export async function startAmazonDouble(options: DoubleOptions): Promise<AmazonD
   }
 
   return double;
+}
+
+function jsonToRecordDeep(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function isTls(req: IncomingMessage): boolean {

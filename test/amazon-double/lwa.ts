@@ -113,12 +113,11 @@ export class Lwa {
     return record.clientId;
   }
 
-  /** True when the access token was issued here and has not expired. */
-  acceptsAccessToken(token: string, sellerOnly: boolean): boolean {
+  /** The app and seller a seller access token belongs to, if it is valid now (grantless tokens have none). */
+  sellerOf(token: string): { clientId: string; sellingPartnerId: string } | undefined {
     const record = this.accessTokens.get(token);
-    if (!record || this.now() >= record.expiresAt) return false;
-    // Grantless tokens carry no seller and cannot call seller APIs.
-    return !sellerOnly || record.sellingPartnerId !== '';
+    if (!record || this.now() >= record.expiresAt || record.sellingPartnerId === '') return undefined;
+    return { clientId: record.clientId, sellingPartnerId: record.sellingPartnerId };
   }
 
   /** The grant rules; `form` is the already-parsed urlencoded body. */

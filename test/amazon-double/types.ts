@@ -11,6 +11,15 @@ export interface DoubleApp {
   oldSecrets?: Array<{ secret: string; until: number }>;
   /** The SQS queue registered for "Application Client New Secret" and "Secret Expiry"; without it a rotation is refused as not enrolled. */
   secretQueueUrl?: string;
+  /** The app's SP-API roles; undefined: all of them. Without 'Pricing' the Product Fees API answers 403 Unauthorized. */
+  roles?: string[];
+}
+
+/** A seller's account as the Sellers API describes it. */
+export interface DoubleStore {
+  storeName: string;
+  /** Country codes the seller participates in. */
+  marketplaces: string[];
 }
 
 export interface DoubleOptions {
@@ -83,6 +92,15 @@ export interface AmazonDouble {
   sellingPartnerId: string;
   /** Mutable. */
   loginDetour: boolean | 'relative';
+  /**
+   * Each seller's store, by selling partner id (mutable). A seller not listed has a store of its
+   * own all the same: "Store <id>", in DE only.
+   */
+  stores: Record<string, DoubleStore>;
+  /** Sets an app's SP-API roles (undefined: all); the next SP-API call sees them. */
+  setRoles(clientId: string, roles: string[] | undefined): void;
+  /** Calls of the Product Fees API's getMyFeesEstimateForASIN, in arrival order. */
+  feesRequests: Array<{ status: number; at: number }>;
   /** The https listener's port, when started with `tls`. */
   tlsPort?: number;
   /** Token-endpoint requests, in arrival order. Holds secrets: never print it. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireTestKeyring, secretToolLookup } from '../support/cli.js';
 import { confirmConsent } from '../support/flow.js';
 import { startServeRig, type ServeRig } from '../support/serve-rig.js';
-import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
+import { cookiesOf, proxyTarget, viaProxy } from '../support/nginx-tls.js';
 
 const NO_KEYCHAIN = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
 
@@ -93,7 +93,7 @@ describe('serve with the team store', () => {
     const landing = await viaProxy(proxyTarget(rig.nginx!), url);
     expect(landing.status).toBe(200);
     const consent = /<a [^>]*id="continue"[^>]*href="([^"]+)"/.exec(landing.body)![1]!.replaceAll('&amp;', '&');
-    const done = await viaProxy(proxyTarget(rig.nginx!), await confirmConsent(consent));
+    const done = await viaProxy(proxyTarget(rig.nginx!), await confirmConsent(consent), 'GET', { cookie: cookiesOf(landing) });
     expect(done.status, done.body).toBe(303);
     expect(done.location).toMatch(/\/done$/);
 

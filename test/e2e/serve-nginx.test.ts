@@ -9,7 +9,7 @@ import { requireTestKeyring } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
 import { confirmConsent } from '../support/flow.js';
 import { SELLER, startServeRig, type ServeRig } from '../support/serve-rig.js';
-import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
+import { cookiesOf, proxyTarget, viaProxy } from '../support/nginx-tls.js';
 
 let rig: ServeRig;
 
@@ -199,11 +199,12 @@ describe('serve behind nginx, with Chromium as the seller', () => {
     const callback = await confirmConsent(consentUrl);
     expect(callback.startsWith(`${rig.baseUrl}/callback?`)).toBe(true);
     rig.double.faults.delayMs = 1500;
-    const tokenRequests = rig.double.requests.length;
-    const answer = viaProxy(proxyTarget(rig.nginx!), callback);
-    // SIGTERM only once serve is waiting on LWA for this callback.
-    for (let i = 0; i < 200 && rig.double.requests.length === tokenRequests; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(rig.double.requests.length).toBe(tokenRequests + 1);
+    const codeExchanges = () => rig.double.requests.filter((r) => r.form?.grant_type === 'authorization_code').length;
+    const exchangesBefore = codeExchanges();
+    const answer = viaProxy(proxyTarget(rig.nginx!), callback, 'GET', { cookie: cookiesOf(landing) });
+    // SIGTERM only once serve is waiting on LWA for this callback's code.
+    for (let i = 0; i < 200 && codeExchanges() === exchangesBefore; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(codeExchanges()).toBe(exchangesBefore + 1);
     const exitCode = rig.stopServe();
     const finished = await answer;
     expect(finished.status).toBe(303);

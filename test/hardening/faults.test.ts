@@ -275,6 +275,7 @@ describe('a config folder that turns read-only before the config write: the secr
     const run = disk.start(['request', '--profile', disk.profile, '--app', disk.app, '--marketplace', 'DE', '--no-browser', '--port', '0', '--timeout', '60'], {
       AMZ_TOKEN_CENTRAL_URL: double.origin,
       AMZ_TOKEN_LWA_URL: double.lwaUrl,
+      AMZ_TOKEN_SPAPI_URL: double.spApiOrigin,
     });
     const consent = consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?')));
     // The flow lock is taken; now the folder goes read-only, before the seller confirms.

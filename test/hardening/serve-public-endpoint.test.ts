@@ -47,8 +47,8 @@ function parse(raw: string): Answer {
   return { status, head, headers, body: split < 0 ? '' : raw.slice(split + 4) };
 }
 
-/** Sends raw bytes to serve and returns what comes back before it closes (or 5 s pass). */
-function raw(bytes: string | Buffer): Promise<Answer> {
+/** Sends raw bytes to serve and returns what comes back before it closes (or `limitMs` pass). */
+function raw(bytes: string | Buffer, limitMs = 5000): Promise<Answer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     sockets.push(socket);
@@ -58,7 +58,7 @@ function raw(bytes: string | Buffer): Promise<Answer> {
     socket.on('error', done);
     socket.on('close', done);
     socket.write(bytes);
-    setTimeout(() => socket.destroy(), 5000).unref();
+    setTimeout(() => socket.destroy(), limitMs).unref();
   });
 }
 
@@ -67,11 +67,11 @@ let clients = 0;
  * One GET to serve as nginx would pass it on: the made-up host and a forwarded client address,
  * a new one per request unless given, so the per-client attempt limit bites only where a test means it to.
  */
-function get(target: string, extra: Record<string, string> = {}): Promise<Answer> {
+function get(target: string, extra: Record<string, string> = {}, limitMs?: number): Promise<Answer> {
   clients += 1;
   const client = `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
   const headers = { Host: rig.host, 'X-Forwarded-For': client, 'X-Forwarded-Proto': 'https', ...extra };
-  return raw(`GET ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`);
+  return raw(`GET ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`, limitMs);
 }
 
 const path = (rest: string) => `/amz-token${rest}`;
@@ -122,12 +122,20 @@ function consentLink(answer: Answer): string | undefined {
   return /<a [^>]*id="continue"[^>]*href="([^"]+)"/.exec(answer.body)?.[1]?.replaceAll('&amp;', '&');
 }
 
+/** The browser cookie an answer sets, as the browser sends it back. */
+function cookieOf(answer: Answer): Record<string, string> {
+  const set = answer.headers['set-cookie'];
+  return set ? { Cookie: set.split(';')[0]! } : {};
+}
+
 /** A seller's whole flow against serve directly: landing page, consent, callback; returns the callback's answer. */
 async function sellerFlow(link: string, client = '192.0.2.77'): Promise<Answer> {
   const landing = await get(new URL(link).pathname, { 'X-Forwarded-For': client });
   expect(landing.status).toBe(200);
   const callback = new URL(await confirmConsent(consentLink(landing)!));
-  return get(`${callback.pathname}${callback.search}`, { 'X-Forwarded-For': client });
+  // A callback asks Amazon several things (exchange, who granted it, who the profile's seller is):
+  // on a loaded machine that takes longer than a page does, and serve bounds it itself (20 s).
+  return get(`${callback.pathname}${callback.search}`, { 'X-Forwarded-For': client, ...cookieOf(landing) }, 30_000);
 }
 
 describe('serve refuses hostile and dead requests', () => {
@@ -230,12 +238,12 @@ describe('dead invitation links get a 4xx page that says what to do, and nobody 
     const before = await rig.refreshToken(profile);
     const landing = await get(target);
     const callback = new URL(await confirmConsent(consentLink(landing)!));
-    const done = await get(`${callback.pathname}${callback.search}`);
+    const done = await get(`${callback.pathname}${callback.search}`, cookieOf(landing));
     expect(done.status).toBe(303);
     const after = await rig.refreshToken(profile);
     expect(after).not.toBe(before);
     expectDead(await get(target), /already been used/);
-    const replay = await followToResult(await get(`${callback.pathname}${callback.search}`));
+    const replay = await followToResult(await get(`${callback.pathname}${callback.search}`, cookieOf(landing)));
     expectSafePage(replay, 'replayed callback');
     expect(replay.status).toBeGreaterThanOrEqual(400);
     expect(await rig.refreshToken(profile)).toBe(after);

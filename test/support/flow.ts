@@ -76,6 +76,7 @@ export async function flowRig(options: RigOptions = {}): Promise<FlowRig> {
   const env = {
     AMZ_TOKEN_CENTRAL_URL: double.origin,
     AMZ_TOKEN_LWA_URL: double.lwaUrl,
+    AMZ_TOKEN_SPAPI_URL: double.spApiOrigin,
     BROWSER: `node ${DRIVER}`,
     DRIVER_LOG: driverLog,
     CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -207,11 +207,11 @@ export interface ProxyAnswer {
  * One request to a TLS proxy on loopback from Node, as a browser would send it: the made-up host
  * as SNI and Host, trusting only the throwaway CA. `target`: a path, or a URL whose path and query are used.
  */
-export function viaProxy(to: { port: number; host: string; caFile: string }, target: string, method = 'GET'): Promise<ProxyAnswer> {
+export function viaProxy(to: { port: number; host: string; caFile: string }, target: string, method = 'GET', headers: Record<string, string> = {}): Promise<ProxyAnswer> {
   const url = new URL(target, `https://${to.host}`);
   return new Promise((ok, fail) => {
     const req = request(
-      { host: '127.0.0.1', port: to.port, path: `${url.pathname}${url.search}`, method, servername: to.host, headers: { host: to.host }, ca: readFileSync(to.caFile) },
+      { host: '127.0.0.1', port: to.port, path: `${url.pathname}${url.search}`, method, servername: to.host, headers: { ...headers, host: to.host }, ca: readFileSync(to.caFile) },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -222,6 +222,12 @@ export function viaProxy(to: { port: number; host: string; caFile: string }, tar
     req.on('error', fail);
     req.end();
   });
+}
+
+/** The `name=value` pairs an answer's Set-Cookie headers set, ready for a Cookie header. */
+export function cookiesOf(answer: ProxyAnswer): string {
+  const set = answer.headers['set-cookie'];
+  return (Array.isArray(set) ? set : set ? [set] : []).map((line) => line.split(';')[0]!).join('; ');
 }
 
 /** Where viaProxy() reaches this nginx. */

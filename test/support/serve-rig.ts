@@ -25,8 +25,11 @@ export interface ServeRig {
   /** http://127.0.0.1:PORT, serve's own listener (no proxy). */
   direct: string;
   nginx?: NginxProxy;
-  /** Imports a profile with a fresh refresh token from the double; returns that token. */
-  profile(name: string, options?: { sellingPartnerId?: string; marketplace?: string }): Promise<string>;
+  /**
+   * Imports a profile with a fresh refresh token from the double; returns that token. `grantedBy`:
+   * the seller the double binds the token to, when the profile records another (e.g. UNKNOWN).
+   */
+  profile(name: string, options?: { sellingPartnerId?: string; marketplace?: string; grantedBy?: string }): Promise<string>;
   /** `amz-token invite --profile NAME --json` in this config folder; returns the link. */
   invite(profile: string, extra?: string[], env?: Record<string, string>): Promise<string>;
   refreshToken(profile: string): Promise<string | null>;
@@ -93,7 +96,7 @@ export async function startServeRig(options: ServeRigOptions = {}): Promise<Serv
     nginx,
     async profile(name, profileOptions = {}) {
       const seller = profileOptions.sellingPartnerId ?? SELLER;
-      const token = double.issueRefreshToken(FAKE.clientId, seller);
+      const token = double.issueRefreshToken(FAKE.clientId, profileOptions.grantedBy ?? seller);
       const imported = await s.run(
         ['import', '--profile', name, '--app', app, '--region', 'eu', '--marketplace', profileOptions.marketplace ?? 'DE', '--selling-partner-id', seller, '--authorized-at', new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10)],
         { input: token },

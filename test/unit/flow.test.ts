@@ -41,7 +41,7 @@ async function rig(options: { loginDetour?: 'relative'; draft?: boolean; followR
   let browser = fakeBrowser({ followRedirect: options.followRedirect ?? true });
   const env = fakeEnvironment({
     now: new Date(),
-    env: { AMZ_TOKEN_CENTRAL_URL: double.origin, AMZ_TOKEN_LWA_URL: double.lwaUrl },
+    env: { AMZ_TOKEN_CENTRAL_URL: double.origin, AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_SPAPI_URL: double.spApiOrigin },
     // Each flow gets a fresh browser, as each run opens a new tab.
     openBrowser: (url) => browser.open(url),
   });
@@ -181,6 +181,33 @@ describe('paste-back that goes wrong leaves the flow waiting for the seller', ()
     expect(result.stderr).toContain('amz-token app set my-app --draft');
     expect(result.stderr).toContain('Manage Authorized Partners');
     expect(result.stderr).toMatch(/amz-token: no authorization arrived within 1 s; nothing was stored/);
+  });
+});
+
+describe('renew asks Amazon who granted the new token', () => {
+  it('a profile stored as UNKNOWN: another seller\'s grant is refused (exit 6, old token kept); its own seller\'s lands and records who Amazon says it is', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    // As an import without a seller id leaves it: Amazon knows the seller, config.json does not.
+    const { updateConfig } = await import('../../src/config/config.js');
+    await updateConfig(r.env.deps.configDir, (config) => {
+      config.profiles['shop-de']!.sellingPartnerId = 'UNKNOWN';
+      delete config.profiles['shop-de']!.identity;
+    });
+    const oldToken = r.env.store.items.get('profile/shop-de/refresh-token');
+    r.double.sellingPartnerId = 'A9OTHERSELLER9';
+    r.browser = fakeBrowser();
+    const refused = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('Amazon does not confirm that this authorization comes from the seller of profile "shop-de" (another seller confirmed (seller id differs)); nothing was stored');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(oldToken);
+
+    r.double.sellingPartnerId = 'A3TESTSELLER01';
+    r.browser = fakeBrowser();
+    const renewed = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(renewed.code, renewed.stderr).toBe(0);
+    const status = JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0];
+    expect(status).toMatchObject({ sellingPartnerId: 'A3TESTSELLER01', storeName: 'Store A3TESTSELLER01' });
   });
 });
 

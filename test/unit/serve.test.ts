@@ -4,11 +4,12 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signer, signingKey } from '../../src/serve/signing.js';
+import { browserHash, signer, signingKey } from '../../src/serve/signing.js';
 import { amazonCallbackTarget } from '../../src/amazon/central-redirect.js';
 import { callback, landing, login, type Setup } from '../../src/serve/routes.js';
 import { awayFromCode, result } from '../../src/serve/results.js';
-import { attemptLimit, clientOf } from '../../src/serve/rate-limit.js';
+import { attemptLimit } from '../../src/serve/rate-limit.js';
+import { clientOf, trustedProxies } from '../../src/serve/proxies.js';
 import { chooseLanguage, render } from '../../src/serve/pages.js';
 import { parseBaseUrl } from '../../src/serve/base-url.js';
 import { checkInvitation } from '../../src/serve/invitations.js';
@@ -115,7 +116,7 @@ function baseConfig(): Config {
   };
 }
 
-const setup = (): Setup => ({ base: BASE, signer: signer(KEY), centralOverride: undefined, now: NOW, nonce: 'nonce' });
+const setup = (): Setup => ({ base: BASE, signer: signer(KEY), centralOverride: undefined, now: NOW, nonce: 'nonce', browserSecret: 'fresh-browser' });
 const link = (id: string, expiresAt = '2026-12-03T00:00:00.000Z') => signer(KEY).sign('invitation', { i: id, e: Date.parse(expiresAt) / 1000 });
 
 describe('routes', () => {
@@ -167,21 +168,32 @@ describe('routes', () => {
     expect(signer(KEY).check('state', to.searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { i: 'renewAAAAAAAAAAA' } });
 
     const manage = login(query({ amazon_callback_uri: 'https://sellercentral-europe.amazon.com/apps/authorize/confirm', amazon_state: 's', selling_partner_id: 'A1SELLER' }), undefined, baseConfig(), setup());
-    expect(signer(KEY).check('state', new URL(manage.location!).searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop' } });
+    expect(signer(KEY).check('state', new URL(manage.location!).searchParams.get('state')!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop', h: browserHash('fresh-browser') } });
+    // Manage Your Apps sets the browser cookie its state is bound to.
+    expect(signer(KEY).check('cookie', manage.cookie!, NOW)).toMatchObject({ ok: true, claims: { p: 'shop', b: 'fresh-browser' } });
+    // "UNKNOWN" names no seller: a profile stored so renews only through an invitation.
+    const unknown = baseConfig();
+    unknown.profiles.shop!.sellingPartnerId = 'UNKNOWN';
+    expect(login(query({ amazon_callback_uri: '/apps/authorize/confirm', amazon_state: 's', selling_partner_id: 'UNKNOWN' }), undefined, unknown, setup())).toMatchObject({ status: 403 });
 
     expect(login(detour, undefined, baseConfig(), setup())).toMatchObject({ status: 403, page: { name: 'ask-for-invitation' } });
     expect(login(query({ amazon_callback_uri: 'https://evil.example/', amazon_state: 's' }), cookie, baseConfig(), setup())).toMatchObject({ status: 400, page: { name: 'bad-detour' } });
     expect(login(detour, cookie.replace(/.$/, 'x'), baseConfig(), setup()).status).toBe(403);
   });
 
-  it('callback: another seller\'s code is refused before it is spent, naming the marketplace; a forged state starts again', () => {
-    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', e: NOW.getTime() / 1000 + 60 });
-    const other = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A9OTHER' }), baseConfig(), setup());
+  it('callback: another seller\'s code is refused before it is spent, naming the marketplace; a forged state starts again; a state needs its browser\'s cookie', () => {
+    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', h: browserHash('b1'), e: NOW.getTime() / 1000 + 60 });
+    const cookie = signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b1', e: NOW.getTime() / 1000 + 60 });
+    for (const without of [undefined, signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b2', e: NOW.getTime() / 1000 + 60 }), cookie.replace(/.$/, 'x')]) {
+      const refused = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), without, baseConfig(), setup());
+      expect('answer' in refused && refused.answer).toMatchObject({ status: 400, page: { name: 'other-browser' } });
+    }
+    const other = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A9OTHER' }), cookie, baseConfig(), setup());
     expect('answer' in other && other.answer).toMatchObject({ status: 403, page: { name: 'wrong-seller', marketplace: 'DE' } });
     expect(JSON.stringify(other)).not.toContain('ANcode');
-    const right = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), baseConfig(), setup());
+    const right = callback(query({ state, spapi_oauth_code: 'ANcode', selling_partner_id: 'A1SELLER' }), cookie, baseConfig(), setup());
     expect('proceed' in right && right.proceed).toMatchObject({ invitation: 'renewAAAAAAAAAAA', profile: 'shop', code: 'ANcode' });
-    const forged = callback(query({ state: state.replace(/.$/, 'x'), spapi_oauth_code: 'ANcode' }), baseConfig(), setup());
+    const forged = callback(query({ state: state.replace(/.$/, 'x'), spapi_oauth_code: 'ANcode' }), cookie, baseConfig(), setup());
     expect('answer' in forged && forged.answer.page).toEqual({ name: 'start-again' });
   });
 
@@ -200,9 +212,20 @@ describe('attempt limit, pages, base URL, log', () => {
     const limit = attemptLimit({ attempts: 2, windowMs: 1000, maxClients: 3 });
     expect([limit.allow('a', 0), limit.allow('a', 1), limit.allow('a', 2), limit.allow('b', 2), limit.allow('a', 1000)]).toEqual([true, true, false, true, true]);
     for (let i = 0; i < 100; i++) limit.allow(`flood${i}`, 5);
-    expect(clientOf('127.0.0.1', '1.2.3.4, 5.6.7.8')).toBe('5.6.7.8');
-    expect(clientOf('::ffff:127.0.0.1', '5.6.7.8')).toBe('5.6.7.8');
-    expect(clientOf('9.9.9.9', '5.6.7.8')).toBe('9.9.9.9');
+    const local = trustedProxies('127.0.0.1,::1');
+    expect(clientOf('127.0.0.1', '1.2.3.4, 5.6.7.8', local)).toBe('5.6.7.8');
+    expect(clientOf('::ffff:127.0.0.1', '5.6.7.8', local)).toBe('5.6.7.8');
+    expect(clientOf('::1', '2001:db8::7', local)).toBe('2001:db8::7');
+    // An untrusted peer is the client, whatever it claims.
+    expect(clientOf('9.9.9.9', '5.6.7.8', local)).toBe('9.9.9.9');
+    expect(clientOf('::ffff:9.9.9.9', '5.6.7.8', local)).toBe('9.9.9.9');
+    // A chain of trusted proxies: the right-most address that is none of them.
+    const chain = trustedProxies('127.0.0.1, 10.0.0.0/8');
+    expect(clientOf('127.0.0.1', '6.6.6.6, 5.6.7.8, 10.1.2.3', chain)).toBe('5.6.7.8');
+    expect(clientOf('127.0.0.1', 'garbage, 10.1.2.3', chain)).toBe('10.1.2.3');
+    expect(clientOf('127.0.0.1', undefined, chain)).toBe('127.0.0.1');
+    expect(clientOf('127.0.0.1', '5.6.7.8', trustedProxies('none'))).toBe('127.0.0.1');
+    for (const bad of ['10.0.0.0/33', 'example.com', '1.2.3.4/8/1', '', '::1/129']) expect(() => trustedProxies(bad), bad).toThrow(/--trust-proxy/);
   });
 
   it('speaks German when asked first, English otherwise, and escapes every value', () => {
@@ -277,33 +300,38 @@ describe('invite and the callback\'s store', () => {
         return store.set(account, value);
       },
     });
-    const env = fakeEnvironment({ now: new Date(), env: { AMZ_TOKEN_LWA_URL: double.lwaUrl }, store: flaky });
+    const env = fakeEnvironment({ now: new Date(), env: { AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_SPAPI_URL: double.spApiOrigin }, store: flaky });
     await store.set(accounts.clientSecret('app'), FAKE.clientSecret);
-    await store.set(accounts.refreshToken('shop'), 'Atzr|old');
+    // The profile's current token: the renewal is checked against the seller it tells Amazon.
+    const old = double.issueRefreshToken(FAKE.clientId, 'A1SELLER');
+    await store.set(accounts.refreshToken('shop'), old);
     const config = baseConfig();
     config.invitations!.renewAAAAAAAAAAA!.expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     await updateConfig(env.deps.configDir, (c) => Object.assign(c, config));
     const ctx = commandContext(env.deps, { json: false, quiet: true, color: false, input: false });
-    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', e: Math.floor(Date.now() / 1000) + 60 });
+    const state = signer(KEY).sign('state', { i: 'renewAAAAAAAAAAA', n: 'n', h: browserHash('b1'), e: Math.floor(Date.now() / 1000) + 60 });
+    const cookie = signer(KEY).sign('cookie', { i: 'renewAAAAAAAAAAA', b: 'b1', e: Math.floor(Date.now() / 1000) + 60 });
     const exchangeFor = async () => {
       const code = double.issueCode({ applicationId: FAKE.appId, redirectUri: `${BASE.href}/callback`, sellingPartnerId: 'A1SELLER' });
-      const decision = callback(query({ state, spapi_oauth_code: code, selling_partner_id: 'A1SELLER' }), await loadConfig(env.deps.configDir), { ...setup(), now: new Date() });
+      const decision = callback(query({ state, spapi_oauth_code: code, selling_partner_id: 'A1SELLER' }), cookie, await loadConfig(env.deps.configDir), { ...setup(), now: new Date() });
       if (!('proceed' in decision)) throw new Error('refused');
       return decision.proceed;
     };
 
-    const failed = await complete(ctx, await exchangeFor(), BASE);
+    const deadline = () => AbortSignal.timeout(20_000);
+    const failed = await complete(ctx, await exchangeFor(), BASE, deadline());
     expect(failed).toMatchObject({ kind: 'failed' });
-    expect(await store.get(accounts.refreshToken('shop'))).toBe('Atzr|old');
+    expect(await store.get(accounts.refreshToken('shop'))).toBe(old);
     expect((await loadConfig(env.deps.configDir)).invitations!.renewAAAAAAAAAAA!.usedAt).toBeUndefined();
     expect(JSON.stringify(failed)).not.toMatch(/Atzr|ANDM|client-secret/i);
 
     failing = false;
-    expect(await complete(ctx, await exchangeFor(), BASE)).toEqual({ kind: 'stored', sellingPartnerId: 'A1SELLER' });
+    expect(await complete(ctx, await exchangeFor(), BASE, deadline())).toEqual({ kind: 'stored', sellingPartnerId: 'A1SELLER', storeName: 'Store A1SELLER' });
     expect(await store.get(accounts.refreshToken('shop'))).toMatch(/^Atzr\|/);
-    expect(await store.get(accounts.refreshToken('shop'))).not.toBe('Atzr|old');
+    expect(await store.get(accounts.refreshToken('shop'))).not.toBe(old);
     const after = JSON.parse(readFileSync(join(env.deps.configDir, 'config.json'), 'utf8'));
     expect(after.invitations.renewAAAAAAAAAAA.usedAt).toBeDefined();
+    expect(after.profiles.shop.identity).toMatchObject({ sellerId: 'A1SELLER', storeName: 'Store A1SELLER', marketplaces: ['DE'] });
     expect(Date.parse(after.profiles.shop.expiresAt)).toBeGreaterThan(Date.now() + 364 * 86_400_000);
   });
 });
