@@ -22,8 +22,8 @@ export interface StorePruneOptions {
 export async function runStorePrune(ctx: CommandContext, opts: StorePruneOptions): Promise<ExitCode> {
   const config = await readConfig(ctx);
   const store = await ctx.deps.secretStore();
-  const { expected, cached } = configAccounts(config);
-  const used = new Set([...expected, ...cached]);
+  const { expected, cached, shared } = configAccounts(config);
+  const used = new Set([...expected, ...cached, ...shared]);
   const unused = (await store.list()).filter((account) => !used.has(account));
   const deleted: string[] = [];
   const failed: { account: string; reason: string }[] = [];

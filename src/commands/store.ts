@@ -89,10 +89,10 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
   }
   const from = await ctx.deps.secretStore();
   const to = await openSecretStore(opts.to, { env: ctx.deps.env, configDir: ctx.deps.configDir, dataDir: ctx.deps.dataDir, warn: (line) => ctx.out.warn(line), prompt: ctx.global.input });
-  const { expected, cached } = configAccounts(config);
+  const { expected, cached, shared } = configAccounts(config);
 
   if (opts.dryRun) {
-    const plan = await planMigration({ from, to, expected, cached });
+    const plan = await planMigration({ from, to, expected, cached, shared });
     // The real run ends by recording the new store: a config.json it cannot write fails the dry run too (exit 8).
     await updateConfig(ctx.deps.configDir, (latest) => void (latest.store = target), { dryRun: true });
     if (ctx.global.json) {
@@ -125,6 +125,7 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
       to,
       expected,
       cached,
+      shared,
       interrupted: () => signal,
       committed: () => (committed = true),
       recordNewStore: () =>
@@ -144,8 +145,9 @@ export async function runStoreMigrate(ctx: CommandContext, opts: StoreMigrateOpt
     ctx.out.json({ from: storeName(choice.spec), to: target, dryRun: false, ...result });
   } else {
     const rows = [['ACCOUNT', 'RESULT']];
-    for (const account of result.moved) rows.push([account, 'moved']);
-    for (const account of result.alreadyThere) rows.push([account, 'in the new store already']);
+    const kept = (account: string) => (result.keptInOldStore.includes(account) ? ' (kept in the old store too: other config folders may use it)' : '');
+    for (const account of result.moved) rows.push([account, `${kept(account) ? 'copied' : 'moved'}${kept(account)}`]);
+    for (const account of result.alreadyThere) rows.push([account, `in the new store already${kept(account)}`]);
     for (const account of result.notStored) rows.push([account, 'nothing: not stored']);
     for (const row of table(rows)) ctx.out.result(row);
     ctx.out.info(`Moved ${result.moved.length} secret(s) to ${to.description}; ${configFile(ctx.deps.configDir)} now says "store": "${target}".`);

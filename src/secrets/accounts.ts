@@ -33,18 +33,16 @@ export function grantlessTokenAccounts(app: string): string[] {
 
 /**
  * The accounts of this config.json: each app's client secret and each profile's refresh token
- * (expected), and what amz-token may have cached or made for it: access tokens, the apps'
- * grantless tokens, serve's invitation signing key (so that links already sent keep
- * working) and the SMTP password of `remind`. Nothing else in the store moves: another config folder's entries may share it.
+ * (expected), and what amz-token may have cached for it: access tokens and the apps' grantless
+ * tokens. Shared: one entry per store, not per config folder: serve's invitation signing key (so
+ * that links already sent keep working) and the SMTP password of `remind`; another config folder
+ * on the same store may use them, so `store migrate` copies them and leaves them where they were.
+ * Nothing else in the store is this config's: another config folder's entries may share it.
  */
-export function configAccounts(config: Config): { expected: string[]; cached: string[] } {
+export function configAccounts(config: Config): { expected: string[]; cached: string[]; shared: string[] } {
   return {
     expected: [...Object.keys(config.apps).map(accounts.clientSecret), ...Object.keys(config.profiles).map(accounts.refreshToken)],
-    cached: [
-      ...Object.keys(config.profiles).map(accounts.accessToken),
-      ...Object.keys(config.apps).flatMap(grantlessTokenAccounts),
-      accounts.servingKey(),
-      accounts.smtpPassword(),
-    ],
+    cached: [...Object.keys(config.profiles).map(accounts.accessToken), ...Object.keys(config.apps).flatMap(grantlessTokenAccounts)],
+    shared: [accounts.servingKey(), accounts.smtpPassword()],
   };
 }

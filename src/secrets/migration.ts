@@ -18,6 +18,11 @@ export interface Migration {
   expected: readonly string[];
   /** Accounts that hold a secret only sometimes (cached access tokens): moved when there. */
   cached: readonly string[];
+  /**
+   * One entry per store that other config folders on the old store may use too (serve's signing
+   * key, the SMTP password): copied when there, never erased from the old store.
+   */
+  shared?: readonly string[];
   /** Step 3: writes config.json's "store". If it fails, the new store is rolled back too. */
   recordNewStore: () => Promise<void>;
   /** The signal that asked to stop (SIGINT, SIGTERM), if one did; looked at between steps. */
@@ -31,6 +36,8 @@ export interface MigrationResult {
   moved: string[];
   /** Already in the new store with the same value: nothing written. */
   alreadyThere: string[];
+  /** Of the moved or already there, those shared with other config folders: left in the old store too. */
+  keptInOldStore: string[];
   /** Expected by config.json but in neither store. */
   notStored: string[];
   /** Still in the old store after the switch (could not be erased, or changed meanwhile), with why. */
@@ -46,10 +53,10 @@ export interface MigrationPlan {
 }
 
 /** What `--dry-run` reports: names only, from each store's list. Proves both stores answer. */
-export async function planMigration(m: Pick<Migration, 'from' | 'to' | 'expected' | 'cached'>): Promise<MigrationPlan> {
+export async function planMigration(m: Pick<Migration, 'from' | 'to' | 'expected' | 'cached' | 'shared'>): Promise<MigrationPlan> {
   const held = new Set(await m.from.list());
   const inTarget = new Set(await m.to.list());
-  const move = [...m.expected, ...m.cached].filter((account) => held.has(account)).sort();
+  const move = [...m.expected, ...m.cached, ...(m.shared ?? [])].filter((account) => held.has(account)).sort();
   return {
     move,
     inNewStoreToo: move.filter((account) => inTarget.has(account)),
@@ -85,7 +92,7 @@ export async function migrate(m: Migration): Promise<MigrationResult> {
   try {
     // 1. Read everything first: anything unreadable stops here, before a single write.
     const expected = new Set(m.expected);
-    for (const account of [...new Set([...m.expected, ...m.cached])].sort()) {
+    for (const account of [...new Set([...m.expected, ...m.cached, ...(m.shared ?? [])])].sort()) {
       stopIfInterrupted();
       const value = await m.from.get(account);
       if (value !== null) secrets.set(account, value);
@@ -133,7 +140,10 @@ export async function migrate(m: Migration): Promise<MigrationResult> {
   m.committed?.();
 
   const leftInOldStore: MigrationResult['leftInOldStore'] = [];
+  const shared = new Set(m.shared);
   for (const [account, value] of secrets) {
+    // Another config folder on the old store may sign its links (or send its mail) with it.
+    if (shared.has(account)) continue;
     try {
       // A command that ran meanwhile may have stored a newer secret there: keep it for the operator to look at.
       if ((await m.from.get(account)) !== value) {
@@ -148,6 +158,7 @@ export async function migrate(m: Migration): Promise<MigrationResult> {
   return {
     moved: [...secrets.keys()].filter((account) => !alreadyThere.includes(account)),
     alreadyThere,
+    keptInOldStore: [...secrets.keys()].filter((account) => shared.has(account)),
     notStored,
     leftInOldStore,
   };

@@ -76,7 +76,7 @@ describe('profile set, config set and set-secret (in-process)', () => {
   });
 
   it('config set-secret smtp-password reads stdin into the secret store, never into config.json; store migrate moves it', async () => {
-    expect(configAccounts({ version: 1, apps: {}, profiles: {} }).cached).toContain('mail/smtp-password');
+    expect(configAccounts({ version: 1, apps: {}, profiles: {} }).shared).toContain('mail/smtp-password');
     const env = fakeEnvironment({ now });
     const result = await env.run(['config', 'set-secret', 'smtp-password'], 'app password with spaces\n');
     expect(result.code, result.stderr).toBe(0);

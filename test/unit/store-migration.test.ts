@@ -88,6 +88,18 @@ describe('store migrate', () => {
     expect(Object.fromEntries(s.to.items)).toEqual(OLD);
   });
 
+  it("copies the entries one store holds for every config folder on it (serve's signing key, the SMTP password) and leaves them in the old store", async () => {
+    const s = stores();
+    s.from.items.set('serve/signing-key', 'a-signing-key');
+    const result = await migrate({ ...s.migration, shared: ['serve/signing-key', 'mail/smtp-password'] });
+    expect(s.to.items.get('serve/signing-key')).toBe('a-signing-key');
+    // Another config folder's serve, still on the old store, keeps signing its links with it.
+    expect(Object.fromEntries(s.from.items)).toEqual({ 'serve/signing-key': 'a-signing-key' });
+    expect(result.moved).toContain('serve/signing-key');
+    expect(result.keptInOldStore).toEqual(['serve/signing-key']);
+    expect(result.leftInOldStore).toEqual([]);
+  });
+
   it('stops before writing anything when a secret cannot be read', async () => {
     const s = stores();
     s.from.failGet.add('profile/shop-fr/refresh-token');
