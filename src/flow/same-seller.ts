@@ -1,7 +1,9 @@
 // Whether a new grant comes from the profile's own seller, as Amazon says it: serve's
 // callbacks and `renew` at the terminal store a renewal only when this says "same".
 // The profile's recorded identity is the reference; a profile without one is asked
-// about through its current token. Whatever cannot be learned counts as a mismatch.
+// about through its current token, and when that tells nothing (expired, revoked) its
+// selling partner id stands in, matched only by the seller id Amazon names for the new
+// grant. Whatever cannot be learned counts as a mismatch.
 
 import type { CommandContext } from '../context.js';
 import type { ProfileRecord } from '../config/config.js';
@@ -10,6 +12,7 @@ import { HTTP_RETRIES, httpTimeoutMs, lwaOptions, spApiOriginFor } from '../amaz
 import { compareIdentity, learnIdentity, type IdentityMatch, type SellerIdentity } from '../amazon/identity.js';
 import { refreshAccessToken } from '../amazon/lwa.js';
 import { findMarketplace } from '../amazon/marketplaces.js';
+import * as validate from '../validate.js';
 
 export interface GrantTarget {
   profile: string;
@@ -52,6 +55,17 @@ export async function knownIdentity(
   options: { clientId: string; clientSecret: string; stop?: AbortSignal },
 ): Promise<SellerIdentity | undefined> {
   if (profile.identity) return profile.identity;
+  const fromToken = await currentTokenIdentity(ctx, profileName, profile, options);
+  if (fromToken?.sellerId || fromToken?.storeName) return fromToken;
+  return sellerIdOnRecord(profile);
+}
+
+async function currentTokenIdentity(
+  ctx: CommandContext,
+  profileName: string,
+  profile: ProfileRecord,
+  options: { clientId: string; clientSecret: string; stop?: AbortSignal },
+): Promise<SellerIdentity | undefined> {
   try {
     const current = await (await ctx.deps.secretStore()).get(accounts.refreshToken(profileName));
     if (!current) return undefined;
@@ -63,6 +77,22 @@ export async function knownIdentity(
     return await grantIdentity(ctx, { profile: profileName, app: profile.app, marketplace: profile.marketplace }, reply.accessToken, options.stop);
   } catch {
     return undefined; // a revoked or unreadable current token tells nothing
+  }
+}
+
+/**
+ * A profile made before identities were recorded, whose grant has lapsed (the usual case for a
+ * renewal): the selling partner id it was authorized with. As a seller id alone it matches only
+ * the seller id Amazon names for the new grant (Fees API), never a store name or the query's id,
+ * so an edited callback cannot pass for it. UNKNOWN or a malformed id tells nothing.
+ */
+export function sellerIdOnRecord(profile: Pick<ProfileRecord, 'sellingPartnerId'>): SellerIdentity | undefined {
+  const id = profile.sellingPartnerId;
+  if (id === 'UNKNOWN') return undefined;
+  try {
+    return { sellerId: validate.sellingPartnerId(id) };
+  } catch {
+    return undefined;
   }
 }
 

@@ -281,6 +281,35 @@ describe('renew', () => {
     expect(readFileSync(join(r.s.configDir, 'config.json'), 'utf8')).toBe(before);
   });
 
+  it('a lapsed grant of a profile with no recorded identity renews when Amazon names its seller id, and the identity is recorded', async () => {
+    const r = await rig({ redirectUri: 'https://relay.example.com/amz-token/' });
+    const profile = `${r.s.prefix}-lapsed`;
+    const oldToken = await imported(r, profile);
+    r.double.revoke(oldToken); // the usual renewal: the old grant no longer tells Amazon who it was
+    expect(profileOf(r, profile).identity).toBeUndefined();
+    const run = r.s.start(['renew', '--profile', profile, '--no-browser', '--port', '0', '--timeout', '30']);
+    const landing = await confirmConsent(consentUrlFrom(await waitForOutput(run.stderr, (t) => t.includes('/apps/authorize/consent?'))));
+    run.child.stdin!.write(`${landing}\n`);
+    expect((await run.child).exitCode, run.stderr()).toBe(0);
+    expect(await secretToolLookup(`profile/${profile}/refresh-token`)).not.toBe(oldToken);
+    expect(profileOf(r, profile).identity).toMatchObject({ sellerId: 'A3TESTSELLER01' });
+
+    // Without the Pricing role Amazon names no seller id: a lapsed grant with nothing recorded cannot be vouched for.
+    const other = `${r.s.prefix}-lapsed-np`;
+    const otherToken = await imported(r, other);
+    r.double.revoke(otherToken);
+    r.double.setRoles(FAKE.clientId, ['Sellers']);
+    try {
+      const refused = r.s.start(['renew', '--profile', other, '--no-browser', '--port', '0', '--timeout', '30']);
+      const landing2 = await confirmConsent(consentUrlFrom(await waitForOutput(refused.stderr, (t) => t.includes('/apps/authorize/consent?'))));
+      refused.child.stdin!.write(`${landing2}\n`);
+      expect((await refused.child).exitCode).toBe(6);
+      expect(await secretToolLookup(`profile/${other}/refresh-token`)).toBe(otherToken);
+    } finally {
+      r.double.setRoles(FAKE.clientId, undefined);
+    }
+  });
+
   it('refuses a different seller (exit 6, nothing stored) unless --force', async () => {
     const r = await rig({ redirectUri: 'https://relay.example.com/amz-token/' });
     const profile = `${r.s.prefix}-other`;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareIdentity, learnIdentity } from '../../src/amazon/identity.js';
+import { judge, sellerIdOnRecord } from '../../src/flow/same-seller.js';
 import { emptyConfig, loadConfig, updateConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
@@ -24,6 +25,18 @@ describe('compareIdentity', () => {
     expect(compareIdentity({ storeName: 'Acme', marketplaces: ['DE'] }, { storeName: 'Acme GmbH', marketplaces: ['DE'] }).same).toBe(false);
     expect(compareIdentity({ storeName: 'Acme' }, { storeName: 'Acme' })).toMatchObject({ same: false, why: expect.stringMatching(/could not be learned/) });
     expect(compareIdentity({}, { sellerId: 'A1X' }).same).toBe(false);
+  });
+});
+
+describe("a lapsed profile without a recorded identity: its selling partner id stands in", () => {
+  it('matches only the seller id Amazon names for the new grant; UNKNOWN, a malformed id or a store name alone never match', () => {
+    expect(judge(sellerIdOnRecord({ sellingPartnerId: 'A3EXAMPLE12345' }), { sellerId: 'A3EXAMPLE12345', storeName: 'Acme' })).toEqual({ same: true, by: 'seller id' });
+    expect(judge(sellerIdOnRecord({ sellingPartnerId: 'A3EXAMPLE12345' }), { sellerId: 'A2ATTACKER9999' }).same).toBe(false);
+    // An app without the Pricing role learns no seller id: the record alone cannot vouch for a store name.
+    expect(judge(sellerIdOnRecord({ sellingPartnerId: 'A3EXAMPLE12345' }), { storeName: 'Acme', marketplaces: ['DE'] }).same).toBe(false);
+    expect(sellerIdOnRecord({ sellingPartnerId: 'UNKNOWN' })).toBeUndefined();
+    expect(sellerIdOnRecord({ sellingPartnerId: 'a1b"<x>' })).toBeUndefined();
+    expect(judge(undefined, { sellerId: 'A3EXAMPLE12345' }).same).toBe(false);
   });
 });
 
