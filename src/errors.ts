@@ -99,6 +99,16 @@ export class ConfigError extends AmzTokenError {
   }
 }
 
+/** A rule of the flags applied to a config.json entry (which its message names): its UsageError becomes a ConfigError naming the file. */
+export function configRule<T>(rule: () => T, file: string): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof UsageError) throw new ConfigError(file, error.message);
+    throw error;
+  }
+}
+
 export class NotFoundError extends AmzTokenError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.NOT_FOUND, hint);

@@ -4,8 +4,8 @@
 
 import { AmazonUnavailableError } from '../errors.js';
 import { findMarketplace } from './marketplaces.js';
-import { parseJsonObject, retrying, sendToAmazon, TransientFailure, type Sleep } from './http.js';
-import { sellerParticipations } from './sellers.js';
+import { parseJsonObject, retrying, sendToAmazon, TransientFailure } from './http.js';
+import { sellerParticipations, type SellersApiOptions } from './sellers.js';
 
 export const FEES_PATH = (asin: string) => `/products/fees/v0/items/${asin}/feesEstimate`;
 /** Any ASIN serves: the answer names the caller even when the estimate is a ClientError. */
@@ -25,17 +25,9 @@ export interface SellerIdentity {
   marketplaces?: string[];
 }
 
-export interface IdentityOptions {
-  /** The region's SP-API origin. */
-  origin: string;
+export interface IdentityOptions extends SellersApiOptions {
   /** The profile's marketplace: the fees call asks about it. */
   marketplace: string;
-  timeoutMs: number;
-  retries: number;
-  profile: string;
-  app: string;
-  sleep?: Sleep;
-  stop?: AbortSignal;
 }
 
 /**

@@ -2,7 +2,7 @@
 // its environment and nothing on amz-token's stdout; exits with the job's code.
 // Credentials first: when they cannot be had, the job is never started.
 
-import { ExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { CommandContext } from '../context.js';
 import { jobCredentials } from '../job/credentials.js';
 import { jobEnvironment, jobVariables } from '../job/variables.js';

@@ -4,7 +4,7 @@
 
 import { Option } from '@commander-js/extra-typings';
 import { ExitCode, StoreUnavailableError, UsageError, AmzTokenError } from '../errors.js';
-import { updateConfig, configFile, type Config } from '../config/config.js';
+import { updateConfig, configFile } from '../config/config.js';
 import { sameStore, storeName, storeSpecOf, type StoreSpec } from '../config/store-setting.js';
 import { configAccounts } from '../secrets/accounts.js';
 import { table } from '../output.js';

@@ -6,7 +6,7 @@
 // a few ms. Writing (atomic-file.js, which uses it) is loaded only by the commands that write.
 import { readFileSync, lstatSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, StoreUnavailableError, AmzTokenError, UsageError } from '../errors.js';
+import { ConfigError, StoreUnavailableError, AmzTokenError, configRule } from '../errors.js';
 import { isRegion, type Region } from '../amazon/marketplaces.js';
 import * as validate from '../validate.js';
 import { printable } from '../terminal-text.js';
@@ -113,12 +113,12 @@ export function parseConfig(text: string, file: string): Config {
   // the flags that set them, so nothing in it can smuggle escape codes onto a terminal.
   for (const [name, value] of Object.entries(apps)) {
     const where = `apps.${entryName(name)}`;
-    ruled(() => validate.appName(name, `the name of ${where}`), file);
+    configRule(() => validate.appName(name, `the name of ${where}`), file);
     config.apps[name] = parseApp(value, where, file);
   }
   for (const [name, value] of Object.entries(profiles)) {
     const where = `profiles.${entryName(name)}`;
-    ruled(() => validate.profileName(name, `the name of ${where}`), file);
+    configRule(() => validate.profileName(name, `the name of ${where}`), file);
     const profile = parseProfile(value, where, file);
     if (!config.apps[profile.app]) throw new ConfigError(file, `${where}.app names the app "${profile.app}", which the file does not define`);
     config.profiles[name] = profile;
@@ -132,15 +132,6 @@ export function parseConfig(text: string, file: string): Config {
   return config;
 }
 
-/** A validation rule of the flags, applied to a config entry (which its message names): a UsageError becomes a ConfigError naming the file. */
-function ruled<T>(rule: () => T, file: string): T {
-  try {
-    return rule();
-  } catch (error) {
-    if (error instanceof UsageError) throw new ConfigError(file, error.message);
-    throw error;
-  }
-}
 
 /** An entry's name as it may appear in a message: control characters shown as '?', long names cut. */
 function entryName(name: string): string {
@@ -159,9 +150,9 @@ function parseStore(raw: Record<string, unknown>, file: string): Pick<Config, 's
 function parseApp(value: unknown, where: string, file: string): AppRecord {
   if (!isObject(value)) throw new ConfigError(file, `${where} must be an object`);
   const app: AppRecord = {
-    appId: ruled(() => validate.applicationId(str(value, 'appId', where, file), `${where}.appId`), file),
-    clientId: ruled(() => validate.clientId(str(value, 'clientId', where, file), `${where}.clientId`), file),
-    redirectUri: ruled(() => validate.redirectUri(str(value, 'redirectUri', where, file), `${where}.redirectUri`), file),
+    appId: configRule(() => validate.applicationId(str(value, 'appId', where, file), `${where}.appId`), file),
+    clientId: configRule(() => validate.clientId(str(value, 'clientId', where, file), `${where}.clientId`), file),
+    redirectUri: configRule(() => validate.redirectUri(str(value, 'redirectUri', where, file), `${where}.redirectUri`), file),
     draft: bool(value, 'draft', where, file),
     clientSecretCreatedAt: date(value, 'clientSecretCreatedAt', where, file),
   };
@@ -169,7 +160,7 @@ function parseApp(value: unknown, where: string, file: string): AppRecord {
     if (value[key] !== undefined) app[key] = date(value, key, where, file);
   }
   if (value.secretQueueUrl !== undefined) {
-    app.secretQueueUrl = ruled(() => validate.queueUrl(str(value, 'secretQueueUrl', where, file), `${where}.secretQueueUrl`), file);
+    app.secretQueueUrl = configRule(() => validate.queueUrl(str(value, 'secretQueueUrl', where, file), `${where}.secretQueueUrl`), file);
   }
   return app;
 }
@@ -181,15 +172,15 @@ function parseProfile(value: unknown, where: string, file: string): ProfileRecor
   const role = str(value, 'role', where, file);
   if (role !== 'seller' && role !== 'vendor') throw new ConfigError(file, `${where}.role must be seller or vendor`);
   const profile: ProfileRecord = {
-    app: ruled(() => validate.appName(str(value, 'app', where, file), `${where}.app`), file),
+    app: configRule(() => validate.appName(str(value, 'app', where, file), `${where}.app`), file),
     region,
-    marketplace: ruled(() => validate.marketplace(str(value, 'marketplace', where, file), `${where}.marketplace`).code, file),
+    marketplace: configRule(() => validate.marketplace(str(value, 'marketplace', where, file), `${where}.marketplace`).code, file),
     role,
-    sellingPartnerId: ruled(() => validate.sellingPartnerId(str(value, 'sellingPartnerId', where, file), `${where}.sellingPartnerId`), file),
+    sellingPartnerId: configRule(() => validate.sellingPartnerId(str(value, 'sellingPartnerId', where, file), `${where}.sellingPartnerId`), file),
     expiresAt: date(value, 'expiresAt', where, file),
   };
   // The flags refuse --region na with a DE marketplace; so does the file, or exec would hand a DE job the NA endpoint.
-  ruled(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
+  configRule(() => validate.regionOfMarketplace(validate.marketplace(profile.marketplace), region, `${where}.region`), file);
   if (value.authorizedAt !== undefined) profile.authorizedAt = date(value, 'authorizedAt', where, file);
   if (value.identity !== undefined) profile.identity = parseIdentity(value.identity, `${where}.identity`, file);
   return Object.assign(profile, profileContactFields(value, where, file));

@@ -3,7 +3,7 @@
 // config.json; a new seller's invitation carries the contact until the seller confirms.
 // Free of I/O: config.json's validation and the flags share these rules.
 
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, UsageError, configRule } from '../errors.js';
 
 export const LANGUAGES = ['en', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -48,8 +48,8 @@ export function parseContact(value: unknown, where: string, file: string): Conta
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(file, `${where} must be an object`);
   const v = value as Record<string, unknown>;
   return {
-    email: ruled(() => emailAddress(text(v, 'email', where, file), `${where}.email`), file),
-    language: ruled(() => language(text(v, 'language', where, file), `${where}.language`), file),
+    email: configRule(() => emailAddress(text(v, 'email', where, file), `${where}.email`), file),
+    language: configRule(() => language(text(v, 'language', where, file), `${where}.language`), file),
   };
 }
 
@@ -64,7 +64,7 @@ export function parseReminder(value: unknown, where: string, file: string): Remi
   };
   const invitation = text(v, 'invitation', where, file);
   if (!/^[A-Za-z0-9_-]{16}$/.test(invitation)) throw new ConfigError(file, `${where}.invitation must be an invitation id`);
-  return { sentAt: when('sentAt'), to: ruled(() => emailAddress(text(v, 'to', where, file), `${where}.to`), file), invitation, expiresAt: when('expiresAt') };
+  return { sentAt: when('sentAt'), to: configRule(() => emailAddress(text(v, 'to', where, file), `${where}.to`), file), invitation, expiresAt: when('expiresAt') };
 }
 
 /** What a profile holds besides its authorization: how to reach its seller, and the last reminder. */
@@ -86,11 +86,3 @@ function text(v: Record<string, unknown>, key: string, where: string, file: stri
   return v[key] as string;
 }
 
-function ruled<T>(rule: () => T, file: string): T {
-  try {
-    return rule();
-  } catch (error) {
-    if (error instanceof UsageError) throw new ConfigError(file, error.message);
-    throw error;
-  }
-}

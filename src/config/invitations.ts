@@ -2,7 +2,7 @@
 // it still works. The link itself is signed (src/serve/signing.ts) and never
 // stored; the record is what makes a link usable once, revocable and listable.
 
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, configRule } from '../errors.js';
 import * as validate from '../validate.js';
 import { parseContact, type Contact } from './contact.js';
 
@@ -53,14 +53,7 @@ export function parseInvitations(raw: unknown, file: string): Record<string, Inv
       if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) throw new ConfigError(file, `${where}.${key} must be an ISO 8601 date-time`);
       return value;
     };
-    const ruled = <T>(rule: () => T): T => {
-      try {
-        return rule();
-      } catch (error) {
-        if (error instanceof UsageError) throw new ConfigError(file, error.message);
-        throw error;
-      }
-    };
+    const ruled = <T>(rule: () => T): T => configRule(rule, file);
     const kind = text('kind');
     if (kind !== 'renewal' && kind !== 'new-seller') throw new ConfigError(file, `${where}.kind must be renewal or new-seller`);
     const role = text('role');

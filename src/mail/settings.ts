@@ -2,7 +2,7 @@
 // its mail is from (mailFrom). The password is never here: it sits in the secret store
 // (`config set-secret smtp-password`). Free of I/O, so config.json's validation can use it.
 
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, UsageError, configRule } from '../errors.js';
 import { isLoopbackHost } from '../validate.js';
 import { emailAddress } from '../config/contact.js';
 
@@ -75,12 +75,7 @@ export function parseMailSettings(raw: Record<string, unknown>, file: string): M
     const value = raw[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new ConfigError(file, `"${key}" must be a string`);
-    try {
-      out[key] = parse(value);
-    } catch (error) {
-      if (error instanceof UsageError) throw new ConfigError(file, error.message);
-      throw error;
-    }
+    out[key] = configRule(() => parse(value), file);
   }
   return out;
 }
