@@ -84,6 +84,14 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
     const app = findApp(config, profile.app);
     const marketplace = findMarketplace(profile.marketplace);
     if (!marketplace) throw new UsageError(`profile "${opts.profile}" has an unknown marketplace "${profile.marketplace}"`);
+    // Amazon names no account for vendor tokens (both identity calls are seller APIs), so the check
+    // below could only refuse after the vendor confirmed: say so before the browser opens instead.
+    if (profile.role === 'vendor' && !opts.force) {
+      throw new UsageError(
+        `profile "${opts.profile}" is a vendor's: Amazon names no account for vendor apps, so renew cannot check that the right account confirms`,
+        `if you (or the vendor you send the consent URL to) will confirm as the right Vendor Central account: amz-token renew --profile ${opts.profile} --force`,
+      );
+    }
     // Read the keychain before the browser opens: a locked keychain fails now (8), not after consent.
     await (await ctx.deps.secretStore()).get(accounts.refreshToken(opts.profile));
     // A bare code names no seller, so the different-seller guard below could not check it.

@@ -211,6 +211,29 @@ describe('renew asks Amazon who granted the new token', () => {
   });
 });
 
+describe('renew of a vendor profile', () => {
+  it('asks for --force before any browser opens (Amazon names no account for vendor apps), and with it renews', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    const { updateConfig } = await import('../../src/config/config.js');
+    await updateConfig(r.env.deps.configDir, (config) => void (config.profiles['shop-de']!.role = 'vendor'));
+    const oldToken = r.env.store.items.get('profile/shop-de/refresh-token');
+    const requestsBefore = r.double.requests.length;
+    r.browser = fakeBrowser();
+    const refused = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^amz-token: profile "shop-de" is a vendor's: Amazon names no account for vendor apps/);
+    expect(refused.stderr).toContain('amz-token renew --profile shop-de --force');
+    expect(r.double.requests.length).toBe(requestsBefore); // no consent, no exchange
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(oldToken);
+
+    r.browser = fakeBrowser();
+    const forced = await r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).not.toBe(oldToken);
+  });
+});
+
 describe('renew with a pasted bare code', () => {
   it('is refused without --force, as it names no seller; the whole address then meets the different-seller guard', async () => {
     const r = await rig();
