@@ -26,7 +26,7 @@ export const flowOptions = {
   port: () => new Option('--port <n>', 'port on 127.0.0.1 where the relay page sends the browser back (default: 47613); a loopback redirect URI sets its own').argParser((v) => validate.portNumber(v)),
   timeout: () => new Option('--timeout <seconds>', 'give up waiting for the seller after this long').argParser(wholeNumber('--timeout', 1, MAX_TIMEOUT_SECONDS)).default(300),
   // No .default(false): commander would print "(default: false)" for a switch.
-  force: () => new Option('--force', 'replace an existing profile (request) or accept a different seller (renew)'),
+  force: () => new Option('--force', "replace an existing profile (request), or store a grant Amazon does not confirm as the profile's seller's, a vendor's included (renew)"),
 };
 
 /** --app-id, --client-id and --redirect-uri, declared once for app add and app set so both refuse the same values. */
