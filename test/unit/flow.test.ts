@@ -248,6 +248,28 @@ describe('a new authorization keeps what the operator keeps about the seller', (
   });
 });
 
+describe('renew and a profile replaced while the seller was at Amazon', () => {
+  it('stores nothing (exit 6): the token imported meanwhile, for another seller, stays', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    r.browser = fakeBrowser({ followRedirect: false });
+    const stdin = new PassThrough();
+    const run = r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30'], stdin);
+    const address = await r.browser.confirmed();
+    const imported = await r.env.run(
+      ['import', '--profile', 'shop-de', '--app', 'my-app', '--marketplace', 'DE', '--selling-partner-id', 'A9OTHERSELLER9', '--expires-at', new Date(Date.now() + 100 * 86_400_000).toISOString().slice(0, 10), '--force'],
+      FAKE.refreshToken,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    stdin.write(`${address}\n`);
+    const renewed = await run;
+    expect(renewed.code).toBe(6);
+    expect(renewed.stderr).toContain('profile "shop-de" was replaced by another command while its seller was at Amazon; nothing was stored');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(FAKE.refreshToken);
+    expect(JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0].sellingPartnerId).toBe('A9OTHERSELLER9');
+  });
+});
+
 describe('renew with a pasted bare code', () => {
   it('is refused without --force, as it names no seller; the whole address then meets the different-seller guard', async () => {
     const r = await rig();
