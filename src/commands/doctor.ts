@@ -54,7 +54,7 @@ export async function runDoctor(ctx: CommandContext, opts: DoctorCommandOptions)
 export function registerDoctor(program: Program, line: CommandLine): void {
   program
     .command('doctor')
-    .description('prove the whole setup now (apps, profiles, serve, rotation queues, store, clock), one line per finding with its fix; changes nothing')
+    .description('prove the whole setup now (apps, profiles, serve, rotation queues, mail, store, clock), one line per finding with its fix; changes nothing')
     .addOption(new Option('--app <name>', 'check only this app and its profiles').argParser(appNameOf('--app')))
     .addOption(
       new Option('--deadline <seconds>', 'stop the checks at Login with Amazon after this long; what is left is a failure (exit 7)')
@@ -71,9 +71,12 @@ secret (a grantless token request, or a profile's refresh), its recorded
 expiry, the redirect URI (https, no fragment, serve's <base-url>/callback),
 Draft, and its secret queue and queue policy; per profile: the grant at Login
 with Amazon, its expiry, its invitation link; with a base URL: serve's
-certificate and /healthz through the public address. The exit code is the
-most urgent finding's: 9 app, 4 authorization, 8 store or queue, 7 Amazon
-unreachable, 5 nothing to check, 6 serve unreachable for sellers, 3 soon.
+certificate and /healthz through the public address; with mail settings:
+what remind --send needs (smtp-url, mail-from, a base URL), the SMTP password
+in the store, and a login at the mail server over verified TLS. The exit code
+is the most urgent finding's: 2 a mail setting missing, 9 app, 4
+authorization, 8 store or queue, 7 Amazon or the mail server unreachable or
+refusing, 5 nothing to check, 6 serve unreachable for sellers, 3 soon.
 --profile checks one profile and its app; --json prints one document with a
 status per check.
 ` + helpFooter(['amz-token doctor', 'amz-token doctor --app my-app', 'amz-token doctor --profile shop-de --json', 'amz-token doctor --quiet || page-oncall'], DOCTOR_EXIT_CODES),

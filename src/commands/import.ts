@@ -5,6 +5,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ProfileRecord } from '../config/config.js';
 import { findApp } from '../config/lookup.js';
+import { keptContactWarning, replacedProfile } from '../config/replace-profile.js';
 import { accounts } from '../secrets/accounts.js';
 import { readSecret } from '../secrets/input.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
@@ -49,7 +50,7 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
     check: (v) => (v.startsWith('Atzr|') ? undefined : 'that is not a refresh token: LWA refresh tokens start with "Atzr|"'),
   });
   const expiresAt = opts.expiresAt ?? authorizationExpiry(opts.authorizedAt!);
-  const record: ProfileRecord = {
+  const fresh: ProfileRecord = {
     app: opts.app,
     region: opts.region,
     marketplace: opts.marketplace.code,
@@ -58,19 +59,25 @@ export async function runImport(ctx: CommandContext, opts: ImportOptions): Promi
     ...(opts.authorizedAt ? { authorizedAt: opts.authorizedAt.toISOString() } : {}),
     expiresAt: expiresAt.toISOString(),
   };
+  // --force replaces the authorization, not the profile: its contact and last reminder stay (replace-profile.ts).
+  let record = fresh;
+  let replaced: ProfileRecord | undefined;
   await storeSecretThenConfig(ctx, {
     account: accounts.refreshToken(opts.profile),
     secret: token,
     what: 'the imported token',
     change: (latest) => {
       findApp(latest, opts.app);
-      if (latest.profiles[opts.profile] && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
-      latest.profiles[opts.profile] = record;
+      replaced = latest.profiles[opts.profile];
+      if (replaced && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
+      record = latest.profiles[opts.profile] = replacedProfile(replaced, fresh);
     },
     // A cached access token belongs to the token this one replaces.
     stale: [accounts.accessToken(opts.profile)],
   });
 
+  const warning = keptContactWarning(opts.profile, replaced, record);
+  if (warning) ctx.out.warn(warning);
   // Still worth importing (status then reports it, and the seller may have renewed
   // elsewhere), but not silently: the operator probably expected a live one.
   const expired = expiresAt.getTime() <= now.getTime();

@@ -5,6 +5,7 @@ import { Option } from '@commander-js/extra-typings';
 import { ExitCode, FlowError, UsageError } from '../errors.js';
 import type { Config, ProfileRecord, Role } from '../config/config.js';
 import { findApp, findProfile } from '../config/lookup.js';
+import { keptContactWarning, replacedProfile, sameSellerRecorded } from '../config/replace-profile.js';
 import { accounts } from '../secrets/accounts.js';
 import { clientSecretOf } from '../secrets/credentials.js';
 import { storeSecretThenConfig } from '../secrets/secret-then-config.js';
@@ -58,7 +59,7 @@ export function runRequest(ctx: CommandContext, opts: RequestOptions): Promise<E
 
     const authorizedAt = ctx.deps.now();
     const identity = recordedIdentity(granted, authorizedAt);
-    const record: ProfileRecord = {
+    const fresh: ProfileRecord = {
       app: opts.app,
       region: opts.marketplace.region,
       marketplace: opts.marketplace.code,
@@ -68,10 +69,16 @@ export function runRequest(ctx: CommandContext, opts: RequestOptions): Promise<E
       expiresAt: authorizationExpiry(authorizedAt).toISOString(),
       ...(identity ? { identity } : {}),
     };
+    // --force replaces the authorization, not the profile: its contact and last reminder stay (replace-profile.ts).
+    let record = fresh;
+    let replaced: ProfileRecord | undefined;
     await storeAuthorization(ctx, opts.profile, result.refreshToken, (latest) => {
-      if (latest.profiles[opts.profile] && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
-      latest.profiles[opts.profile] = record;
+      replaced = latest.profiles[opts.profile];
+      if (replaced && !opts.force) throw new UsageError(`profile "${opts.profile}" was created by another command meanwhile`);
+      record = latest.profiles[opts.profile] = replacedProfile(replaced, fresh);
     });
+    const warning = keptContactWarning(opts.profile, replaced, record);
+    if (warning) ctx.out.warn(warning);
     await summarize(ctx, opts.profile, record);
     return OK;
   });
@@ -119,18 +126,22 @@ export function runRenew(ctx: CommandContext, opts: RenewOptions): Promise<ExitC
     if (!result.sellingPartnerId) ctx.out.warn("warning: a pasted bare code carries no selling partner id; keeping the profile's");
     const authorizedAt = ctx.deps.now();
     const identity = recordedIdentity(granted, authorizedAt);
-    const renewed: ProfileRecord = {
-      ...profile,
-      sellingPartnerId: granted.sellerId ?? result.sellingPartnerId ?? profile.sellingPartnerId,
-      authorizedAt: authorizedAt.toISOString(),
-      expiresAt: authorizationExpiry(authorizedAt).toISOString(),
-      ...(identity ? { identity } : {}),
-    };
+    const sellingPartnerId = granted.sellerId ?? result.sellingPartnerId ?? profile.sellingPartnerId;
+    const times = { authorizedAt: authorizedAt.toISOString(), expiresAt: authorizationExpiry(authorizedAt).toISOString(), ...(identity ? { identity } : {}) };
+    // Built on the latest record, under the config lock: a contact set or a reminder sent while
+    // the seller was at Amazon stays. One that now names another app or seller was changed meanwhile.
+    let renewed: ProfileRecord | undefined;
     await storeAuthorization(ctx, opts.profile, result.refreshToken, (latest) => {
-      findProfile(latest, opts.profile);
-      latest.profiles[opts.profile] = renewed;
+      const current = findProfile(latest, opts.profile);
+      const moved = current.app !== profile.app || current.marketplace !== profile.marketplace || current.role !== profile.role;
+      if (moved || (!opts.force && !sameSellerRecorded(current, profile) && current.sellingPartnerId !== profile.sellingPartnerId)) {
+        throw new FlowError(`profile "${opts.profile}" was replaced by another command while its seller was at Amazon; nothing was stored`, `check it with amz-token profile show ${opts.profile}, then renew again`);
+      }
+      renewed = latest.profiles[opts.profile] = replacedProfile(current, { app: current.app, region: current.region, marketplace: current.marketplace, role: current.role, sellingPartnerId, ...times });
     });
-    await summarize(ctx, opts.profile, renewed, profile.expiresAt);
+    const warning = keptContactWarning(opts.profile, profile, renewed!);
+    if (warning) ctx.out.warn(warning);
+    await summarize(ctx, opts.profile, renewed!, profile.expiresAt);
     return OK;
   });
 }

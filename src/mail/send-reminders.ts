@@ -14,7 +14,7 @@ import { invitationLink, pruned } from '../serve/invitations.js';
 import { signer, signingKey } from '../serve/signing.js';
 import { planReminders, reminderInvitation, type Reminder } from './reminder-plan.js';
 import { reminderMail } from './reminder-mail.js';
-import { parseMailFrom, parseSmtpUrl } from './settings.js';
+import { missingMailSettings, parseMailFrom, parseSmtpUrl } from './settings.js';
 import { MailServerError, openMailer } from './smtp.js';
 
 export interface SendOutcome {
@@ -33,12 +33,7 @@ export interface SendRun {
 
 /** What --send needs besides the plan: the settings checked together, so one run names every missing one (exit 2). */
 export function mailSettings(ctx: CommandContext, config: Config) {
-  const missing = [
-    ...(config.smtpUrl ? [] : ['smtp-url (amz-token config set smtp-url smtps://USER@HOST)']),
-    ...(config.mailFrom ? [] : ["mail-from (amz-token config set mail-from 'Name <addr>')"]),
-    // The links point at serve: without its address there is nothing to mail.
-    ...(config.baseUrl || ctx.deps.env.AMZ_TOKEN_BASE_URL?.trim() ? [] : ['a base URL (amz-token config set base-url https://HOST/PATH)']),
-  ];
+  const missing = missingMailSettings(config, ctx.deps.env.AMZ_TOKEN_BASE_URL);
   if (missing.length) throw new UsageError(`remind --send needs ${missing.join(', ')}; nothing was sent`);
   return { server: parseSmtpUrl(config.smtpUrl!, '"smtpUrl"'), from: parseMailFrom(config.mailFrom!, '"mailFrom"'), base: chooseBaseUrl(undefined, ctx.deps.env, config) };
 }

@@ -68,6 +68,18 @@ export function parseMailFrom(value: string, what = 'mail-from'): MailFrom {
   return name ? { name, address, text: `${name} <${address}>` } : { address, text: address };
 }
 
+/**
+ * What `remind --send` needs and is not set, each with the command that sets it: smtp-url,
+ * mail-from, and serve's base URL (the links point at serve). Shared by remind and doctor.
+ */
+export function missingMailSettings(config: MailSettings & { baseUrl?: string }, baseUrlFromEnv: string | undefined): string[] {
+  return [
+    ...(config.smtpUrl ? [] : ['smtp-url (amz-token config set smtp-url smtps://USER@HOST)']),
+    ...(config.mailFrom ? [] : ["mail-from (amz-token config set mail-from 'Name <addr>')"]),
+    ...(config.baseUrl || baseUrlFromEnv?.trim() ? [] : ['a base URL (amz-token config set base-url https://HOST/PATH)']),
+  ];
+}
+
 /** config.json's smtpUrl and mailFrom, each checked by the rule of `config set`. */
 export function parseMailSettings(raw: Record<string, unknown>, file: string): MailSettings {
   const out: MailSettings = {};

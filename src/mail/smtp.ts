@@ -1,8 +1,10 @@
 // The mail server, through nodemailer: a connection that has logged in (or the one-line reason it
-// could not), then one message at a time. Loaded only by `remind --send`. Failures are exit 7, as
-// for an unreachable Amazon, and say SMTP, where, and why, never the password.
+// could not), then one message at a time. Loaded only by `remind --send` and by doctor's mail check,
+// which logs in the same way. Failures are exit 7, as for an unreachable Amazon, and say SMTP,
+// where, and why, never the password.
 
 import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { AmzTokenError, ExitCode, UsageError } from '../errors.js';
 import { printable } from '../terminal-text.js';
 import type { MailFrom, SmtpServer } from './settings.js';
@@ -36,28 +38,52 @@ const SOCKET_TIMEOUT_MS = 30_000;
 // Errors that every later message would meet too.
 const FATAL = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EAUTH', 'ENOAUTH', 'EPROTOCOL', 'EPROXY']);
 
-/** Connects and logs in (nodemailer's verify), so a wrong password or a dead server fails before anything is made or sent. */
-export async function openMailer(server: SmtpServer, password: string | undefined, from: MailFrom): Promise<Mailer> {
-  if (server.user !== undefined && password === undefined) {
-    throw new UsageError(`no SMTP password is stored for ${server.user}`, 'store it: amz-token config set-secret smtp-password');
-  }
-  const { createTransport } = await import('nodemailer');
-  const transport: Transporter = createTransport({
+/** The error when smtp-url names a user and the store holds no password for it (exit 2, as a missing setting). */
+export function missingPasswordError(user: string): UsageError {
+  return new UsageError(`no SMTP password is stored for ${user}`, 'store it: amz-token config set-secret smtp-password');
+}
+
+/** How remind and doctor alike talk to the server: TLS verified against the machine's CAs (plus NODE_EXTRA_CA_CERTS), STARTTLS required off loopback. */
+function transportOptions(server: SmtpServer, password: string | undefined, timeouts: { connectMs: number; socketMs: number }): SMTPTransport.Options {
+  return {
     host: server.host,
     port: server.port,
     secure: server.secure,
     requireTLS: server.requireTls,
     ...(server.user !== undefined ? { auth: { user: server.user, pass: password! } } : {}),
-    pool: true,
-    maxConnections: 1,
-    connectionTimeout: CONNECT_TIMEOUT_MS,
-    greetingTimeout: CONNECT_TIMEOUT_MS,
-    socketTimeout: SOCKET_TIMEOUT_MS,
+    connectionTimeout: timeouts.connectMs,
+    greetingTimeout: timeouts.connectMs,
+    socketTimeout: timeouts.socketMs,
     tls: { minVersion: 'TLSv1.2' },
     // The mail is ours alone: no file or URL may be pulled into it.
     disableFileAccess: true,
     disableUrlAccess: true,
     logger: false,
+  };
+}
+
+/** Connects, says hello over TLS and logs in, then hangs up: whether `remind --send` could start. Throws MailServerError. */
+export async function verifyMailServer(server: SmtpServer, password: string | undefined, timeoutMs: number): Promise<void> {
+  if (server.user !== undefined && password === undefined) throw missingPasswordError(server.user);
+  const { createTransport } = await import('nodemailer');
+  const transport = createTransport(transportOptions(server, password, { connectMs: timeoutMs, socketMs: timeoutMs }));
+  try {
+    await transport.verify();
+  } catch (error) {
+    throw mailServerError(error, `${server.host}:${server.port}`, server.user);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Connects and logs in (nodemailer's verify), so a wrong password or a dead server fails before anything is made or sent. */
+export async function openMailer(server: SmtpServer, password: string | undefined, from: MailFrom): Promise<Mailer> {
+  if (server.user !== undefined && password === undefined) throw missingPasswordError(server.user);
+  const { createTransport } = await import('nodemailer');
+  const transport: Transporter = createTransport({
+    ...transportOptions(server, password, { connectMs: CONNECT_TIMEOUT_MS, socketMs: SOCKET_TIMEOUT_MS }),
+    pool: true,
+    maxConnections: 1,
   });
   const where = `${server.host}:${server.port}`;
   try {

@@ -9,6 +9,7 @@
 import type { CommandContext } from '../context.js';
 import { loadConfig, type Config, type ProfileRecord } from '../config/config.js';
 import { recordedIdentity } from '../config/identity.js';
+import { replacedProfile, sameSellerRecorded } from '../config/replace-profile.js';
 import { AmzTokenError } from '../errors.js';
 import { accounts } from '../secrets/accounts.js';
 import { clientSecretOf } from '../secrets/credentials.js';
@@ -76,7 +77,7 @@ export async function complete(ctx: CommandContext, exchange: Exchange, base: Ba
       secret: refreshToken,
       what: `the authorization of ${exchange.profile}`,
       stale: [accounts.accessToken(exchange.profile)],
-      change: (latest) => record(latest, exchange, sellingPartnerId, granted, now),
+      change: (latest) => record(latest, exchange, profile, sellingPartnerId, granted, now),
     });
   } catch (error) {
     if (error instanceof InvitationGone) return { kind: 'gone', why: error.why };
@@ -100,8 +101,8 @@ function profileSeller(exchange: Exchange): string {
   return exchange.expectedSeller ?? 'UNKNOWN';
 }
 
-/** The config change, judged again on the latest file under the lock. */
-function record(latest: Config, exchange: Exchange, sellingPartnerId: string | undefined, granted: SellerIdentity, now: Date): void {
+/** The config change, judged again on the latest file under the lock; `judged` is the profile the renewal was checked against. */
+function record(latest: Config, exchange: Exchange, judged: ProfileRecord | undefined, sellingPartnerId: string | undefined, granted: SellerIdentity, now: Date): void {
   const identity = recordedIdentity(granted, now);
   const times = { authorizedAt: now.toISOString(), expiresAt: authorizationExpiry(now).toISOString(), ...(identity ? { identity } : {}) };
   let contact: ProfileRecord['contact'];
@@ -114,14 +115,17 @@ function record(latest: Config, exchange: Exchange, sellingPartnerId: string | u
   const existing = latest.profiles[exchange.profile];
   if (exchange.kind === 'new-seller') {
     const marketplace = findMarketplace(exchange.marketplace)!;
+    // checkInvitation refused a name taken meanwhile, so there is no record to keep anything of.
     const created: ProfileRecord = { app: exchange.app, region: marketplace.region, marketplace: marketplace.code, role: exchange.role, sellingPartnerId: sellingPartnerId ?? 'UNKNOWN', ...times, ...(contact ? { contact } : {}) };
-    latest.profiles[exchange.profile] = created;
+    latest.profiles[exchange.profile] = replacedProfile(existing, created);
     return;
   }
   if (!existing) throw new InvitationGone('changed');
   // The profile changed hands under the lock (another write recorded another seller): refuse.
   if (existing.identity && granted.sellerId && existing.identity.sellerId && existing.identity.sellerId !== granted.sellerId) throw new InvitationGone('changed');
-  latest.profiles[exchange.profile] = { ...existing, sellingPartnerId: sellingPartnerId ?? existing.sellingPartnerId, ...times };
+  if (judged && !sameSellerRecorded(existing, judged) && existing.sellingPartnerId !== judged.sellingPartnerId) throw new InvitationGone('changed');
+  const renewed = { app: existing.app, region: existing.region, marketplace: existing.marketplace, role: existing.role, sellingPartnerId: sellingPartnerId ?? existing.sellingPartnerId, ...times };
+  latest.profiles[exchange.profile] = replacedProfile(existing, renewed);
 }
 
 /** Why, in one line for the log: our own messages carry no secret; anything else by its code only. */

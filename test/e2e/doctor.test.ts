@@ -1,11 +1,13 @@
 // End to end: `amz-token doctor`, the built binary against the real parts: the Amazon
 // double (LWA, grantless grants), the test keyring (and a locked one of this file's own),
-// Debian's nginx with a throwaway CA in front of `serve`, and fauxqs through the AWS SDK.
+// Debian's nginx with a throwaway CA in front of `serve`, fauxqs through the AWS SDK, and the
+// SMTP server of the remind tests (smtp-server, TLS with its own throwaway CA, AUTH).
 // Each fault is seeded on its own into an otherwise sound setup: the finding it causes
 // fails, the run exits with that finding's code, and the other findings stay ok.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type Result } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTestKeyring, sandbox, type Running, type Sandbox } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
@@ -14,6 +16,7 @@ import { startNginx, type NginxProxy } from '../support/nginx-tls.js';
 import { startFauxqs, type Fauxqs } from '../support/fauxqs.js';
 import { writeConfig } from '../support/config-file.js';
 import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -24,6 +27,7 @@ const POLICY = (queueArn: string) =>
 
 let double: AmazonDouble;
 let sqs: Fauxqs;
+let smtp: TestSmtpServer;
 /** nginx in front of a running serve, and nginx in front of nothing (serve down). */
 let up: { nginx: NginxProxy; serve: Running; base: string };
 let down: { nginx: NginxProxy; base: string };
@@ -34,10 +38,12 @@ const tokens = new Map<string, string>();
 
 beforeAll(async () => {
   requireTestKeyring();
-  [double, sqs] = await Promise.all([
+  [double, sqs, smtp] = await Promise.all([
     startAmazonDouble({ apps: [{ applicationId: FAKE.appId, clientId: FAKE.clientId, clientSecret: FAKE.clientSecret, redirectUris: ['https://relay.example.com/amz/'] }], sellingPartnerId: SELLER }),
     startFauxqs(),
+    startSmtpServer(),
   ]);
+  secrets.push(smtp.password);
   // The host is localhost: the CLI resolves it to nginx on loopback, and the certificate names it.
   const [upstream, nowhere] = await Promise.all([freePort(), freePort()]);
   const [upNginx, downNginx] = await Promise.all([startNginx({ host: 'localhost', upstreamPort: upstream, days: 90 }), startNginx({ host: 'localhost', upstreamPort: nowhere, days: 90 })]);
@@ -54,7 +60,7 @@ afterAll(async () => {
     up.serve.child.kill('SIGTERM');
     await up.serve.child;
   }
-  await Promise.all([up?.nginx.stop(), down?.nginx.stop(), double?.close(), sqs?.close()]);
+  await Promise.all([up?.nginx.stop(), down?.nginx.stop(), double?.close(), sqs?.close(), smtp?.close()]);
   for (const text of outputs) for (const secret of secrets) expect(text.includes(secret), 'a secret leaked into doctor\'s output').toBe(false);
 });
 
@@ -82,8 +88,9 @@ interface Report {
 }
 
 /** An app (and one profile with a live grant) that doctor finds sound, unless a fault is passed. */
-async function setup(options: { secret?: string; redirectUri?: string; queue?: 'sound' | 'no-policy' | 'silent' } = {}): Promise<Setup> {
+async function setup(options: { secret?: string; redirectUri?: string; queue?: 'sound' | 'no-policy' | 'silent'; env?: Record<string, string> } = {}): Promise<Setup> {
   const s = sandbox();
+  Object.assign(s.env, options.env);
   const app = `${s.prefix}-app`;
   const profile = `${s.prefix}-de`;
   const added = await s.run(['app', 'add', app, '--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', options.redirectUri ?? `${up.base}/callback`, '--secret-created', daysAgo(10)], {
@@ -153,6 +160,8 @@ describe('amz-token doctor', () => {
     }
     expect(report.checks.find((c) => c.check === 'serve.tls')!.message).toMatch(/trusted and names the host .* \d+ days left/);
     expect(report.register).toEqual({ redirectUri: `${up.base}/callback`, loginUri: `${up.base}/login` });
+    // No mail settings: remind is not in use, and doctor has nothing to say about it.
+    expect(names.filter((name) => name.startsWith('mail.'))).toEqual([]);
 
     // The plain view: one line per finding, and the Redirect and Login URIs on stderr.
     const plain = await h.s.run(['doctor'], { env: { AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_BASE_URL: up.base, NODE_EXTRA_CA_CERTS: up.nginx.tls.caFile, ...sqs.awsEnv } });
@@ -237,6 +246,47 @@ describe('amz-token doctor', () => {
     expect(second.result.exitCode).toBe(8);
     const [policy] = only(second.report, [['app.queue-policy', 'failure']]);
     expect(policy!.message).toContain('437568002678');
+  });
+
+  it("remind's mail settings: a sound one logs in at the SMTP server; no password is exit 2, a wrong one exit 7; the password never shown", async () => {
+    // The SMTP password is one entry per store, and remind's tests keep theirs in the shared test
+    // keychain: this setup gets a secrets file of its own, so neither changes the other's.
+    const h = await setup({ env: { AMZ_TOKEN_STORE: 'file', AMZ_TOKEN_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'amz-token-doctor-mail-')), 'secrets.json') } });
+    for (const [key, value] of [['smtp-url', smtp.url], ['mail-from', 'Acme Integrations <ops@acme.example>']] as const) {
+      expect((await h.s.run(['config', 'set', key, value])).exitCode).toBe(0);
+    }
+    // This machine trusts nginx's CA and the mail server's, as it would trust two public ones.
+    const cas = join(mkdtempSync(join(tmpdir(), 'amz-token-cas-')), 'ca.pem');
+    writeFileSync(cas, readFileSync(up.nginx.tls.caFile, 'utf8') + readFileSync(smtp.caFile, 'utf8'));
+    const env = { NODE_EXTRA_CA_CERTS: cas };
+
+    const attempts = smtp.loginAttempts;
+    const missing = await h.doctor(env);
+    expect(missing.result.exitCode).toBe(2);
+    const [password] = only(missing.report, [['mail.password', 'failure'], ['mail.server', 'skipped']]);
+    expect(password).toMatchObject({ message: expect.stringContaining(`no SMTP password is stored for ${smtp.user}`), fix: 'amz-token config set-secret smtp-password' });
+    expect(smtp.loginAttempts).toBe(attempts);
+
+    expect((await h.s.run(['config', 'set-secret', 'smtp-password'], { input: smtp.password })).exitCode).toBe(0);
+    const sound = await h.doctor(env);
+    expect(sound.result.exitCode, JSON.stringify(sound.report.checks.filter((c) => c.status !== 'ok'))).toBe(0);
+    expect(sound.report.checks.filter((c) => c.subject === 'mail').map((c) => c.check)).toEqual(['mail.settings', 'mail.password', 'mail.server']);
+    expect(sound.report.checks.find((c) => c.check === 'mail.server')!.message).toMatch(new RegExp(`^SMTP server 127\\.0\\.0\\.1:${smtp.port} answers over TLS with a trusted certificate and accepts the login of ${smtp.user}$`));
+    expect(smtp.loginAttempts).toBe(attempts + 1);
+    expect(smtp.messages).toEqual([]);
+    // TLS is verified as remind verifies it: a mail server whose CA this machine does not trust fails before the login.
+    const untrusted = await h.doctor();
+    expect(untrusted.result.exitCode).toBe(7);
+    expect(only(untrusted.report, [['mail.server', 'failure']])[0]!.message).toMatch(/TLS failed, the certificate is not accepted/);
+    expect(smtp.loginAttempts).toBe(attempts + 1);
+
+    const wrong = 'not the smtp password';
+    secrets.push(wrong);
+    expect((await h.s.run(['config', 'set-secret', 'smtp-password'], { input: wrong })).exitCode).toBe(0);
+    const refused = await h.doctor(env);
+    expect(refused.result.exitCode).toBe(7);
+    const [server] = only(refused.report, [['mail.server', 'failure']]);
+    expect(server).toMatchObject({ exitCode: 7, message: expect.stringMatching(/^SMTP server 127\.0\.0\.1:\d+ refused the login of /), fix: expect.stringContaining('amz-token config set-secret smtp-password') });
   });
 
   it('--app and --profile narrow the checks; an unknown code of either is exit 5', async () => {

@@ -56,6 +56,40 @@ describe('app add, import, status and remove against a real keychain', () => {
     expect(await secretToolLookup(`app/${app}/client-secret`)).toBeNull();
   });
 
+  it('import --force puts the new token in the keychain and keeps the contact and last reminder of the profile', async () => {
+    const s = sandbox();
+    const app = `${s.prefix}-app`;
+    const profile = `${s.prefix}-de`;
+    expect((await addApp(s, app)).exitCode).toBe(0);
+    expect((await importProfile(s, profile, app, ['--authorized-at', day(-340)])).exitCode).toBe(0);
+    expect((await s.run(['profile', 'set', profile, '--email', 'ops@shop.example', '--language', 'de'])).exitCode).toBe(0);
+    // As `remind --send` records a mail (test/e2e/remind.test.ts sends real ones).
+    const file = join(s.configDir, 'config.json');
+    const before = JSON.parse(readFileSync(file, 'utf8'));
+    const reminded = { sentAt: isoPlusDays(new Date(), -2), to: 'ops@shop.example', invitation: 'AAAAAAAAAAAAAAAA', expiresAt: before.profiles[profile].expiresAt };
+    before.profiles[profile].reminded = reminded;
+    writeFileSync(file, JSON.stringify(before), { mode: 0o600 });
+
+    const newToken = `${FAKE.refreshToken}-renewed`;
+    const refused = await importProfile(s, profile, app, ['--authorized-at', day(-1)], newToken);
+    expect(refused.exitCode).toBe(2);
+    const forced = await s.run(
+      ['import', '--profile', profile, '--app', app, '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345', '--authorized-at', day(-1), '--force'],
+      { input: `${newToken}\n` },
+    );
+    expect(forced.exitCode, String(forced.stderr)).toBe(0);
+    expect(String(forced.stderr)).not.toMatch(/warning/);
+    expect(await secretToolLookup(`profile/${profile}/refresh-token`)).toBe(newToken);
+    const after = JSON.parse(readFileSync(file, 'utf8')).profiles[profile];
+    expect(after).toMatchObject({ contact: { email: 'ops@shop.example', language: 'de' }, reminded, expiresAt: isoPlusDays(`${day(-1)}T00:00:00Z`, 365) });
+    const shown = String((await s.run(['profile', 'show', profile])).stdout);
+    expect(shown).toMatch(/ops@shop\.example \(de\)/);
+    expectNoSecrets(s, String(forced.stdout), String(forced.stderr));
+    expect(s.configText()).not.toContain(newToken);
+    await s.run(['remove', '--profile', profile, '--yes']);
+    await s.run(['app', 'remove', app]);
+  });
+
   it('status exits 0, 3 or 4 by date, as a table and as JSON, without touching the keychain', async () => {
     const s = sandbox();
     const app = `${s.prefix}-app`;

@@ -173,6 +173,8 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
       await context.close();
     }
     expect(await rig.refreshToken(`${p}-en`)).not.toBe(tokens[0]);
+    // The renewal replaced the authorization, not the profile: the address and the last reminder stay.
+    expect(configJson().profiles[`${p}-en`]).toMatchObject({ contact: { email: 'en-seller@shop.example', language: 'en' }, reminded: { to: 'en-seller@shop.example' } });
     // A week passes: every reminder is moved eight days back, as the clock would move it.
     const file = join(rig.s.configDir, 'config.json');
     const config = JSON.parse(readFileSync(file, 'utf8')) as { profiles: Record<string, { reminded?: { sentAt: string } }> };

@@ -13,6 +13,7 @@ import { doctorReport, failure, ok, warning, doctorJson } from '../../src/checks
 import { writeConfig } from '../support/config-file.js';
 import { FAKE, fakeEnvironment } from '../support/fake-deps.js';
 import { checkStore } from '../../src/checks/doctor/store.js';
+import { checkMail } from '../../src/checks/doctor/mail.js';
 
 const DAY = 86_400_000;
 const statement = (extra: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:1:q', ...extra }] });
@@ -129,5 +130,47 @@ describe('the store', () => {
     const sound = await checkStore(deps, undefined, () => {});
     expect(sound.store).toBeDefined();
     expect(sound.findings.map((f) => [f.check, f.verdict])).toEqual([['store.file-mode', 'ok'], ['store.opens', 'ok']]);
+  });
+});
+
+describe('the mail settings of remind', () => {
+  const config = (settings: { smtpUrl?: string; mailFrom?: string; baseUrl?: string }) => ({ version: 1 as const, apps: {}, profiles: {}, ...settings });
+  const sound = { smtpUrl: 'smtps://mailer@mail.example.com', mailFrom: 'Acme <ops@acme.example>', baseUrl: 'https://ops.example.com/amz-token' };
+
+  it('says nothing when none is set', async () => {
+    const { deps, store } = fakeEnvironment();
+    expect(await checkMail(deps, config({}), store, 1000)).toEqual([]);
+  });
+
+  it('a missing setting is exit 2 naming each one, with the commands that set them', async () => {
+    const { deps, store } = fakeEnvironment();
+    const findings = await checkMail(deps, config({ mailFrom: sound.mailFrom }), store, 1000);
+    expect(findings).toEqual([
+      expect.objectContaining({ check: 'mail.settings', verdict: 'failure', exitCode: 2, fix: 'amz-token config set smtp-url smtps://USER@HOST; amz-token config set base-url https://HOST/PATH' }),
+    ]);
+    expect(findings[0]!.message).toBe('remind --send needs smtp-url, a base URL');
+  });
+
+  it('a base URL from AMZ_TOKEN_BASE_URL counts, as remind takes it', async () => {
+    const { deps, store } = fakeEnvironment({ env: { AMZ_TOKEN_BASE_URL: sound.baseUrl } });
+    const findings = await checkMail(deps, config({ smtpUrl: sound.smtpUrl, mailFrom: sound.mailFrom }), store, 1000);
+    expect(findings[0]).toMatchObject({ check: 'mail.settings', verdict: 'ok' });
+  });
+
+  it('no SMTP password in the store is exit 2 with set-secret, and the server is not tried', async () => {
+    const { deps, store } = fakeEnvironment();
+    const findings = await checkMail(deps, config(sound), store, 1000);
+    expect(findings.map((f) => [f.check, f.verdict, f.exitCode])).toEqual([
+      ['mail.settings', 'ok', 0],
+      ['mail.password', 'failure', 2],
+      ['mail.server', 'skipped', 0],
+    ]);
+    expect(findings[1]!.fix).toBe('amz-token config set-secret smtp-password');
+  });
+
+  it('a store that did not open: the password and the server are not checked (the store has its own finding)', async () => {
+    const { deps } = fakeEnvironment();
+    const findings = await checkMail(deps, config(sound), undefined, 1000);
+    expect(findings.map((f) => [f.check, f.verdict])).toEqual([['mail.settings', 'ok'], ['mail.password', 'skipped'], ['mail.server', 'skipped']]);
   });
 });

@@ -234,6 +234,65 @@ describe('renew of a vendor profile', () => {
   });
 });
 
+describe('a new authorization keeps what the operator keeps about the seller', () => {
+  const contact = async (env: FakeEnvironment) => JSON.parse((await env.run(['profile', 'show', 'shop-de', '--json'])).stdout).contact;
+
+  it('request --force keeps the contact, quietly', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    expect((await r.env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example', '--language', 'de'])).code).toBe(0);
+    r.browser = fakeBrowser();
+    const forced = await r.env.run([...request, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).not.toMatch(/warning/);
+    expect(await contact(r.env)).toEqual({ email: 'ops@shop.example', language: 'de' });
+  });
+
+  it('renew keeps a contact set while the seller was at Amazon; request --force to another seller keeps it with a warning', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    r.browser = fakeBrowser({ followRedirect: false });
+    const stdin = new PassThrough();
+    const run = r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30'], stdin);
+    const address = await r.browser.confirmed();
+    // The renew read config.json before the browser opened; this write lands after that read.
+    expect((await r.env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example'])).code).toBe(0);
+    stdin.write(`${address}\n`);
+    const renewed = await run;
+    expect(renewed.code, renewed.stderr).toBe(0);
+    expect(await contact(r.env)).toEqual({ email: 'ops@shop.example', language: 'en' });
+
+    r.double.sellingPartnerId = 'A9OTHERSELLER9';
+    r.browser = fakeBrowser();
+    const forced = await r.env.run([...request, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('warning: profile shop-de now belongs to selling partner A9OTHERSELLER9 (was A3TESTSELLER01) and keeps its contact ops@shop.example');
+    expect(await contact(r.env)).toEqual({ email: 'ops@shop.example', language: 'en' });
+  });
+});
+
+describe('renew and a profile replaced while the seller was at Amazon', () => {
+  it('stores nothing (exit 6): the token imported meanwhile, for another seller, stays', async () => {
+    const r = await rig();
+    expect((await r.env.run(request)).code).toBe(0);
+    r.browser = fakeBrowser({ followRedirect: false });
+    const stdin = new PassThrough();
+    const run = r.env.run(['renew', '--profile', 'shop-de', '--timeout', '30'], stdin);
+    const address = await r.browser.confirmed();
+    const imported = await r.env.run(
+      ['import', '--profile', 'shop-de', '--app', 'my-app', '--marketplace', 'DE', '--selling-partner-id', 'A9OTHERSELLER9', '--expires-at', new Date(Date.now() + 100 * 86_400_000).toISOString().slice(0, 10), '--force'],
+      FAKE.refreshToken,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    stdin.write(`${address}\n`);
+    const renewed = await run;
+    expect(renewed.code).toBe(6);
+    expect(renewed.stderr).toContain('profile "shop-de" was replaced by another command while its seller was at Amazon; nothing was stored');
+    expect(r.env.store.items.get('profile/shop-de/refresh-token')).toBe(FAKE.refreshToken);
+    expect(JSON.parse((await r.env.run(['status', '--json'])).stdout).profiles[0].sellingPartnerId).toBe('A9OTHERSELLER9');
+  });
+});
+
 describe('renew with a pasted bare code', () => {
   it('is refused without --force, as it names no seller; the whole address then meets the different-seller guard', async () => {
     const r = await rig();

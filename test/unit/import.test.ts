@@ -81,3 +81,34 @@ describe('import region', () => {
     expect(env.store.items.has('profile/shop-de/refresh-token')).toBe(false);
   });
 });
+
+describe('import --force replaces the authorization, not the profile', () => {
+  const withContact = async () => {
+    const env = await withApp();
+    expect((await env.run(importArgs('--authorized-at', '2026-01-10'), FAKE.refreshToken)).code).toBe(0);
+    const set = await env.run(['profile', 'set', 'shop-de', '--email', 'ops@shop.example', '--language', 'de']);
+    expect(set.code, set.stderr).toBe(0);
+    return env;
+  };
+  const profile = async (env: FakeEnvironment) => JSON.parse((await env.run(['profile', 'show', 'shop-de', '--json'])).stdout);
+
+  it('the same seller keeps its contact, quietly; the dates are the new token\'s', async () => {
+    const env = await withContact();
+    const result = await env.run([...importArgs('--expires-at', '2027-10-01'), '--force'], `${FAKE.refreshToken}-2`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/warning/);
+    const shown = await profile(env);
+    expect(shown).toMatchObject({ contact: { email: 'ops@shop.example', language: 'de' }, expiresAt: new Date(2027, 9, 1).toISOString() });
+    expect(shown.authorizedAt).toBeUndefined();
+    expect(env.store.items.get('profile/shop-de/refresh-token')).toBe(`${FAKE.refreshToken}-2`);
+  });
+
+  it('another seller keeps the contact too, with a warning that says how to change it', async () => {
+    const env = await withContact();
+    const args = importArgs('--authorized-at', '2026-11-01').map((a) => (a === 'A3EXAMPLE12345' ? 'A9OTHERSELLER9' : a));
+    const result = await env.run([...args, '--force'], FAKE.refreshToken);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('warning: profile shop-de now belongs to selling partner A9OTHERSELLER9 (was A3EXAMPLE12345) and keeps its contact ops@shop.example; change it with: amz-token profile set shop-de --email ADDR (or --no-email)');
+    expect(await profile(env)).toMatchObject({ sellingPartnerId: 'A9OTHERSELLER9', contact: { email: 'ops@shop.example', language: 'de' } });
+  });
+});

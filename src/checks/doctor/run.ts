@@ -1,6 +1,6 @@
 // `amz-token doctor`'s checks, in the order that keeps it quick: config.json first (no
 // network), then the store (bounded: a locked keychain is a finding, not a wait), then
-// everything on the network at once: the clock, serve, the secret queues, and LWA.
+// everything on the network at once: the clock, serve, the secret queues, the mail server, and LWA.
 
 import { UsageError } from '../../errors.js';
 import type { Deps } from '../../deps.js';
@@ -16,6 +16,7 @@ import { checkStore } from './store.js';
 import { checkClock } from './clock.js';
 import { checkServe, serveUris } from './serve.js';
 import { checkQueue } from './queue.js';
+import { checkMail } from './mail.js';
 import { liveFindings, notCheckedWithoutStore } from './live.js';
 
 export interface DoctorOptions {
@@ -53,6 +54,7 @@ export async function runDoctorChecks(deps: Deps, opts: DoctorOptions, warn: (li
     checkClock(deps).then((f) => [f]),
     base ? checkServe(base, timeoutMs, now) : Promise.resolve([]),
     ...queues.map(([app, url]) => checkQueue(deps, app, url)),
+    checkMail(deps, config, store, timeoutMs),
     store ? liveFindings(withStore(deps, store), config, { ...scope, deadlineSeconds: opts.deadlineSeconds }) : Promise.resolve(notCheckedWithoutStore(scope)),
   ]);
   findings.push(...network.flat());
