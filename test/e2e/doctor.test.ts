@@ -19,6 +19,8 @@ import { startAmazonDouble, type AmazonDouble } from '../amazon-double/index.js'
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
 const DAY = 86_400_000;
+/** The lifetime of the certificate that renewal has let run down (doctor warns below 14 days). */
+const SHORT_CERT_DAYS = 5;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
 const SELLER = 'A3TESTSELLER01';
 const WRONG_SECRET = 'amzn1.oa2-cs.v1.wrongwrongwrong0123456789abcdef';
@@ -28,8 +30,9 @@ const POLICY = (queueArn: string) =>
 let double: AmazonDouble;
 let sqs: Fauxqs;
 let smtp: TestSmtpServer;
-/** nginx in front of a running serve, and nginx in front of nothing (serve down). */
+/** nginx in front of a running serve, the same serve behind a certificate about to expire, and nginx in front of nothing (serve down). */
 let up: { nginx: NginxProxy; serve: Running; base: string };
+let expiring: { nginx: NginxProxy; base: string };
 let down: { nginx: NginxProxy; base: string };
 const secrets: string[] = [FAKE.clientSecret, WRONG_SECRET];
 const outputs: string[] = [];
@@ -46,12 +49,17 @@ beforeAll(async () => {
   secrets.push(smtp.password);
   // The host is localhost: the CLI resolves it to nginx on loopback, and the certificate names it.
   const [upstream, nowhere] = await Promise.all([freePort(), freePort()]);
-  const [upNginx, downNginx] = await Promise.all([startNginx({ host: 'localhost', upstreamPort: upstream, days: 90 }), startNginx({ host: 'localhost', upstreamPort: nowhere, days: 90 })]);
+  const [upNginx, expiringNginx, downNginx] = await Promise.all([
+    startNginx({ host: 'localhost', upstreamPort: upstream, days: 90 }),
+    startNginx({ host: 'localhost', upstreamPort: upstream, days: SHORT_CERT_DAYS }),
+    startNginx({ host: 'localhost', upstreamPort: nowhere, days: 90 }),
+  ]);
   const base = `https://localhost:${upNginx.port}/amz-token`;
   const s = sandbox();
   const serve = s.start(['serve', '--listen', `127.0.0.1:${upstream}`, '--base-url', base], { timeout: 300_000 });
   await waitForOutput(serve.stderr, (text) => text.includes(`127.0.0.1:${upstream}`) || serve.child.exitCode !== null, 30_000);
   up = { nginx: upNginx, serve, base };
+  expiring = { nginx: expiringNginx, base: `https://localhost:${expiringNginx.port}/amz-token` };
   down = { nginx: downNginx, base: `https://localhost:${downNginx.port}/amz-token` };
 }, 120_000);
 
@@ -60,7 +68,7 @@ afterAll(async () => {
     up.serve.child.kill('SIGTERM');
     await up.serve.child;
   }
-  await Promise.all([up?.nginx.stop(), down?.nginx.stop(), double?.close(), sqs?.close(), smtp?.close()]);
+  await Promise.all([up?.nginx.stop(), expiring?.nginx.stop(), down?.nginx.stop(), double?.close(), sqs?.close(), smtp?.close()]);
   for (const text of outputs) for (const secret of secrets) expect(text.includes(secret), 'a secret leaked into doctor\'s output').toBe(false);
 });
 
@@ -223,6 +231,24 @@ describe('amz-token doctor', () => {
     expect(result.exitCode).toBe(6);
     const [tls] = only(report, [['serve.tls', 'failure']]);
     expect(tls!.message).toMatch(/a seller's browser would refuse the certificate of localhost .*chain does not lead to a CA this machine trusts/);
+  });
+
+  it('a trusted certificate with days left below 14: a warning (exit 3) with the days left and the renewal, serve still answers', async () => {
+    const h = await setup({ redirectUri: `${expiring.base}/callback` });
+    const { result, report } = await h.doctor({ AMZ_TOKEN_BASE_URL: expiring.base, NODE_EXTRA_CA_CERTS: expiring.nginx.tls.caFile });
+    expect(result.exitCode).toBe(3);
+    expect(report.status).toBe('warning');
+    const [tls] = only(report, [['serve.tls', 'warning']]);
+    // openssl issued it for SHORT_CERT_DAYS moments ago (under the same clock, faked or not): one whole day fewer is left.
+    expect(tls!.message).toBe(`the certificate of localhost is trusted and names the host (issued by amz-token serve test CA (throwaway)); ${SHORT_CERT_DAYS - 1} days left`);
+    expect(tls!.fix).toBe('renew it: certbot renew (or your CA\'s tool), then reload the proxy');
+    expect(report.checks.find((c) => c.check === 'serve.health')!.message).toContain(`${expiring.base}/healthz answers 200`);
+
+    // What a cron job's mail carries (--quiet): this one line, the days left and the renewal.
+    const quiet = await h.s.run(['doctor', '--quiet'], { env: { AMZ_TOKEN_LWA_URL: double.lwaUrl, AMZ_TOKEN_BASE_URL: expiring.base, NODE_EXTRA_CA_CERTS: expiring.nginx.tls.caFile, ...sqs.awsEnv } });
+    outputs.push(String(quiet.stdout), String(quiet.stderr));
+    expect(quiet.exitCode).toBe(3);
+    expect(String(quiet.stderr).trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^warning\\s+serve\\s+tls\\s+.*; ${SHORT_CERT_DAYS - 1} days left -> renew it: certbot renew`))]);
   });
 
   it("a redirect URI that is not serve's: a warning (exit 3) naming both URIs", async () => {
