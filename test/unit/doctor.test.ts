@@ -14,6 +14,7 @@ import { writeConfig } from '../support/config-file.js';
 import { FAKE, fakeEnvironment } from '../support/fake-deps.js';
 import { checkStore } from '../../src/checks/doctor/store.js';
 import { checkMail } from '../../src/checks/doctor/mail.js';
+import { tlsReason } from '../../src/checks/doctor/serve.js';
 
 const DAY = 86_400_000;
 const statement = (extra: object) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:eu-west-1:1:q', ...extra }] });
@@ -172,5 +173,15 @@ describe('the mail settings of remind', () => {
     const { deps } = fakeEnvironment();
     const findings = await checkMail(deps, config(sound), undefined, 1000);
     expect(findings.map((f) => [f.check, f.verdict])).toEqual([['mail.settings', 'ok'], ['mail.password', 'skipped'], ['mail.server', 'skipped']]);
+  });
+});
+
+describe("doctor's words for a certificate a browser refuses", () => {
+  it('names the cause in the operator\'s terms, with Node\'s code kept for searching', () => {
+    expect(tlsReason('ERR_TLS_CERT_ALTNAME_INVALID')).toBe('it does not name the host (ERR_TLS_CERT_ALTNAME_INVALID)');
+    expect(tlsReason('CERT_HAS_EXPIRED')).toBe('it has expired (CERT_HAS_EXPIRED)');
+    expect(tlsReason('CERT_NOT_YET_VALID')).toMatch(/^it is not valid yet: check this machine's clock/);
+    expect(tlsReason('UNABLE_TO_VERIFY_LEAF_SIGNATURE')).toMatch(/^its chain does not lead to a CA this machine trusts/);
+    expect(tlsReason('SOMETHING_NEW')).toBe('SOMETHING_NEW');
   });
 });

@@ -56,9 +56,11 @@ async function checkCertificate(url: URL, timeoutMs: number, now: Date): Promise
 }
 
 /** Node's verification codes in an operator's words. */
-function tlsReason(code: string): string {
+export function tlsReason(code: string): string {
   if (/ALTNAME|HOSTNAME/.test(code)) return `it does not name the host (${code})`;
   if (/EXPIRED/.test(code)) return `it has expired (${code})`;
+  // A certificate dated in the future: usually this machine's clock (or the server's) is wrong.
+  if (/NOT_YET_VALID/.test(code)) return `it is not valid yet: check this machine's clock and the server's (${code})`;
   if (/SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY)|UNTRUSTED/.test(code)) return `its chain does not lead to a CA this machine trusts, or the proxy sends no intermediate (${code})`;
   return code;
 }
