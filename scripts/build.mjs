@@ -136,8 +136,8 @@ for (const [file, contents] of outputs) {
 }
 // The top-level help as a pipe or a file gets it (width 80, no colour), rendered by the bundle just
 // written: bin/amz-token.js prints this file for a bare `--help` whose stdout is no terminal, instead
-// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: those
-// runs render it). test/e2e/bundle.test.ts checks that both give the same bytes.
+// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: see
+// dist/help-widths.json below). test/e2e/bundle.test.ts checks that both give the same bytes.
 const helpFile = join(outdir, 'help.txt');
 const rendered = spawnSync(process.execPath, ['-e', "require('./dist/amz-token.cjs').main(['--help'], require('./dist/amz-token.cjs').createRealDeps()).then((code) => process.stdout.write('', () => process.exit(code)))"], {
   cwd: root,
