@@ -9,9 +9,12 @@ const choice = require('../dist/bundle-choice.cjs');
 // `token` and `exec` with a token in the shared runtime cache: served before any bundle loads, by a
 // few KB that decide as the full path would, or fall through to it (src/token-fast.ts, exec-fast.ts).
 const fastPath = choice.fastPathFor(argv);
-if ((argv[0] === '--help' || argv[0] === '-h') && argv.length === 1 && !mayBeTerminal(1)) {
+const bareHelp = (argv[0] === '--help' || argv[0] === '-h') && argv.length === 1;
+if (bareHelp && !mayBeTerminal(1)) {
   // The same bytes the whole CLI would render for a pipe or a file, rendered at build time (scripts/build.mjs).
   printAndExit(require('node:fs').readFileSync(require('node:path').join(__dirname, '../dist/help.txt'), 'utf8'));
+} else if (bareHelp) {
+  helpAtTerminal();
 } else if (fastPath === 'token') {
   const text = require('../dist/fast-path.cjs').fastToken(argv, process.env);
   if (text !== undefined) printAndExit(text);
@@ -38,6 +41,22 @@ function runCli(terminals = terminalsNow()) {
     // Flush stdout before exiting: a pipe reader must see the whole result.
     process.stdout.write('', () => process.exit(code));
   });
+}
+
+/**
+ * A bare `--help` whose stdout may be a terminal: commander wraps the help to process.stdout.columns,
+ * so this prints the text the whole CLI renders at that width, rendered at build time for every
+ * width up to a few hundred columns (dist/help-widths.json, src/help-widths.ts). The help has no
+ * colours (the build refuses one that has), so the colour setting changes nothing. Anything else
+ * (no terminal after all, a wider one, an unknown width) is left to the whole CLI.
+ */
+function helpAtTerminal() {
+  const terminals = terminalsNow();
+  const stdout = process.stdout;
+  const text = stdout.isTTY ? require('../dist/help-widths.cjs').helpAtColumns(require('../dist/help-widths.json'), stdout.columns) : undefined;
+  if (text === undefined) return runCli(terminals);
+  printAndExit(text, terminals.includes(1));
+  closeGoneTerminals(terminals, 0);
 }
 
 /**
@@ -87,10 +106,10 @@ function mayBeTerminal(fd) {
 
 /**
  * The fast path's output, written to fd 1 directly: process.stdout would load node:tty or
- * node:net first. A reader that went away (EPIPE) is no error, as in the full path; a
- * non-blocking pipe (EAGAIN) is waited for.
+ * node:net first. A reader that went away (EPIPE, or EIO from a closed terminal) is no error, as
+ * in the full path; a non-blocking pipe (EAGAIN) is waited for.
  */
-function printAndExit(text) {
+function printAndExit(text, toTerminal = false) {
   const { writeSync } = require('node:fs');
   const bytes = Buffer.from(text);
   for (let done = 0; done < bytes.length; ) {
@@ -98,7 +117,7 @@ function printAndExit(text) {
       done += writeSync(1, bytes, done);
     } catch (error) {
       if (error.code === 'EAGAIN') continue;
-      if (error.code === 'EPIPE') break;
+      if (error.code === 'EPIPE' || (error.code === 'EIO' && toTerminal)) break;
       throw error;
     }
   }

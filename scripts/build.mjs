@@ -4,6 +4,8 @@
 // - dist/amz-token-jobs.cjs: token, exec and env alone (src/main-jobs.ts), the commands that jobs
 //   run once per call: about a third of the size, so a third of the reading and compiling.
 // - dist/bundle-choice.cjs: which of the two serves argv (src/bundle-choice.ts), a few hundred bytes.
+// - dist/help.txt and dist/help-widths.json: the top-level help for a pipe and for a terminal of each
+//   width, rendered by dist/amz-token.cjs below; dist/help-widths.cjs reads the latter (src/help-widths.ts).
 // - dist/library.cjs: the library for Node services (src/library.ts); dist/library.mjs re-exports
 //   it for ES modules (one copy, one memory cache), and types/library.d.ts becomes its .d.cts and .d.mts.
 // - dist/fast-path.cjs: `token` and `exec` with a token in the shared runtime cache, before either
@@ -34,6 +36,7 @@ const ENTRIES = [
   ['amz-token.cjs', "export { main, createRealDeps } from './main.js';\n"],
   ['amz-token-jobs.cjs', "export { main, createRealDeps } from './main-jobs.js';\n"],
   ['bundle-choice.cjs', "export { bundleFor, fastPathFor } from './bundle-choice.js';\n"],
+  ['help-widths.cjs', "export { encodeHelpWidths, helpAtColumns } from './help-widths.js';\n"],
   ['fast-path.cjs', "export { fastToken } from './token-fast.js';\nexport { fastExec } from './exec-fast.js';\n"],
   ['library.cjs', "export { accessToken, tokenProvider, AmzTokenError, ExitCode } from './library.js';\n"],
 ];
@@ -133,8 +136,8 @@ for (const [file, contents] of outputs) {
 }
 // The top-level help as a pipe or a file gets it (width 80, no colour), rendered by the bundle just
 // written: bin/amz-token.js prints this file for a bare `--help` whose stdout is no terminal, instead
-// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: those
-// runs render it). test/e2e/bundle.test.ts checks that both give the same bytes.
+// of loading the whole CLI to render the same text (a terminal's width changes the wrapping: see
+// dist/help-widths.json below). test/e2e/bundle.test.ts checks that both give the same bytes.
 const helpFile = join(outdir, 'help.txt');
 const rendered = spawnSync(process.execPath, ['-e', "require('./dist/amz-token.cjs').main(['--help'], require('./dist/amz-token.cjs').createRealDeps()).then((code) => process.stdout.write('', () => process.exit(code)))"], {
   cwd: root,
@@ -145,6 +148,17 @@ if (rendered.status !== 0 || !rendered.stdout.startsWith('Usage: amz-token')) th
 writeFileSync(`${helpFile}.${process.pid}.tmp`, rendered.stdout);
 renameSync(`${helpFile}.${process.pid}.tmp`, helpFile);
 outputs.set(helpFile, rendered.stdout);
+// And as a terminal of each width up to HELP_WIDTHS columns gets it (commander wraps it to stdout's
+// columns; wider terminals are rare, and the whole CLI renders theirs): dist/help-widths.json, which
+// bin/amz-token.js decodes for a bare `--help` at a terminal. The renderer refuses a help with
+// colours, and the encoder any text it cannot give back byte for byte.
+const HELP_WIDTHS = 512;
+const widthsFile = join(outdir, 'help-widths.json');
+const widths = spawnSync(process.execPath, [join(root, 'scripts/render-help-widths.cjs'), String(HELP_WIDTHS)], { cwd: root, encoding: 'utf8' });
+if (widths.status !== 0) throw new Error(`rendering --help for terminals failed (${widths.status}): ${widths.stderr}`);
+writeFileSync(`${widthsFile}.${process.pid}.tmp`, widths.stdout);
+renameSync(`${widthsFile}.${process.pid}.tmp`, widthsFile);
+outputs.set(widthsFile, widths.stdout);
 // Anything else in dist/ is left over from an older build and would end up in `npm pack`.
 for (const name of readdirSync(outdir)) {
   // (Not another build's temporary file: two `npm test` may build at once.)

@@ -130,6 +130,50 @@ describe('bin/amz-token.js', () => {
     expect(piped.exitCode).toBe(0);
   });
 
+  it('--help at a terminal prints what the whole CLI renders at its width and colour setting, narrow and wide, and loads no bundle for up to 511 columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amz-token-help-'));
+    const bin = join(DIST, '../bin/amz-token.js');
+    // What the executable loads (a preloaded module lists it at exit), and the whole CLI's own rendering.
+    const preload = join(dir, 'report.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(process.env.REPORT, JSON.stringify(Object.keys(require.cache))));\n`);
+    const wholeCli = join(dir, 'whole-cli.cjs');
+    writeFileSync(wholeCli, `const { main, createRealDeps } = require(${JSON.stringify(BUNDLE)});\nmain(['--help'], createRealDeps()).then((code) => process.stdout.write('', () => process.exit(code)));\n`);
+    /** stdout of `node args` on a pseudo-terminal `columns` wide (script(1)); -onlcr leaves the newlines as written. */
+    const onTerminal = async (columns: number, args: string[], env: Record<string, string | undefined>) => {
+      const command = `stty cols ${columns} rows 40 -onlcr && exec node ${args.map((a) => `'${a}'`).join(' ')}`;
+      const result = await execa('script', ['-qec', command, '/dev/null'], { env: { AMZ_TOKEN_CONFIG_DIR: join(dir, 'config'), NO_COLOR: undefined, FORCE_COLOR: undefined, CLICOLOR_FORCE: undefined, TERM: 'xterm-256color', ...env }, stdin: 'ignore', stripFinalNewline: false, reject: false });
+      expect(result.exitCode, String(result.stdout)).toBe(0);
+      return String(result.stdout);
+    };
+    const cases: [number, Record<string, string | undefined>][] = [
+      [0, {}], [20, {}], [45, {}], [71, {}], [80, {}], [100, {}], [133, {}], [511, {}], [600, {}],
+      [60, { NO_COLOR: '1' }], [80, { NO_COLOR: '1' }], [100, { FORCE_COLOR: '1' }], [90, { TERM: 'dumb' }],
+    ];
+    const results = await Promise.all(
+      cases.map(async ([columns, env], i) => {
+        const report = join(dir, `report-${i}.json`);
+        const fast = await onTerminal(columns, ['--require', preload, bin, '--help'], { ...env, REPORT: report });
+        const whole = await onTerminal(columns, [wholeCli], env);
+        const loaded = (JSON.parse(readFileSync(report, 'utf8')) as string[]).filter((f) => f.startsWith(DIST)).map((f) => f.slice(DIST.length + 1)).sort();
+        return { columns, env, fast, whole, loaded };
+      }),
+    );
+    for (const { columns, env, fast, whole, loaded } of results) {
+      expect(whole, `the whole CLI at ${columns} columns`).toMatch(/^Usage: amz-token /);
+      expect(fast, `${columns} columns, ${JSON.stringify(env)}`).toBe(whole);
+      // Wider than the texts rendered at build time: the whole CLI renders it.
+      expect(loaded, `${columns} columns`).toEqual(columns < 512 ? ['bundle-choice.cjs', 'help-widths.cjs', 'help-widths.json'] : ['amz-token.cjs', 'bundle-choice.cjs', 'help-widths.cjs', 'help-widths.json']);
+    }
+    // The width matters (else this would compare one text with itself): narrower wraps more, below
+    // 71 columns only the description wraps (commander leaves a list unwrapped with under 40 columns
+    // for its descriptions), below 40 nothing does.
+    const at = (columns: number) => results.find((r) => r.columns === columns)!.fast;
+    expect(at(71).split('\n').length).toBeGreaterThan(at(100).split('\n').length);
+    expect(at(80)).toBe(readFileSync(join(DIST, 'help.txt'), 'utf8'));
+    expect(at(20)).toBe(at(0));
+    expect(at(0)).not.toBe(at(45));
+  });
+
   it.each([[['token']], [['exec', '--', 'true']]])('%j with a token in the runtime cache loads the fast path alone: no bundle, no keychain, no HTTP client', async (args) => {
     const s = sandbox();
     const profile = `${s.prefix}-de`;

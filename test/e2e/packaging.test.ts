@@ -50,9 +50,9 @@ function relativeLinks(markdown: string): string[] {
 }
 
 describe('the npm package', () => {
-  it('holds the executable, the bundles, the fast path, the library and its types, the pre-rendered help, their licences, contrib/ (alert rules and their tests, proxy and systemd files), docs/, README, CONTRIBUTING and package.json: no sources, tests or maps', () => {
+  it('holds the executable, the bundles, the fast path, the library and its types, the pre-rendered help (for a pipe and for terminals), their licences, contrib/ (alert rules and their tests, proxy and systemd files), docs/, README, CONTRIBUTING and package.json: no sources, tests or maps', () => {
     const docs = files.filter((f) => f.startsWith('docs/'));
-    expect(files.filter((f) => !f.startsWith('docs/'))).toEqual(['CONTRIBUTING.md', 'LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.test.yml', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'dist/fast-path.cjs', 'dist/help.txt', 'dist/library.cjs', 'dist/library.d.cts', 'dist/library.d.mts', 'dist/library.mjs', 'package.json']);
+    expect(files.filter((f) => !f.startsWith('docs/'))).toEqual(['CONTRIBUTING.md', 'LICENSE', 'README.md', 'bin/amz-token.js', 'bin/package.json', 'contrib/caddy/Caddyfile', 'contrib/nginx/amz-token-serve.conf', 'contrib/prometheus/amz-token.rules.test.yml', 'contrib/prometheus/amz-token.rules.yml', 'contrib/systemd/amz-token-serve.service', 'dist/THIRD-PARTY-LICENSES.txt', 'dist/amz-token-jobs.cjs', 'dist/amz-token.cjs', 'dist/bundle-choice.cjs', 'dist/fast-path.cjs', 'dist/help-widths.cjs', 'dist/help-widths.json', 'dist/help.txt', 'dist/library.cjs', 'dist/library.d.cts', 'dist/library.d.mts', 'dist/library.mjs', 'package.json']);
     expect(docs).toContain('docs/commands/README.md');
     expect(docs.every((f) => f.endsWith('.md'))).toBe(true);
   });
