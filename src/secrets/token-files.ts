@@ -156,22 +156,7 @@ export function deleteEntry(dir: string, key: EntryKey): void {
 
 /** Deletes every entry of these groups (the lock files of refreshes under way stay with their holders). */
 export function dropGroups(dir: string, groups: readonly string[]): void {
-  if (!groups.length) return;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (name.endsWith('.json') && groups.some((group) => name.startsWith(`${group}-`))) {
-      try {
-        unlinkSync(join(dir, name));
-      } catch {
-        // Removed by another process meanwhile.
-      }
-    }
-  }
+  if (groups.length) dropEntries(dir, (name) => groups.some((group) => name.startsWith(`${group}-`)));
 }
 
 /**
@@ -179,6 +164,11 @@ export function dropGroups(dir: string, groups: readonly string[]): void {
  * an older record, another store): written once per refresh, so the folder never grows.
  */
 export function dropOthersOfGroup(dir: string, key: EntryKey): void {
+  dropEntries(dir, (name) => name !== key.file && name.startsWith(`${key.group}-`));
+}
+
+/** Deletes the entries (*.json) whose names `matches` picks; a folder or file already gone is no error. */
+function dropEntries(dir: string, matches: (name: string) => boolean): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -186,12 +176,11 @@ export function dropOthersOfGroup(dir: string, key: EntryKey): void {
     return;
   }
   for (const name of names) {
-    if (name !== key.file && name.endsWith('.json') && name.startsWith(`${key.group}-`)) {
-      try {
-        unlinkSync(join(dir, name));
-      } catch {
-        // Removed by another process meanwhile.
-      }
+    if (!name.endsWith('.json') || !matches(name)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // Removed by another process meanwhile.
     }
   }
 }
