@@ -17,13 +17,15 @@ const existing: ProfileRecord = {
   contact: { email: 'ops@shop.example', language: 'de' },
   reminded: { sentAt: isoFromNow(-3), to: 'ops@shop.example', invitation: 'AAAAAAAAAAAAAAAA', expiresAt: isoFromNow(65) },
 };
+// One expiry for every fresh record: counted from now once, so two calls compare equal.
+const FRESH_EXPIRY = isoFromNow(300);
 const fresh = (changes: Partial<ProfileRecord> = {}): ProfileRecord => ({
   app: 'my-app',
   region: 'eu',
   marketplace: 'DE',
   role: 'seller',
   sellingPartnerId: 'A3EXAMPLE12345',
-  expiresAt: isoFromNow(300),
+  expiresAt: FRESH_EXPIRY,
   ...changes,
 });
 
