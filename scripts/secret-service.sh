@@ -177,11 +177,15 @@ EOF
   echo "$keyring_pid" >"$dir/keyring.pid"
 
   # A locked default collection would make every keychain call fail with a prompt error.
-  local locked
-  locked=$(dbus-send --session --dest=org.freedesktop.secrets --print-reply=literal \
-    /org/freedesktop/secrets/aliases/default org.freedesktop.DBus.Properties.Get \
-    string:org.freedesktop.Secret.Collection string:Locked 2>&1) || die "no default collection: $locked"
-  [[ $locked == *'boolean false'* ]] || die "the default collection is locked: $locked"
+  # GetAll, not Get(Locked): a Get as a connection's first call to the daemon (and each dbus-send
+  # is a new connection) is the call that gnome-keyring 42's first-call race aborts on (KNOWN_RACE;
+  # start failed so once); GetAll needs no caller record. Its reply lists "Locked" then its variant.
+  local properties locked
+  properties=$(dbus-send --session --dest=org.freedesktop.secrets --print-reply \
+    /org/freedesktop/secrets/aliases/default org.freedesktop.DBus.Properties.GetAll \
+    string:org.freedesktop.Secret.Collection 2>&1) || die "no default collection: $properties"
+  locked=$(awk '/string "Locked"/ { getline; print $NF; exit }' <<<"$properties")
+  [[ $locked == false ]] || die "the default collection is locked (Locked: ${locked:-not in the reply}): $properties"
 
   {
     printf 'export DBUS_SESSION_BUS_ADDRESS=%q\n' "$bus_addr"

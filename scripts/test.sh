@@ -108,6 +108,7 @@ export NO_COLOR=1
 # The CLI's compile cache (Node 22.1+, bin/amz-token.js) in the run's own folder, not the user's ~/.cache.
 export XDG_CACHE_HOME=$work/cache
 export AMZ_TOKEN_TEST_COUNTS_FILE=$work/counts
+export AMZ_TOKEN_TEST_FILES_FILE=$work/files
 fake_clock=()
 if [[ -n $clock_ahead ]]; then
   # faketime preloads libfaketime, which every child inherits: the CLI, the Amazon double, Chromium,
@@ -127,6 +128,32 @@ status=0
 keyring=ok
 bash scripts/secret-service.sh check "$AMZ_TOKEN_TEST_SS_DIR" || keyring=died
 restarts=$(find "$AMZ_TOKEN_TEST_SS_DIR" -maxdepth 1 -name 'keyring-restart.*.exit' | wc -l)
+
+# 5b. That race fails whatever keychain call was in flight when the daemon died (seen in one CI leg
+#     of nine: an import in remind.test.ts's setup, a write in store-migrate.test.ts), however sound
+#     the test. Only after such a restart, and only once: the files with failures run again on the
+#     restarted daemon, and the closing counts are run 1's other files plus the second run's. A
+#     failure that comes back, any other death of the daemon, or more than a handful of failed
+#     files still fails the run.
+if ((status != 0 && restarts > 0)) && [[ $keyring == ok && -s $AMZ_TOKEN_TEST_FILES_FILE ]]; then
+  mapfile -t again < <(awk -F'\t' '$3 > 0 || $4 > 0 { print $1 }' "$AMZ_TOKEN_TEST_FILES_FILE")
+  if ((${#again[@]} > 0 && ${#again[@]} <= 6)); then
+    say "the keyring daemon died of gnome-keyring 42's known race ($restarts restart(s), logs above), failing the calls in flight; running the ${#again[@]} file(s) with failures once more: ${again[*]}"
+    mv "$AMZ_TOKEN_TEST_FILES_FILE" "$work/files.first"
+    status=0
+    "${fake_clock[@]}" npx vitest run --reporter=./test/support/count-reporter.ts "${again[@]}" || status=$?
+    bash scripts/secret-service.sh check "$AMZ_TOKEN_TEST_SS_DIR" || keyring=died
+    restarts=$(find "$AMZ_TOKEN_TEST_SS_DIR" -maxdepth 1 -name 'keyring-restart.*.exit' | wc -l)
+    # The second run's files replace their first-run lines; the sum is the run's closing line (if the
+    # second run wrote no per-file lines, its own counts file stands, and with it its failure).
+    [[ -s $AMZ_TOKEN_TEST_FILES_FILE ]] && combined=$(awk -F'\t' 'FNR == NR { again[$1] = 1; p += $2; f += $3; s += $4; next } !($1 in again) { p += $2; f += $3; s += $4 }
+      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$AMZ_TOKEN_TEST_FILES_FILE" "$work/files.first")
+    if [[ -n ${combined:-} ]]; then
+      echo "$combined" >"$AMZ_TOKEN_TEST_COUNTS_FILE"
+      printf '\n%s\n' "$combined"
+    fi
+  fi
+fi
 restarted=''
 ((restarts == 0)) || restarted="; the keyring daemon was restarted $restarts time(s) after the known gnome-keyring race, logs above"
 

@@ -6,16 +6,17 @@ import { readdirSync, readFileSync, lstatSync, readlinkSync, writeFileSync, syml
 import { join } from 'node:path';
 import { fakeEnvironment, FAKE, type FakeEnvironment } from '../support/fake-deps.js';
 import { parsePasted } from '../../src/flow/callback-query.js';
-import { day } from '../support/dates.js';
 
 const APP = ['--app-id', FAKE.appId, '--client-id', FAKE.clientId, '--redirect-uri', 'https://relay.example.com/cb'];
 const IMPORT = ['import', '--profile', 'p2', '--app', 'my-app', '--region', 'eu', '--marketplace', 'DE', '--selling-partner-id', 'A3EXAMPLE12345'];
 
 /** A config with one app and one profile, and their secrets. */
+// In-process, on the fake environment's fixed clock (2026-11-27, test/support/fake-deps.ts): the
+// dates below are counted against it, not against today, so they never go stale.
 async function seeded(env: Record<string, string> = {}): Promise<FakeEnvironment> {
   const e = fakeEnvironment({ env });
-  expect((await e.run(['app', 'add', 'my-app', ...APP, '--secret-created', day(-60)], FAKE.clientSecret)).code).toBe(0);
-  expect((await e.run([...IMPORT.map((a) => (a === 'p2' ? 'shop' : a)), '--authorized-at', day(-180)], FAKE.refreshToken)).code).toBe(0);
+  expect((await e.run(['app', 'add', 'my-app', ...APP, '--secret-created', '2026-10-01'], FAKE.clientSecret)).code).toBe(0);
+  expect((await e.run([...IMPORT.map((a) => (a === 'p2' ? 'shop' : a)), '--authorized-at', '2026-06-01'], FAKE.refreshToken)).code).toBe(0);
   return e;
 }
 
@@ -46,17 +47,17 @@ const FLAGS: Array<[string, string[], string, number, RegExp, Record<string, str
   ['an unknown command', ['stauts'], '', 2, /unknown command 'stauts'/],
   ['a flag missing its value', ['status', '--at'], '', 2, /option '--at <date>' argument missing/],
   ['a missing required flag', ['import', '--profile', 'p2', '--app', 'my-app'], '', 2, /required option '--marketplace <cc>' not specified/],
-  ['an unknown marketplace', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'DE' ? 'ZZ' : a)), FAKE.refreshToken, 2, /--marketplace "ZZ" is not a known marketplace/],
-  ['an unknown region', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'eu' ? 'asia' : a)), FAKE.refreshToken, 2, /--region "asia" is not a region/],
-  ['a marketplace outside the region', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'DE' ? 'JP' : a)), FAKE.refreshToken, 2, /marketplace JP belongs to region fe, not eu/],
-  ['a vendor import where there is no Vendor Central', [...IMPORT, '--vendor', '--authorized-at', day(-300)].map((a) => (a === 'DE' ? 'IE' : a)), FAKE.refreshToken, 2, /IE has no Vendor Central/],
+  ['an unknown marketplace', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'DE' ? 'ZZ' : a)), FAKE.refreshToken, 2, /--marketplace "ZZ" is not a known marketplace/],
+  ['an unknown region', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'eu' ? 'asia' : a)), FAKE.refreshToken, 2, /--region "asia" is not a region/],
+  ['a marketplace outside the region', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'DE' ? 'JP' : a)), FAKE.refreshToken, 2, /marketplace JP belongs to region fe, not eu/],
+  ['a vendor import where there is no Vendor Central', [...IMPORT, '--vendor', '--authorized-at', '2026-01-01'].map((a) => (a === 'DE' ? 'IE' : a)), FAKE.refreshToken, 2, /IE has no Vendor Central/],
   ['a malformed application id', ['app', 'add', 'x', ...APP.map((a) => (a === FAKE.appId ? 'amzn1.sp.solution.12' : a))], FAKE.clientSecret, 2, /--app-id "amzn1.sp.solution.12" is not an SP-API application id/],
   ['a malformed client id', ['app', 'add', 'x', ...APP.map((a) => (a === FAKE.clientId ? 'amzn1.application-oa2-client.XYZ' : a))], FAKE.clientSecret, 2, /is not an LWA client id/],
-  ['a lower-case selling partner id', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'A3EXAMPLE12345' ? 'a3example' : a)), FAKE.refreshToken, 2, /is not a selling partner id/],
+  ['a lower-case selling partner id', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'A3EXAMPLE12345' ? 'a3example' : a)), FAKE.refreshToken, 2, /is not a selling partner id/],
   ['an impossible date', [...IMPORT, '--authorized-at', '2026-02-30'], FAKE.refreshToken, 2, /--authorized-at "2026-02-30" is not a date/],
   ['a month 13', [...IMPORT, '--expires-at', '2026-13-01'], FAKE.refreshToken, 2, /--expires-at "2026-13-01" is not a date/],
   ['a date in words', ['status', '--at', 'next friday'], '', 2, /--at "next friday" is not a date/],
-  ['both date flags', [...IMPORT, '--authorized-at', day(-300), '--expires-at', day(65)], FAKE.refreshToken, 2, /exactly one of --authorized-at and --expires-at/],
+  ['both date flags', [...IMPORT, '--authorized-at', '2026-01-01', '--expires-at', '2027-01-01'], FAKE.refreshToken, 2, /exactly one of --authorized-at and --expires-at/],
   ['neither date flag', IMPORT, FAKE.refreshToken, 2, /exactly one of --authorized-at and --expires-at/],
   ['--warn-days -1', ['status', '--warn-days', '-1'], '', 2, /--warn-days must be a whole number/],
   ['--warn-days abc', ['status', '--warn-days', 'abc'], '', 2, /--warn-days must be a whole number/],
@@ -65,9 +66,9 @@ const FLAGS: Array<[string, string[], string, number, RegExp, Record<string, str
   ['--port 99999', ['request', '--profile', 'n', '--app', 'my-app', '--marketplace', 'DE', '--port', '99999'], '', 2, /--port must be a whole number from 0 to 65535/],
   ['an unknown profile', ['status', '--profile', 'ghost'], '', 5, /no profile named "ghost"/],
   ['an unknown profile to renew', ['renew', '--profile', 'ghost'], '', 5, /no profile named "ghost"/],
-  ['an unknown app to import into', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'my-app' ? 'ghost' : a)), FAKE.refreshToken, 5, /no app named "ghost"/],
+  ['an unknown app to import into', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'my-app' ? 'ghost' : a)), FAKE.refreshToken, 5, /no app named "ghost"/],
   ['an unknown app to request with', ['request', '--profile', 'n', '--app', 'ghost', '--marketplace', 'DE'], '', 5, /no app named "ghost"/],
-  ['a profile that exists already', [...IMPORT, '--authorized-at', day(-300)].map((a) => (a === 'p2' ? 'shop' : a)), FAKE.refreshToken, 2, /profile "shop" exists already/],
+  ['a profile that exists already', [...IMPORT, '--authorized-at', '2026-01-01'].map((a) => (a === 'p2' ? 'shop' : a)), FAKE.refreshToken, 2, /profile "shop" exists already/],
   ['a profile name with a slash', ['status', '--profile', 'a/b'], '', 2, /--profile "a\/b" is not a valid name/],
   ['an app name with a space', ['app', 'add', 'my app', ...APP], FAKE.clientSecret, 2, /app name "my app" is not valid/],
   ['an http redirect URI off loopback', ['app', 'add', 'x', ...APP.map((a) => (a.startsWith('https://relay') ? 'http://relay.example.com/cb' : a))], FAKE.clientSecret, 2, /--redirect-uri must be https/],
@@ -165,7 +166,7 @@ describe('broken config files', () => {
     expect(status.stderr).toMatch(message);
     expect(status.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/); // nothing but text and newlines reaches the terminal
     expectOneClearLine(status.stderr);
-    const write = await e.run([...IMPORT, '--authorized-at', day(-300)], FAKE.refreshToken);
+    const write = await e.run([...IMPORT, '--authorized-at', '2026-01-01'], FAKE.refreshToken);
     expect(write.code).toBe(code);
     expect(snapshot(e)).toBe(before);
   });
@@ -198,7 +199,7 @@ describe('secrets on stdin', () => {
   it.each(STDIN)('%s', async (_row, stdin, accepted) => {
     const e = await seeded();
     const before = snapshot(e);
-    const result = await e.run([...IMPORT, '--authorized-at', day(-300)], stdin);
+    const result = await e.run([...IMPORT, '--authorized-at', '2026-01-01'], stdin);
     if (accepted) {
       expect(result.code, result.stderr).toBe(0);
       expect(e.store.items.get('profile/p2/refresh-token')).toBe(FAKE.refreshToken);

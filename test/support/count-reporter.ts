@@ -2,8 +2,11 @@
 //
 // It is vitest's default reporter (progress, failure details, summary) plus that one line,
 // printed alone after everything else. If AMZ_TOKEN_TEST_COUNTS_FILE is set, the same line is
-// also written there, so scripts/test.sh can check it without scraping the terminal.
+// also written there, so scripts/test.sh can check it without scraping the terminal; and
+// AMZ_TOKEN_TEST_FILES_FILE gets one line per test file (path, passed, failed, skipped, tab-separated),
+// from which scripts/test.sh picks the files to run again after the keyring daemon's known crash.
 import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { SerializedError } from 'vitest';
 // vitest 4.1 deprecates the `vitest/reporters` entry point: DefaultReporter comes from `vitest/node`.
 import { DefaultReporter, type TestModule, type TestRunEndReason } from 'vitest/node';
@@ -20,21 +23,28 @@ export function countTests(
 ): TestCounts {
   const counts: TestCounts = { passed: 0, failed: 0, skipped: 0 };
   for (const testModule of testModules) {
-    let failedHere = 0;
-    for (const test of testModule.children.allTests()) {
-      const { state } = test.result();
-      if (state === 'passed') counts.passed++;
-      else if (state === 'failed') failedHere++;
-      // `pending` only survives an interrupted run: those tests did not run either.
-      else counts.skipped++;
-    }
-    // A file that fails to load (syntax error, throwing import) has no tests to count; count it
-    // as one failure so that the line never says `0 failed` about a failed run.
-    if (failedHere === 0 && testModule.state() === 'failed') failedHere = 1;
-    counts.failed += failedHere;
+    const here = countFile(testModule);
+    counts.passed += here.passed;
+    counts.failed += here.failed;
+    counts.skipped += here.skipped;
   }
   // Errors outside any test (an unhandled rejection, a crashed worker) fail the run too.
   counts.failed += unhandledErrors.length;
+  return counts;
+}
+
+export function countFile(testModule: TestModule): TestCounts {
+  const counts: TestCounts = { passed: 0, failed: 0, skipped: 0 };
+  for (const test of testModule.children.allTests()) {
+    const { state } = test.result();
+    if (state === 'passed') counts.passed++;
+    else if (state === 'failed') counts.failed++;
+    // `pending` only survives an interrupted run: those tests did not run either.
+    else counts.skipped++;
+  }
+  // A file that fails to load (syntax error, throwing import) has no tests to count; count it
+  // as one failure so that the line never says `0 failed` about a failed run.
+  if (counts.failed === 0 && testModule.state() === 'failed') counts.failed = 1;
   return counts;
 }
 
@@ -55,5 +65,13 @@ export default class CountReporter extends DefaultReporter {
     this.log(line);
     const countsFile = process.env['AMZ_TOKEN_TEST_COUNTS_FILE'];
     if (countsFile) writeFileSync(countsFile, `${line}\n`);
+    const filesFile = process.env['AMZ_TOKEN_TEST_FILES_FILE'];
+    if (filesFile) {
+      const rows = testModules.map((m) => {
+        const { passed, failed, skipped } = countFile(m);
+        return `${relative(process.cwd(), m.moduleId)}\t${passed}\t${failed}\t${skipped}\n`;
+      });
+      writeFileSync(filesFile, rows.join(''));
+    }
   }
 }
