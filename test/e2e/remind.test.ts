@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestKeyring } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
-import { SELLER, startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { SELLER, confirmOnDouble, startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { proxyTarget, viaProxy } from '../support/nginx-tls.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
@@ -165,9 +165,7 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
       const page = await context.newPage();
       await page.goto(link);
       await page.click('#continue');
-      await page.waitForURL((url) => url.pathname === '/apps/authorize/consent');
-      await page.check('#authorize');
-      await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
+      await confirmOnDouble(page, `${rig.baseUrl}/done`);
     } finally {
       rig.double.sellingPartnerId = SELLER;
       await context.close();
@@ -222,9 +220,7 @@ describe('amz-token remind, with a real SMTP server and serve behind nginx', () 
       const page = await context.newPage();
       await page.goto(url);
       await page.click('#continue');
-      await page.waitForURL((u) => u.pathname === '/apps/authorize/consent');
-      await page.check('#authorize');
-      await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
+      await confirmOnDouble(page, `${rig.baseUrl}/done`);
     } finally {
       rig.double.sellingPartnerId = SELLER;
       await context.close();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestKeyring } from '../support/cli.js';
 import { FAKE } from '../support/fake-deps.js';
 import { confirmConsent } from '../support/flow.js';
-import { SELLER, startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { SELLER, confirmOnDouble, startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { cookiesOf, proxyTarget, viaProxy } from '../support/nginx-tls.js';
 
 let rig: ServeRig;
@@ -32,11 +32,6 @@ function committedUrls(page: Page): string[] {
   return urls;
 }
 
-async function confirmOnDouble(page: Page): Promise<void> {
-  await page.waitForURL((url) => url.pathname === '/apps/authorize/consent');
-  await page.check('#authorize');
-  await Promise.all([page.waitForURL(`${rig.baseUrl}/done`), page.click('#confirm')]);
-}
 
 
 describe('serve behind nginx, with Chromium as the seller', () => {
@@ -75,7 +70,7 @@ describe('serve behind nginx, with Chromium as the seller', () => {
       expect(consent.searchParams.has('version')).toBe(false); // a published app
 
       await page.click('#continue');
-      await confirmOnDouble(page);
+      await confirmOnDouble(page, `${rig.baseUrl}/done`);
       expect(page.url()).toBe(`${rig.baseUrl}/done`);
       expect(await page.textContent('h1')).toContain('Authorization received');
       // Neither the code nor the state ever became an entry of the history.
@@ -114,7 +109,7 @@ describe('serve behind nginx, with Chromium as the seller', () => {
       const urls = committedUrls(page);
       await page.goto(link);
       await page.click('#continue');
-      await confirmOnDouble(page);
+      await confirmOnDouble(page, `${rig.baseUrl}/done`);
       expect(await page.textContent('h1')).toContain('Authorization received');
       expect(urls.some((url) => url.includes('spapi_oauth_code'))).toBe(false);
       const after = await rig.refreshToken(profile);
@@ -179,7 +174,7 @@ describe('serve behind nginx, with Chromium as the seller', () => {
       rig.double.sellingPartnerId = SELLER;
       await page.goto(link);
       await page.click('#continue');
-      await confirmOnDouble(page);
+      await confirmOnDouble(page, `${rig.baseUrl}/done`);
       const after = await rig.refreshToken(profile);
       expect(after).not.toBeNull();
       expect(after).not.toBe(before);

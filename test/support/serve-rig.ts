@@ -2,7 +2,7 @@
 // whose Redirect URI is <base-url>/callback and Login URI <base-url>/login, a config folder with
 // that app and profiles imported with refresh tokens the double issued, `serve` itself (spawned
 // from dist/), and optionally Debian's nginx with TLS in front of it under a made-up host.
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startAmazonDouble, type AmazonDouble, type DoubleApp } from '../amazon-double/index.js';
 import { sandbox, secretToolLookup, type Running, type Sandbox } from './cli.js';
 import { waitForOutput } from './flow.js';
@@ -13,6 +13,13 @@ export const SELLER = 'A3TESTSELLER01';
 export const BASE_PATH = '/amz-token';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** The seller at the double's consent page (where `page` is headed): ticks the box, confirms, and lands on `doneUrl`. */
+export async function confirmOnDouble(page: Page, doneUrl: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname === '/apps/authorize/consent');
+  await page.check('#authorize');
+  await Promise.all([page.waitForURL(doneUrl), page.click('#confirm')]);
+}
 
 export interface ServeRig {
   double: AmazonDouble;
